@@ -1,0 +1,66 @@
+/* emb-error.h: the one GError domain of EmbedLens.
+ *
+ * Messages name the place: "FILE:LINE: cause" for text formats and
+ * "FILE: byte OFFSET: cause" for binary ones, so a person can find it.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define EMB_ERROR (emb_error_quark ())
+
+typedef enum
+{
+  EMB_ERROR_IO,            /* cannot open, read or write */
+  EMB_ERROR_FORMAT,        /* not a known format, or not the one asked for */
+  EMB_ERROR_PARSE,         /* a malformed number, field or header */
+  EMB_ERROR_TRUNCATED,     /* the file ends before what it declares */
+  EMB_ERROR_NON_FINITE,    /* a nan or inf value */
+  EMB_ERROR_UNSUPPORTED,   /* a valid file holding something we do not read */
+  EMB_ERROR_TOO_LARGE,     /* a declared size that cannot be right or cannot fit */
+  EMB_ERROR_SHAPE,         /* sizes that disagree with each other */
+  EMB_ERROR_NOT_FOUND,     /* a token or row that is not there */
+  EMB_ERROR_INVALID,       /* a bad argument from the caller */
+} EmbErrorCode;
+
+GQuark emb_error_quark (void);
+
+/* "FILE:LINE: message" (LINE counts from 1). */
+void emb_set_error_line (GError     **error,
+                         EmbErrorCode code,
+                         const char  *file,
+                         gsize        line,
+                         const char  *format,
+                         ...) G_GNUC_PRINTF (5, 6);
+
+/* "FILE: byte OFFSET: message". */
+void emb_set_error_offset (GError     **error,
+                           EmbErrorCode code,
+                           const char  *file,
+                           guint64      offset,
+                           const char  *format,
+                           ...) G_GNUC_PRINTF (5, 6);
+
+/* "FILE: message". */
+void emb_set_error_file (GError     **error,
+                         EmbErrorCode code,
+                         const char  *file,
+                         const char  *format,
+                         ...) G_GNUC_PRINTF (4, 5);
+
+/* Overflow-checked a * b; FALSE when it does not fit in a gsize. */
+static inline gboolean
+emb_size_mul (gsize a, gsize b, gsize *out)
+{
+  return !__builtin_mul_overflow (a, b, out);
+}
+
+static inline gboolean
+emb_size_add (gsize a, gsize b, gsize *out)
+{
+  return !__builtin_add_overflow (a, b, out);
+}
+
+G_END_DECLS

@@ -1,0 +1,63 @@
+/* emb-matrix.h: an n x d matrix of float32 rows.
+ *
+ * Row-major and contiguous: row i starts at data + i * n_cols.  Either owned
+ * (64-byte aligned heap memory) or a zero-copy view into a GBytes, such as a
+ * memory-mapped file that already holds little-endian float32 rows.  The
+ * fields are read-only for everyone but the constructor's caller, who fills
+ * an owned matrix before sharing it.  Refcounted; thread-safe to share.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define EMB_TYPE_MATRIX (emb_matrix_get_type ())
+
+typedef struct _EmbMatrix EmbMatrix;
+
+struct _EmbMatrix
+{
+  gsize  n_rows;
+  gsize  n_cols;
+  float *data;
+
+  /*< private >*/
+  gint    ref_count;
+  GBytes *backing;   /* the view's storage, or NULL when owned */
+};
+
+GType      emb_matrix_get_type (void) G_GNUC_CONST;
+
+/* A new owned matrix, uninitialised.  Fails with EMB_ERROR_TOO_LARGE (naming
+ * the bytes needed) when n_rows * n_cols * 4 overflows or cannot be allocated. */
+EmbMatrix *emb_matrix_new       (gsize    n_rows,
+                                 gsize    n_cols,
+                                 GError **error);
+
+/* A view of n_rows * n_cols floats at offset in bytes.  Returns NULL when
+ * the range is not inside bytes or is not 4-byte aligned (copy instead). */
+EmbMatrix *emb_matrix_new_view  (GBytes  *bytes,
+                                 gsize    offset,
+                                 gsize    n_rows,
+                                 gsize    n_cols);
+
+EmbMatrix *emb_matrix_ref       (EmbMatrix *self);
+void       emb_matrix_unref     (EmbMatrix *self);
+
+gboolean   emb_matrix_is_view   (const EmbMatrix *self);
+
+/* Bytes needed for an owned n x d matrix, or 0 on overflow. */
+gsize      emb_matrix_bytes_for (gsize n_rows,
+                                 gsize n_cols);
+
+static inline const float *
+emb_matrix_row (const EmbMatrix *self,
+                gsize            i)
+{
+  return self->data + i * self->n_cols;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmbMatrix, emb_matrix_unref)
+
+G_END_DECLS

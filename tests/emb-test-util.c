@@ -1,0 +1,97 @@
+/* emb-test-util.c */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "emb-test-util.h"
+
+static char *tmpdir;
+static GPtrArray *paths;
+static char *last_message;
+
+static void
+cleanup (void)
+{
+  if (paths != NULL)
+    {
+      for (guint i = 0; i < paths->len; i++)
+        g_unlink (g_ptr_array_index (paths, i));
+      g_ptr_array_unref (paths);
+    }
+  if (tmpdir != NULL)
+    g_rmdir (tmpdir);
+  g_free (tmpdir);
+  g_free (last_message);
+}
+
+const char *
+emb_test_tmpdir (void)
+{
+  if (tmpdir == NULL)
+    {
+      GError *error = NULL;
+      tmpdir = g_dir_make_tmp ("embedlens-test-XXXXXX", &error);
+      g_assert_no_error (error);
+      paths = g_ptr_array_new_with_free_func (g_free);
+      atexit (cleanup);
+    }
+  return tmpdir;
+}
+
+const char *
+emb_test_write (const char *name,
+                const void *data,
+                gssize      len)
+{
+  GError *error = NULL;
+  char *path = g_build_filename (emb_test_tmpdir (), name, NULL);
+
+  if (len < 0)
+    len = strlen (data);
+  g_file_set_contents (path, data, len, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (paths, path);
+  return path;
+}
+
+const char *
+emb_test_fixtures (void)
+{
+  const char *dir = g_getenv ("EMB_FIXTURES_DIR");
+
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("the real-file fixtures (../shared/fixtures) are not beside this checkout");
+      return NULL;
+    }
+  return dir;
+}
+
+EmbDataset *
+emb_test_load_ok (const char           *path,
+                  const EmbLoadOptions *options)
+{
+  GError *error = NULL;
+  EmbDataset *ds = emb_dataset_load (path, options, NULL, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (ds);
+  g_assert_cmpuint (ds->matrix->n_rows, ==, emb_vocab_size (ds->vocab));
+  return ds;
+}
+
+const char *
+emb_test_load_fail (const char           *path,
+                    const EmbLoadOptions *options)
+{
+  GError *error = NULL;
+  EmbDataset *ds = emb_dataset_load (path, options, NULL, NULL, NULL, &error);
+
+  g_assert_null (ds);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == EMB_ERROR);
+  g_test_message ("%s: %s", path, error->message);
+  g_free (last_message);
+  last_message = g_strdup (error->message);
+  g_error_free (error);
+  return last_message;
+}

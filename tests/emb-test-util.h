@@ -1,0 +1,29 @@
+/* emb-test-util.h: helpers shared by the format tests. */
+#pragma once
+
+#include <glib.h>
+
+#include "emb-dataset.h"
+#include "emb-error.h"
+
+/* A fresh temporary directory, removed (with its files) at exit. */
+const char *emb_test_tmpdir (void);
+
+/* Writes len bytes (len < 0: a NUL-terminated string) to name inside
+ * emb_test_tmpdir () and returns the full path (owned by the helper). */
+const char *emb_test_write (const char *name,
+                            const void *data,
+                            gssize      len);
+
+/* The real-file fixtures folder (../shared/fixtures), or NULL after
+ * g_test_skip () when it is absent. */
+const char *emb_test_fixtures (void);
+
+/* Loads path with options (may be NULL) and asserts success. */
+EmbDataset *emb_test_load_ok (const char           *path,
+                              const EmbLoadOptions *options);
+
+/* Loads path, asserts failure with domain EMB_ERROR and returns the message
+ * (owned by the helper until the next call). */
+const char *emb_test_load_fail (const char           *path,
+                                const EmbLoadOptions *options);

@@ -1,0 +1,72 @@
+/* test-matrix.c: EmbMatrix ownership, views and size checks. */
+#include <string.h>
+
+#include "emb-error.h"
+#include "emb-matrix.h"
+
+static void
+test_owned (void)
+{
+  GError *error = NULL;
+  g_autoptr(EmbMatrix) m = emb_matrix_new (3, 5, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (m->n_rows, ==, 3);
+  g_assert_cmpuint (m->n_cols, ==, 5);
+  g_assert_cmpuint ((guintptr) m->data % 64, ==, 0);
+  g_assert_false (emb_matrix_is_view (m));
+  for (int i = 0; i < 15; i++)
+    m->data[i] = i;
+  g_assert_cmpfloat (emb_matrix_row (m, 2)[1], ==, 11.0f);
+
+  emb_matrix_ref (m);
+  g_assert_cmpint (m->ref_count, ==, 2);
+  emb_matrix_unref (m);
+}
+
+static void
+test_too_large (void)
+{
+  GError *error = NULL;
+  EmbMatrix *m = emb_matrix_new (G_MAXSIZE / 2, 3, &error);
+
+  g_assert_null (m);
+  g_assert_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (emb_matrix_bytes_for (G_MAXSIZE / 4 + 1, 1), ==, 0);
+  g_assert_cmpuint (emb_matrix_bytes_for (1000, 100), ==, 400000);
+}
+
+static void
+test_view (void)
+{
+  guint8 *buf = g_malloc0 (4 + 6 * sizeof (float));
+  float vals[6] = { 1, 2, 3, 4, 5, 6 };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(EmbMatrix) m = NULL;
+
+  memcpy (buf + 4, vals, sizeof vals);
+  bytes = g_bytes_new_take (buf, 4 + sizeof vals);
+
+  m = emb_matrix_new_view (bytes, 4, 2, 3);
+  g_assert_nonnull (m);
+  g_assert_true (emb_matrix_is_view (m));
+  g_assert_cmpfloat (emb_matrix_row (m, 1)[0], ==, 4.0f);
+
+  /* Past the end, misaligned, or overflowing: no view. */
+  g_assert_null (emb_matrix_new_view (bytes, 8, 2, 3));
+  g_assert_null (emb_matrix_new_view (bytes, 2, 1, 1));
+  g_assert_null (emb_matrix_new_view (bytes, 4, G_MAXSIZE / 2, 2));
+  g_assert_null (emb_matrix_new_view (bytes, G_MAXSIZE - 1, 1, 1));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/matrix/owned", test_owned);
+  g_test_add_func ("/matrix/too-large", test_too_large);
+  g_test_add_func ("/matrix/view", test_view);
+  return g_test_run ();
+}
