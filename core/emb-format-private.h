@@ -1,0 +1,85 @@
+/* emb-format-private.h: what the dataset loader hands each reader.
+ *
+ * A reader gets the whole file as bytes (memory-mapped, or a resource) and
+ * fills matrix, vocab (may be left NULL: the loader then looks for a
+ * vocabulary file or uses row ids), dtype, and for several-tensor files
+ * tensor.  It must check every size it reads against src->size before
+ * touching the bytes, report errors with the emb_set_error_* helpers naming
+ * src->name, poll src->cancellable every few MB and report progress.
+ */
+#pragma once
+
+#include "emb-dataset.h"
+#include "emb-error.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char           *path;       /* for opening siblings; may be a resource path */
+  const char           *name;       /* for messages: what the user typed */
+  GBytes               *bytes;
+  const guint8         *data;
+  gsize                 size;
+  const EmbLoadOptions *options;
+  GCancellable         *cancellable;
+  EmbProgressFunc       progress;
+  gpointer              progress_data;
+  gboolean              mapped;     /* data is a private read-only file mapping */
+} EmbSource;
+
+typedef gboolean (*EmbReadFunc) (EmbSource  *src,
+                                 EmbDataset *out,
+                                 GError    **error);
+
+static inline void
+emb_source_progress (EmbSource *src,
+                     double     fraction)
+{
+  if (src->progress != NULL)
+    src->progress (CLAMP (fraction, 0.0, 1.0), src->progress_data);
+}
+
+/* Tells the kernel the reader is done with data[from, to): the pages of a
+ * mapped file leave the process's memory (they stay in the page cache and
+ * come back if touched again), so reading a file bigger than the matrix it
+ * holds does not double the peak memory.  Only whole pages inside the
+ * range are released; a no-op for data that is not a mapped file. */
+void emb_source_release (EmbSource *src, gsize from, gsize to);
+
+/* Each reader, one file each (emb-format-*.c). */
+gboolean emb_format_glove_read          (EmbSource *src, EmbDataset *out, GError **error);
+gboolean emb_format_word2vec_text_read  (EmbSource *src, EmbDataset *out, GError **error);
+gboolean emb_format_word2vec_binary_read(EmbSource *src, EmbDataset *out, GError **error);
+gboolean emb_format_npy_read            (EmbSource *src, EmbDataset *out, GError **error);
+gboolean emb_format_projector_tsv_read  (EmbSource *src, EmbDataset *out, GError **error);
+gboolean emb_format_projector_bytes_read(EmbSource *src, EmbDataset *out, GError **error);
+gboolean emb_format_projector_config_read (EmbSource *src, EmbDataset *out, GError **error);
+
+/* Is the first line of a text file a word2vec "N D" header? */
+gboolean emb_format_text_has_header     (const guint8 *data, gsize size);
+
+/* Vocabulary files (emb-format-vocab.c): one token per line, LF or CRLF,
+ * a trailing newline optional; blank lines are tokens too ("" rows) except
+ * one final empty line.  The loader picks the reader by file name. */
+EmbVocab *emb_vocab_read_lines          (const char *name, const guint8 *data, gsize size, GError **error);
+
+/* Projector metadata TSV (emb-format-projector.c): a header row iff the first
+ * non-blank line has a tab; one row per matrix row.  Adds every column to
+ * vocab (named from the header, or "label"), and when there is a header and
+ * a column called "word"/"token"/"label"/"name" (or a single column), the
+ * tokens come from it: returns a new vocab with the columns attached. */
+EmbVocab *emb_projector_read_metadata   (const char *name, const guint8 *data, gsize size,
+                                         gsize n_rows, GError **error);
+
+/* Opens a file or resource as bytes; a clear error for a directory, an
+ * unreadable or missing file. */
+GBytes   *emb_source_open_bytes         (const char *path, GError **error);
+
+/* Locale-independent float parsing (emb-parse.c).  Parses one number
+ * starting at *p, never reading at or past end; on success stores it and
+ * moves *p past it.  Accepts [+-]digits[.digits][(e|E)[+-]digits], ".5",
+ * "5.", and nan/inf in any case (the caller refuses non-finite values). */
+gboolean emb_parse_float                (const char **p, const char *end, float *out);
+
+G_END_DECLS
