@@ -1,0 +1,642 @@
+/* emb-cli.c: `embedlens info|neighbors|analogy|project ...`
+ *
+ * Every subcommand loads the file in this thread (there is no main loop to
+ * keep alive), prints text or one JSON object on stdout, and reports errors
+ * as "embedlens: FILE:LINE: cause" on stderr.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-glib/json-glib.h>
+
+#include "emb-cli.h"
+#include "emb-dataset.h"
+#include "emb-error.h"
+#include "emb-knn.h"
+#include "emb-pca.h"
+
+typedef struct
+{
+  /* common options */
+  char     *format;
+  char     *vocab;
+  char     *shape;
+  gboolean  json;
+  /* per command */
+  int       k;
+  char     *metric;
+  int       n_components;
+  char     *output;
+  char    **args;
+} CliOptions;
+
+typedef int (*CliCommandFunc) (const char *prog, CliOptions *opts, EmbDataset *ds);
+
+typedef struct
+{
+  const char     *name;
+  const char     *params;
+  const char     *summary;
+  guint           n_args;    /* positional arguments after FILE */
+  CliCommandFunc  run;
+} CliCommand;
+
+static int cmd_info (const char *prog, CliOptions *opts, EmbDataset *ds);
+static int cmd_neighbors (const char *prog, CliOptions *opts, EmbDataset *ds);
+static int cmd_analogy (const char *prog, CliOptions *opts, EmbDataset *ds);
+static int cmd_project (const char *prog, CliOptions *opts, EmbDataset *ds);
+
+static const CliCommand commands[] = {
+  { "info", "FILE", "rows, dims, format, stored dtype, vocabulary source", 0, cmd_info },
+  { "neighbors", "FILE TOKEN", "the nearest tokens to TOKEN (#N means row N)", 1, cmd_neighbors },
+  { "analogy", "FILE A B C", "the tokens nearest to A - B + C", 3, cmd_analogy },
+  { "project", "FILE", "exact PCA: explained variance, and coordinates with -o", 0, cmd_project },
+};
+
+/* auxiliary functions */
+
+static const CliCommand *
+find_command (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (commands[i].name, name))
+      return &commands[i];
+  return NULL;
+}
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  puts (text);
+}
+
+static void
+progress_cb (double   fraction,
+             gpointer user_data)
+{
+  int *last = user_data;
+  int pct = (int) (fraction * 100.0);
+
+  if (pct == *last)
+    return;
+  *last = pct;
+  fprintf (stderr, "\rLoading… %3d%%", pct);
+  if (pct >= 100)
+    fputs ("\r              \r", stderr);
+  fflush (stderr);
+}
+
+/* A token argument: "#N" is row N, anything else a token looked up raw or
+ * by its display text. */
+static gboolean
+resolve_token (EmbDataset  *ds,
+               const char  *arg,
+               gsize       *id,
+               GError     **error)
+{
+  gsize n = ds->matrix->n_rows;
+
+  if (arg[0] == '#' && arg[1] != '\0')
+    {
+      guint64 row;
+      g_autoptr(GError) local = NULL;
+
+      if (g_ascii_string_to_unsigned (arg + 1, 10, 0, G_MAXUINT64, &row, &local) &&
+          !emb_vocab_lookup (ds->vocab, arg, NULL))
+        {
+          if (row >= n)
+            {
+              emb_set_error_file (error, EMB_ERROR_NOT_FOUND, ds->path,
+                                  "row %" G_GUINT64_FORMAT " is out of range (the file has %" G_GSIZE_FORMAT " rows)",
+                                  row, n);
+              return FALSE;
+            }
+          *id = row;
+          return TRUE;
+        }
+    }
+  if (emb_vocab_lookup (ds->vocab, arg, id))
+    return TRUE;
+  emb_set_error_file (error, EMB_ERROR_NOT_FOUND, ds->path, "no token '%s' in the vocabulary", arg);
+  return FALSE;
+}
+
+static void
+add_neighbors_json (JsonBuilder       *b,
+                    EmbDataset        *ds,
+                    const EmbNeighbor *nb,
+                    gsize              count)
+{
+  json_builder_set_member_name (b, "neighbors");
+  json_builder_begin_array (b);
+  for (gsize i = 0; i < count; i++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_int_value (b, nb[i].id);
+      json_builder_set_member_name (b, "token");
+      json_builder_add_string_value (b, emb_vocab_display (ds->vocab, nb[i].id));
+      if (emb_vocab_display_differs (ds->vocab, nb[i].id))
+        {
+          gsize len;
+          const char *raw = emb_vocab_raw (ds->vocab, nb[i].id, &len);
+          /* JSON strings must be UTF-8: escape the raw bytes. */
+          g_autofree char *escaped = g_strescape (raw, NULL);
+          json_builder_set_member_name (b, "raw");
+          json_builder_add_string_value (b, escaped);
+        }
+      json_builder_set_member_name (b, "score");
+      json_builder_add_double_value (b, nb[i].score);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+static void
+print_neighbors_text (EmbDataset        *ds,
+                      const EmbNeighbor *nb,
+                      gsize              count)
+{
+  int width = 8;
+
+  for (gsize i = 0; i < count; i++)
+    width = MAX (width, (int) g_utf8_strlen (emb_vocab_display (ds->vocab, nb[i].id), -1));
+  width = MIN (width, 40);
+  for (gsize i = 0; i < count; i++)
+    {
+      const char *text = emb_vocab_display (ds->vocab, nb[i].id);
+      int pad = width - (int) g_utf8_strlen (text, -1);
+      printf ("%3" G_GSIZE_FORMAT "  %s%*s  %9.6f  #%" G_GSIZE_FORMAT "\n",
+              i + 1, text, MAX (pad, 0), "", nb[i].score, nb[i].id);
+    }
+}
+
+static gboolean
+check_k (const char *prog,
+         CliOptions *opts,
+         EmbDataset *ds,
+         gsize       n_excluded)
+{
+  gsize n = ds->matrix->n_rows;
+
+  if (opts->k < 1)
+    {
+      g_printerr ("%s: -k must be at least 1\n", prog);
+      return FALSE;
+    }
+  if (n <= n_excluded)
+    {
+      g_printerr ("%s: %s: has only %" G_GSIZE_FORMAT " rows, too few to query\n", prog, ds->path, n);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* commands */
+
+static int
+cmd_info (const char *prog,
+          CliOptions *opts,
+          EmbDataset *ds)
+{
+  if (opts->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "rows");
+      json_builder_add_int_value (b, ds->matrix->n_rows);
+      json_builder_set_member_name (b, "dims");
+      json_builder_add_int_value (b, ds->matrix->n_cols);
+      json_builder_set_member_name (b, "format");
+      json_builder_add_string_value (b, ds->format);
+      json_builder_set_member_name (b, "dtype");
+      json_builder_add_string_value (b, ds->dtype);
+      json_builder_set_member_name (b, "vocabulary");
+      json_builder_add_string_value (b, ds->vocab_source);
+      if (ds->tensor != NULL)
+        {
+          json_builder_set_member_name (b, "tensor");
+          json_builder_add_string_value (b, ds->tensor);
+        }
+      json_builder_end_object (b);
+      print_json (b);
+      return EMB_EXIT_OK;
+    }
+
+  printf ("file        %s\n", ds->path);
+  printf ("format      %s\n", ds->format);
+  if (ds->tensor != NULL)
+    printf ("tensor      %s\n", ds->tensor);
+  printf ("rows        %" G_GSIZE_FORMAT "\n", ds->matrix->n_rows);
+  printf ("dims        %" G_GSIZE_FORMAT "\n", ds->matrix->n_cols);
+  printf ("dtype       %s\n", ds->dtype);
+  printf ("vocabulary  %s\n", ds->vocab_source);
+  for (guint c = 0; c < emb_vocab_n_columns (ds->vocab); c++)
+    printf ("metadata    %s\n", emb_vocab_column_name (ds->vocab, c));
+  {
+    g_autofree char *size = g_format_size_full (emb_matrix_bytes_for (ds->matrix->n_rows, ds->matrix->n_cols),
+                                                G_FORMAT_SIZE_IEC_UNITS);
+    printf ("matrix      %s float32, %s\n", size,
+            emb_matrix_is_view (ds->matrix) ? "mapped from the file (no copy)" : "in memory");
+  }
+  return EMB_EXIT_OK;
+}
+
+static int
+run_query (const char  *prog,
+           CliOptions  *opts,
+           EmbDataset  *ds,
+           const char  *query_text,
+           const gsize *ids,
+           guint        n_ids)
+{
+  g_autoptr(EmbKnnIndex) index = NULL;
+  g_autofree EmbNeighbor *nb = NULL;
+  EmbMetric metric = EMB_METRIC_COSINE;
+  gsize count;
+
+  if (opts->metric != NULL && !emb_metric_from_string (opts->metric, &metric))
+    {
+      g_printerr ("%s: unknown metric '%s' (cosine, euclidean or dot)\n", prog, opts->metric);
+      return EMB_EXIT_USAGE;
+    }
+  if (!check_k (prog, opts, ds, n_ids))
+    return opts->k < 1 ? EMB_EXIT_USAGE : EMB_EXIT_INPUT;
+
+  index = emb_knn_index_new (ds->matrix);
+  nb = g_new (EmbNeighbor, opts->k);
+  if (n_ids == 1)
+    count = emb_knn_query_row (index, ids[0], metric, opts->k, nb);
+  else
+    {
+      metric = EMB_METRIC_COSINE;
+      count = emb_knn_analogy (index, ids[0], ids[1], ids[2], opts->k, nb);
+    }
+
+  if (opts->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "query");
+      json_builder_add_string_value (b, query_text);
+      json_builder_set_member_name (b, "metric");
+      json_builder_add_string_value (b, emb_metric_to_string (metric));
+      add_neighbors_json (b, ds, nb, count);
+      json_builder_end_object (b);
+      print_json (b);
+    }
+  else
+    {
+      printf ("%s, by %s%s:\n", query_text, emb_metric_to_string (metric),
+              metric == EMB_METRIC_EUCLIDEAN ? " distance" : "");
+      print_neighbors_text (ds, nb, count);
+    }
+  return EMB_EXIT_OK;
+}
+
+static int
+cmd_neighbors (const char *prog,
+               CliOptions *opts,
+               EmbDataset *ds)
+{
+  g_autoptr(GError) error = NULL;
+  gsize id;
+
+  if (!resolve_token (ds, opts->args[2], &id, &error))
+    {
+      g_printerr ("%s: %s\n", prog, error->message);
+      return EMB_EXIT_INPUT;
+    }
+  return run_query (prog, opts, ds, emb_vocab_display (ds->vocab, id), &id, 1);
+}
+
+static int
+cmd_analogy (const char *prog,
+             CliOptions *opts,
+             EmbDataset *ds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *query = NULL;
+  gsize ids[3];
+
+  for (guint i = 0; i < 3; i++)
+    if (!resolve_token (ds, opts->args[2 + i], &ids[i], &error))
+      {
+        g_printerr ("%s: %s\n", prog, error->message);
+        return EMB_EXIT_INPUT;
+      }
+  query = g_strdup_printf ("%s - %s + %s",
+                           emb_vocab_display (ds->vocab, ids[0]),
+                           emb_vocab_display (ds->vocab, ids[1]),
+                           emb_vocab_display (ds->vocab, ids[2]));
+  return run_query (prog, opts, ds, query, ids, 3);
+}
+
+/* RFC 4180: quote a field holding a comma, quote or line break. */
+static void
+append_csv_field (GString    *out,
+                  const char *text)
+{
+  if (strpbrk (text, ",\"\r\n") == NULL)
+    {
+      g_string_append (out, text);
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+static gboolean
+write_coords_csv (EmbDataset   *ds,
+                  const float  *coords,
+                  gsize         n_out,
+                  const char   *path,
+                  GError      **error)
+{
+  g_autoptr(GString) out = g_string_sized_new (ds->matrix->n_rows * (16 + 14 * n_out));
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append (out, "id,token");
+  for (gsize j = 0; j < n_out; j++)
+    g_string_append_printf (out, ",pc%" G_GSIZE_FORMAT, j + 1);
+  g_string_append_c (out, '\n');
+  for (gsize i = 0; i < ds->matrix->n_rows; i++)
+    {
+      g_string_append_printf (out, "%" G_GSIZE_FORMAT ",", i);
+      append_csv_field (out, emb_vocab_display (ds->vocab, i));
+      for (gsize j = 0; j < n_out; j++)
+        {
+          /* %.9g round-trips a float; g_ascii_formatd ignores the locale. */
+          g_string_append_c (out, ',');
+          g_string_append (out, g_ascii_formatd (num, sizeof num, "%.9g", coords[i * n_out + j]));
+        }
+      g_string_append_c (out, '\n');
+    }
+
+  if (g_str_equal (path, "-"))
+    {
+      fwrite (out->str, 1, out->len, stdout);
+      return TRUE;
+    }
+  /* Written to a temporary file and renamed: never half a file. */
+  if (!g_file_set_contents (path, out->str, out->len, error))
+    return FALSE;
+  return TRUE;
+}
+
+static int
+cmd_project (const char *prog,
+             CliOptions *opts,
+             EmbDataset *ds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmbPca) pca = NULL;
+  gsize n_out = opts->n_components;
+
+  if (opts->n_components < 1 || opts->n_components > EMB_PCA_MAX_COMPONENTS)
+    {
+      g_printerr ("%s: -n must be between 1 and %d\n", prog, EMB_PCA_MAX_COMPONENTS);
+      return EMB_EXIT_USAGE;
+    }
+  if (n_out > ds->matrix->n_cols)
+    {
+      g_printerr ("%s: %s: has %" G_GSIZE_FORMAT " dims, fewer than -n %" G_GSIZE_FORMAT "\n",
+                  prog, ds->path, ds->matrix->n_cols, n_out);
+      return EMB_EXIT_INPUT;
+    }
+
+  pca = emb_pca_compute (ds->matrix, n_out, NULL, &error);
+  if (pca == NULL)
+    {
+      g_printerr ("%s: %s: %s\n", prog, ds->path, error->message);
+      return EMB_EXIT_INPUT;
+    }
+
+  if (opts->output != NULL)
+    {
+      g_autofree float *coords = g_try_new (float, ds->matrix->n_rows * n_out);
+
+      if (coords == NULL)
+        {
+          g_printerr ("%s: not enough memory for the coordinates\n", prog);
+          return EMB_EXIT_INPUT;
+        }
+      emb_pca_project (pca, ds->matrix, n_out, coords);
+      if (!write_coords_csv (ds, coords, n_out, opts->output, &error))
+        {
+          g_printerr ("%s: %s\n", prog, error->message);
+          return EMB_EXIT_INPUT;
+        }
+      if (g_str_equal (opts->output, "-"))
+        return EMB_EXIT_OK;
+    }
+
+  if (opts->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "rows");
+      json_builder_add_int_value (b, ds->matrix->n_rows);
+      json_builder_set_member_name (b, "dims");
+      json_builder_add_int_value (b, ds->matrix->n_cols);
+      json_builder_set_member_name (b, "explained_variance_ratio");
+      json_builder_begin_array (b);
+      for (gsize j = 0; j < pca->n_components; j++)
+        json_builder_add_double_value (b, pca->explained_variance_ratio[j]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      print_json (b);
+    }
+  else
+    {
+      double total = 0;
+      printf ("%" G_GSIZE_FORMAT " rows x %" G_GSIZE_FORMAT " dims, exact PCA on every row\n",
+              ds->matrix->n_rows, ds->matrix->n_cols);
+      for (gsize j = 0; j < pca->n_components; j++)
+        {
+          total += pca->explained_variance_ratio[j];
+          printf ("PC%-3" G_GSIZE_FORMAT " %6.2f%%  (cumulative %6.2f%%)\n", j + 1,
+                  100.0 * pca->explained_variance_ratio[j], 100.0 * total);
+        }
+      if (opts->output != NULL)
+        printf ("wrote %s\n", opts->output);
+    }
+  return EMB_EXIT_OK;
+}
+
+static void
+print_usage (FILE *to)
+{
+  fprintf (to, "Usage: embedlens [FILE]\n"
+               "       embedlens COMMAND FILE [ARGS] [OPTIONS]\n\n"
+               "Look inside an embedding matrix: word vectors or a model's token table.\n\n"
+               "Commands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (to, "  %-10s %-12s %s\n", commands[i].name, commands[i].params, commands[i].summary);
+  fprintf (to, "\nFILE may be %s for the bundled sample (20,000 GloVe words).\n"
+               "Run 'embedlens COMMAND --help' for a command's options.\n", EMB_SAMPLE_NAME);
+}
+
+/* public API */
+
+gboolean
+emb_cli_is_command (int    argc,
+                    char **argv)
+{
+  if (argc < 2)
+    return FALSE;
+  return find_command (argv[1]) != NULL ||
+         g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+         g_str_equal (argv[1], "help") || g_str_equal (argv[1], "--version");
+}
+
+int
+emb_cli_run (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) ctx = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmbDataset) ds = NULL;
+  g_autofree char *prog = NULL;
+  g_autofree char *params = NULL;
+  const CliCommand *cmd;
+  CliOptions opts = { .k = 10, .n_components = 2 };
+  EmbLoadOptions load = { 0 };
+  char **args;
+  int status, last_pct = -1;
+
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("embedlens %s\n", PACKAGE_VERSION);
+      return EMB_EXIT_OK;
+    }
+  cmd = find_command (argv[1]);
+  if (cmd == NULL)
+    {
+      print_usage (stdout);
+      return EMB_EXIT_OK;
+    }
+
+  {
+    GOptionEntry common[] = {
+      { "format", 0, 0, G_OPTION_ARG_STRING, &opts.format, "Read FILE as FMT instead of detecting it", "FMT" },
+      { "vocab", 0, 0, G_OPTION_ARG_FILENAME, &opts.vocab, "Tokens from this file (one per line, or a metadata .tsv)", "FILE" },
+      { "shape", 0, 0, G_OPTION_ARG_STRING, &opts.shape, "Rows and dims of a raw .bytes file", "NxD" },
+      { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, "Print one JSON object", NULL },
+      { NULL }
+    };
+    GOptionEntry query[] = {
+      { "k", 'k', 0, G_OPTION_ARG_INT, &opts.k, "How many neighbours (default 10)", "K" },
+      { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts.metric, "cosine (default), euclidean or dot", "METRIC" },
+      { NULL }
+    };
+    GOptionEntry analogy[] = {
+      { "k", 'k', 0, G_OPTION_ARG_INT, &opts.k, "How many results (default 10)", "K" },
+      { NULL }
+    };
+    GOptionEntry project[] = {
+      { "components", 'n', 0, G_OPTION_ARG_INT, &opts.n_components, "How many components (default 2)", "N" },
+      { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts.output, "Write id,token,pc1..pcN as CSV (- for stdout)", "FILE" },
+      { NULL }
+    };
+    GOptionEntry rest[] = {
+      { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts.args, NULL, NULL },
+      { NULL }
+    };
+    GOptionGroup *group;
+
+    params = g_strdup_printf ("%s %s", cmd->name, cmd->params);
+    ctx = g_option_context_new (params);
+    g_option_context_set_summary (ctx, cmd->summary);
+    g_option_context_add_main_entries (ctx, rest, NULL);
+    if (g_str_equal (cmd->name, "neighbors"))
+      g_option_context_add_main_entries (ctx, query, NULL);
+    else if (g_str_equal (cmd->name, "analogy"))
+      g_option_context_add_main_entries (ctx, analogy, NULL);
+    else if (g_str_equal (cmd->name, "project"))
+      g_option_context_add_main_entries (ctx, project, NULL);
+    group = g_option_group_new ("common", "Options for every command:", "Show the options for reading files", NULL, NULL);
+    g_option_group_add_entries (group, common);
+    g_option_context_add_group (ctx, group);
+  }
+
+  prog = g_strdup ("embedlens");
+  /* Parse argv[1..]: the command name stands where the program name would. */
+  args = g_new0 (char *, argc + 1);
+  for (int i = 1; i < argc; i++)
+    args[i - 1] = g_strdup (argv[i]);
+  if (!g_option_context_parse_strv (ctx, &args, &error))
+    {
+      g_printerr ("%s %s: %s\nTry 'embedlens %s --help'.\n", prog, cmd->name, error->message, cmd->name);
+      g_strfreev (args);
+      status = EMB_EXIT_USAGE;
+      goto out;
+    }
+  g_strfreev (args);
+
+  if (opts.args == NULL || g_strv_length (opts.args) != cmd->n_args + 1)
+    {
+      g_printerr ("Usage: embedlens %s %s\nTry 'embedlens %s --help'.\n", cmd->name, cmd->params, cmd->name);
+      status = EMB_EXIT_USAGE;
+      goto out;
+    }
+  /* Keep the layout argv[0] = command, argv[1] = FILE, argv[2..] = rest. */
+  {
+    char **shifted = g_new0 (char *, g_strv_length (opts.args) + 2);
+    shifted[0] = g_strdup (cmd->name);
+    for (guint i = 0; opts.args[i]; i++)
+      shifted[i + 1] = g_strdup (opts.args[i]);
+    g_strfreev (opts.args);
+    opts.args = shifted;
+  }
+
+  if (opts.shape != NULL && !emb_parse_shape (opts.shape, &load.shape_rows, &load.shape_cols))
+    {
+      g_printerr ("%s: --shape wants ROWSxDIMS, such as 150x4, not '%s'\n", prog, opts.shape);
+      status = EMB_EXIT_USAGE;
+      goto out;
+    }
+  load.format = opts.format;
+  load.vocab_path = opts.vocab;
+
+  ds = emb_dataset_load (opts.args[1], &load, NULL,
+                         isatty (STDERR_FILENO) ? progress_cb : NULL, &last_pct, &error);
+  if (ds == NULL)
+    {
+      g_printerr ("%s: %s\n", prog, error->message);
+      status = g_error_matches (error, EMB_ERROR, EMB_ERROR_INVALID) ? EMB_EXIT_USAGE : EMB_EXIT_INPUT;
+      goto out;
+    }
+
+  status = cmd->run (prog, &opts, ds);
+  fflush (stdout);
+  if (ferror (stdout))
+    {
+      g_printerr ("%s: cannot write the output: %s\n", prog, g_strerror (errno));
+      status = EMB_EXIT_INPUT;
+    }
+
+out:
+  g_free (opts.format);
+  g_free (opts.vocab);
+  g_free (opts.shape);
+  g_free (opts.metric);
+  g_free (opts.output);
+  g_strfreev (opts.args);
+  return status;
+}

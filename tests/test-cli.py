@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""CLI tests: run the built `embedlens` and check its answers against numpy.
+
+The independent answers come from numpy reading the committed sample files
+(data/sample.npy + data/sample.vocab.txt) and from files this test writes,
+with brute-force kNN and eigendecomposition in float64.
+
+Usage: test-cli.py PATH/TO/embedlens
+"""
+import csv, io, json, os, subprocess, sys, tempfile, unittest
+
+EXE = None
+SRC = os.environ.get("EMB_SOURCE_DIR", os.path.join(os.path.dirname(__file__), ".."))
+FIXTURES = os.environ.get("EMB_FIXTURES_DIR", os.path.join(SRC, "..", "shared", "fixtures"))
+
+try:
+    import numpy as np
+except ImportError:  # numpy is installed by `make test`; without it, skip
+    np = None
+
+
+def run(*args, env=None):
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run([EXE, *args], capture_output=True, env=e, stdin=subprocess.DEVNULL, timeout=120)
+    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8", "replace")
+
+
+def run_json(*args):
+    code, out, err = run(*args, "--json")
+    assert code == 0, (args, code, err)
+    return json.loads(out)
+
+
+def load_sample():
+    m = np.load(os.path.join(SRC, "data", "sample.npy")).astype(np.float64)
+    with open(os.path.join(SRC, "data", "sample.vocab.txt"), encoding="utf-8") as f:
+        words = f.read().split("\n")[:-1]
+    return m, words
+
+
+def ref_neighbors(m, q, metric, k, exclude):
+    if metric == "cosine":
+        s = (m @ q) / (np.linalg.norm(m, axis=1) * np.linalg.norm(q))
+        order = np.lexsort((np.arange(len(s)), -s))
+    elif metric == "dot":
+        s = m @ q
+        order = np.lexsort((np.arange(len(s)), -s))
+    else:
+        s = np.linalg.norm(m - q, axis=1)
+        order = np.lexsort((np.arange(len(s)), s))
+    out = [i for i in order if i not in exclude][:k]
+    return out, s
+
+
+@unittest.skipIf(np is None, "numpy is not installed")
+class SampleTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.m, cls.words = load_sample()
+
+    def test_info(self):
+        info = run_json("info", "@sample")
+        self.assertEqual(info["rows"], 20000)
+        self.assertEqual(info["dims"], 100)
+        self.assertEqual(info["format"], "npy")
+        self.assertEqual(info["dtype"], "float16")
+        self.assertIn("sample.vocab.txt", info["vocabulary"])
+        self.assertEqual(len(self.words), 20000)
+
+    def check_neighbors(self, word, metric, k):
+        got = run_json("neighbors", "@sample", word, "-k", str(k), "--metric", metric)
+        qi = self.words.index(word)
+        ids, scores = ref_neighbors(self.m, self.m[qi], metric, k, {qi})
+        self.assertEqual(got["metric"], metric)
+        self.assertEqual(got["query"], word)
+        self.assertEqual([n["id"] for n in got["neighbors"]], ids)
+        self.assertEqual([n["token"] for n in got["neighbors"]], [self.words[i] for i in ids])
+        for n in got["neighbors"]:
+            self.assertAlmostEqual(n["score"], scores[n["id"]], delta=1e-4 * max(1, abs(scores[n["id"]])))
+
+    def test_neighbors_cosine(self):
+        self.check_neighbors("king", "cosine", 10)
+        self.check_neighbors("computer", "cosine", 25)
+
+    def test_neighbors_euclidean_dot(self):
+        self.check_neighbors("paris", "euclidean", 10)
+        self.check_neighbors("paris", "dot", 10)
+
+    def test_known_neighbors(self):
+        # Facts about GloVe 6B 100d (see ../shared/fixtures/README.md).
+        got = [n["token"] for n in run_json("neighbors", "@sample", "king", "-k", "5")["neighbors"]]
+        self.assertEqual(set(got), {"prince", "queen", "son", "brother", "monarch"})
+
+    def test_row_syntax(self):
+        qi = self.words.index("king")
+        a = run_json("neighbors", "@sample", "#%d" % qi)
+        b = run_json("neighbors", "@sample", "king")
+        self.assertEqual(a["neighbors"], b["neighbors"])
+
+    def test_analogy(self):
+        got = run_json("analogy", "@sample", "king", "man", "woman", "-k", "5")
+        self.assertEqual(got["neighbors"][0]["token"], "queen")
+        w = self.words
+        a, b, c = (w.index(x) for x in ("king", "man", "woman"))
+        unit = self.m / np.linalg.norm(self.m, axis=1, keepdims=True)
+        q = unit[a] - unit[b] + unit[c]
+        ids, scores = ref_neighbors(self.m, q, "cosine", 5, {a, b, c})
+        self.assertEqual([n["id"] for n in got["neighbors"]], ids)
+        for n in got["neighbors"]:
+            self.assertAlmostEqual(n["score"], scores[n["id"]], delta=1e-4)
+
+    def ref_pca(self):
+        mean = self.m.mean(axis=0)
+        x = self.m - mean
+        cov = x.T @ x / (len(x) - 1)
+        vals, vecs = np.linalg.eigh(cov)
+        order = np.argsort(vals)[::-1]
+        vals, vecs = vals[order], vecs[:, order]
+        for j in range(vecs.shape[1]):
+            if vecs[np.argmax(np.abs(vecs[:, j])), j] < 0:
+                vecs[:, j] = -vecs[:, j]
+        return vals / np.trace(cov), x @ vecs
+
+    def test_project(self):
+        ratio, coords = self.ref_pca()
+        got = run_json("project", "@sample", "-n", "5")
+        self.assertEqual(got["rows"], 20000)
+        self.assertEqual(got["dims"], 100)
+        self.assertEqual(len(got["explained_variance_ratio"]), 5)
+        for g, r in zip(got["explained_variance_ratio"], ratio[:5]):
+            self.assertAlmostEqual(g, r, delta=1e-5)
+
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "coords.csv")
+            code, _, err = run("project", "@sample", "-n", "3", "-o", out)
+            self.assertEqual(code, 0, err)
+            with open(out, newline="", encoding="utf-8") as f:
+                rows = list(csv.reader(f))
+        self.assertEqual(rows[0], ["id", "token", "pc1", "pc2", "pc3"])
+        self.assertEqual(len(rows), 20001)
+        for r in rows[1:]:
+            i = int(r[0])
+            self.assertEqual(r[1], self.words[i])
+        got = np.array([[float(v) for v in r[2:]] for r in rows[1:]])
+        scale = np.abs(coords[:, :3]).max()
+        self.assertLess(np.abs(got - coords[:, :3]).max() / scale, 1e-4)
+
+
+@unittest.skipIf(np is None, "numpy is not installed")
+class WrittenFileTests(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        rng = np.random.default_rng(7)
+        self.m = rng.normal(size=(300, 12)).astype(np.float32)
+        self.words = ["w%d" % i for i in range(300)]
+        self.words[3] = "naïve,\"quoted\""
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def write_glove(self, name):
+        p = self.path(name)
+        with open(p, "w", encoding="utf-8") as f:
+            for w, v in zip(self.words, self.m):
+                f.write(w + " " + " ".join(repr(float(x)) for x in v) + "\n")
+        return p
+
+    def test_glove_text(self):
+        p = self.write_glove("vecs.txt")
+        info = run_json("info", p)
+        self.assertEqual((info["rows"], info["dims"], info["format"]), (300, 12, "glove"))
+        got = run_json("neighbors", p, "w10", "-k", "7")
+        m = self.m.astype(np.float64)
+        ids, _ = ref_neighbors(m, m[10], "cosine", 7, {10})
+        self.assertEqual([n["id"] for n in got["neighbors"]], ids)
+
+    def test_csv_quoting(self):
+        p = self.write_glove("vecs.txt")
+        code, out, err = run("project", p, "-o", "-")
+        self.assertEqual(code, 0, err)
+        rows = list(csv.reader(io.StringIO(out)))
+        self.assertEqual(rows[4][1], "naïve,\"quoted\"")
+        self.assertEqual(len(rows), 301)
+
+    def test_npy_with_vocab(self):
+        p = self.path("m.npy")
+        np.save(p, self.m.astype(np.float64))
+        v = self.path("words.txt")
+        with open(v, "w", encoding="utf-8") as f:
+            f.write("\n".join(self.words) + "\n")
+        info = run_json("info", p, "--vocab", v)
+        self.assertEqual((info["rows"], info["dims"], info["dtype"]), (300, 12, "float64"))
+        got = run_json("neighbors", p, "w42", "--vocab", v, "-k", "3", "--metric", "euclidean")
+        m = self.m.astype(np.float64)
+        ids, _ = ref_neighbors(m, m[42], "euclidean", 3, {42})
+        self.assertEqual([n["id"] for n in got["neighbors"]], ids)
+        # Without a vocabulary, tokens are row ids.
+        info = run_json("info", p)
+        self.assertEqual(info["vocabulary"], "row ids")
+
+    def test_bad_inputs(self):
+        p = self.write_glove("vecs.txt")
+        with open(self.path("short.txt"), "w") as f:
+            f.write("a 1 2 3\nb 1 2\nc 4 5 6\n")
+        with open(self.path("nan.vec"), "w") as f:
+            f.write("2 2\na 1 2\nb nan 3\n")
+        open(self.path("empty.txt"), "w").close()
+        cases = [
+            (["info", self.path("missing.txt")], 1, "missing.txt"),
+            (["info", self.path("short.txt")], 1, "short.txt:2"),
+            (["info", self.path("nan.vec")], 1, "nan.vec:3"),
+            (["info", self.path("empty.txt")], 1, "empty.txt"),
+            (["info", self.tmp.name], 1, self.tmp.name),
+            (["neighbors", p, "nosuchword"], 1, "nosuchword"),
+            (["neighbors", p, "#300"], 1, "300"),
+            (["neighbors", p], 2, "Usage"),
+            (["neighbors", p, "w1", "-k", "0"], 2, "-k"),
+            (["neighbors", p, "w1", "--metric", "manhattan"], 2, "manhattan"),
+            (["info", p, "--format", "nosuch"], 2, "nosuch"),
+            (["info", p, "--shape", "12"], 2, "shape"),
+            (["project", p, "-n", "0"], 2, "-n"),
+            (["project", p, "-n", "13"], 1, "12 dims"),
+            (["info", p, "--no-such-option"], 2, "no-such-option"),
+        ]
+        for args, want, text in cases:
+            code, out, err = run(*args)
+            self.assertEqual(code, want, (args, out, err))
+            self.assertIn(text, err, args)
+            self.assertTrue(err.startswith("embedlens") or err.startswith("Usage"), err)
+
+    def test_comma_locale(self):
+        # GTK sets the locale from the environment; parsing must not care.
+        # Build de_DE.UTF-8 (decimal comma) here when the system lacks it.
+        env = {"LC_ALL": "de_DE.UTF-8"}
+        locs = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.split()
+        if not any(l.lower().replace("-", "") == "de_de.utf8" for l in locs):
+            locdir = os.path.join(self.tmp.name, "locale")
+            os.makedirs(locdir)
+            made = subprocess.run(["localedef", "-i", "de_DE", "-f", "UTF-8",
+                                   os.path.join(locdir, "de_DE.UTF-8")], capture_output=True)
+            if made.returncode not in (0, 1) or not os.path.isdir(os.path.join(locdir, "de_DE.UTF-8")):
+                self.skipTest("cannot build a de_DE.UTF-8 locale: " + made.stderr.decode())
+            env["LOCPATH"] = locdir
+        check = subprocess.run(["/usr/bin/python3", "-c",
+                                "import locale; locale.setlocale(locale.LC_ALL, ''); "
+                                "print(locale.localeconv()['decimal_point'])"],
+                               capture_output=True, text=True, env={**os.environ, **env})
+        self.assertEqual(check.stdout.strip(), ",", check.stderr)
+        p = self.write_glove("vecs.txt")
+        got = run_json("neighbors", p, "w10", "-k", "7")
+        code, out, err = run("neighbors", p, "w10", "-k", "7", "--json", env=env)
+        self.assertEqual(code, 0, err)
+        self.assertEqual(json.loads(out), got)
+        code, out, err = run("info", p, "--json", env=env)
+        self.assertEqual(json.loads(out)["dims"], 12)
+
+
+class FixtureTests(unittest.TestCase):
+    def fixture(self, name):
+        p = os.path.join(FIXTURES, "real", name)
+        if not os.path.exists(p):
+            self.skipTest("../shared/fixtures is not beside this checkout")
+        return p
+
+    def test_clear_errors(self):
+        for name, text in [("gensim-pretrained.vec", "gensim-pretrained.vec:"),
+                           ("candle-test.npy", "candle-test.npy")]:
+            code, out, err = run("info", self.fixture(name))
+            self.assertEqual(code, 1, (name, err))
+            self.assertIn(text, err)
+
+    def test_word2vec_fixture(self):
+        info = run_json("info", self.fixture("gensim-word2vec_pre_kv_c"))
+        self.assertEqual((info["rows"], info["dims"]), (1750, 10))
+
+
+class UsageTests(unittest.TestCase):
+    def test_help(self):
+        code, out, _ = run("--help")
+        self.assertEqual(code, 0)
+        for cmd in ("info", "neighbors", "analogy", "project"):
+            self.assertIn(cmd, out)
+        code, out, _ = run("neighbors", "--help")
+        self.assertEqual(code, 0)
+        self.assertIn("--metric", out)
+
+
+if __name__ == "__main__":
+    EXE = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
