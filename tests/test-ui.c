@@ -1,0 +1,380 @@
+/* test-ui.c: the real window under Xvfb, driven through its actions.
+ *
+ * The neighbour list is checked against core's kNN run separately on the
+ * same file, the plot is rendered to a PNG and its pixels inspected, and a
+ * bad file must leave the app alive with its old data and an error dialog.
+ */
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "emb-window.h"
+#include "emb-plot-view.h"
+
+#define TIMEOUT_US (60 * G_USEC_PER_SEC)
+
+static void
+iterate_until (gboolean (*done) (gpointer), gpointer data)
+{
+  gint64 end = g_get_monotonic_time () + TIMEOUT_US;
+
+  while (!done (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  /* Let pending redraws and idle work run. */
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+painted_twice (gpointer data);
+
+static gboolean
+loaded (gpointer data)
+{
+  return !emb_window_is_loading (data);
+}
+
+static gboolean
+idle_window (gpointer data)
+{
+  EmbWindow *win = data;
+  EmbPlotView *plot = EMB_PLOT_VIEW (gtk_widget_get_template_child (GTK_WIDGET (win), EMB_TYPE_WINDOW, "plot"));
+  /* Mapped and sized too: without a window manager, mapping takes a while. */
+  return !emb_window_is_loading (win) && !emb_window_is_busy (win) &&
+         gtk_widget_get_mapped (GTK_WIDGET (plot)) && gtk_widget_get_width (GTK_WIDGET (plot)) > 0 &&
+         !emb_plot_view_is_rendering (plot);
+}
+
+static EmbWindow *
+new_window_on (const char *path)
+{
+  EmbWindow *win = emb_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1100, 720);
+  gtk_window_present (GTK_WINDOW (win));
+  emb_window_open (win, path);
+  iterate_until (loaded, win);
+  g_assert_nonnull (emb_window_get_scene (win));
+  iterate_until (idle_window, win);
+  return win;
+}
+
+static GtkWidget *
+child (EmbWindow *win, const char *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (win), EMB_TYPE_WINDOW, name));
+}
+
+/* The text of the label named `name` inside a list row. */
+static const char *
+row_label (GtkWidget *row, const char *name)
+{
+  GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row));
+
+  for (GtkWidget *w = gtk_widget_get_first_child (box); w; w = gtk_widget_get_next_sibling (w))
+    if (g_str_equal (gtk_widget_get_name (w), name))
+      return gtk_label_get_text (GTK_LABEL (w));
+  return NULL;
+}
+
+static guint
+count_rows (GtkListBox *list)
+{
+  guint n = 0;
+  while (gtk_list_box_get_row_at_index (list, n) != NULL)
+    n++;
+  return n;
+}
+
+typedef struct
+{
+  GtkWidget *widget;
+  int        count;
+} Frames;
+
+/* Counts painted frames, asking for another until there have been two. */
+static void
+after_paint_cb (GdkFrameClock *clock, Frames *frames)
+{
+  if (++frames->count < 2)
+    gtk_widget_queue_draw (frames->widget);
+}
+
+static gboolean
+painted_twice (gpointer data)
+{
+  return ((Frames *) data)->count >= 2;
+}
+
+/* The widget paintable shows what was last drawn: wait for fresh frames. */
+static void
+wait_for_frames (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  Frames frames = { widget, 0 };
+  gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &frames);
+
+  gtk_widget_queue_draw (widget);
+  iterate_until (painted_twice, &frames);
+  g_signal_handler_disconnect (clock, id);
+}
+
+/* Renders the plot widget to a texture and downloads it (ARGB32). */
+static guchar *
+render_plot (EmbWindow *win, int *w, int *h, gsize *stride)
+{
+  GtkWidget *plot = child (win, "plot");
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (plot);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (plot));
+  g_autofree char *png = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : g_get_tmp_dir (),
+                                           "test-ui-plot.png", NULL);
+  guchar *pixels;
+
+  wait_for_frames (plot);
+  *w = gtk_widget_get_width (plot);
+  *h = gtk_widget_get_height (plot);
+  gdk_paintable_snapshot (paintable, snapshot, *w, *h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, *w, *h));
+  g_assert_true (gdk_texture_save_to_png (texture, png));
+  g_test_message ("plot saved to %s", png);
+  *w = gdk_texture_get_width (texture);
+  *h = gdk_texture_get_height (texture);
+  *stride = *w * 4;
+  pixels = g_malloc (*stride * *h);
+  gdk_texture_download (texture, pixels, *stride);
+  return pixels;
+}
+
+static guint32
+pixel_rgb (const guchar *pixels, gsize stride, int x, int y)
+{
+  guint32 p = *(const guint32 *) (pixels + y * stride + x * 4);
+  return p & 0xffffff;
+}
+
+static void
+test_neighbors_and_plot (void)
+{
+  EmbWindow *win = new_window_on ("@sample");
+  EmbScene *scene = emb_window_get_scene (win);
+  GtkListBox *list = GTK_LIST_BOX (child (win, "neighbor_list"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmbDataset) ds = NULL;
+  g_autoptr(EmbKnnIndex) index = NULL;
+  EmbNeighbor expect[20];
+  const EmbNeighbor *got;
+  gsize king, n_got, n_expect;
+  g_autofree guchar *pixels = NULL;
+  int w, h;
+  gsize stride;
+  double px, py;
+  guint32 rgb, background;
+  g_autoptr(GHashTable) colors = g_hash_table_new (NULL, NULL);
+
+  g_assert_cmpuint (emb_scene_n_rows (scene), ==, 20000);
+
+  /* The reference: core's kNN on a separate load of the same file. */
+  ds = emb_dataset_load ("@sample", NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (emb_vocab_lookup (ds->vocab, "king", &king));
+  index = emb_knn_index_new (ds->matrix);
+  n_expect = emb_knn_query_row (index, king, EMB_METRIC_COSINE, 20, expect);
+  g_assert_cmpuint (n_expect, ==, 20);
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.select-token", "s", "king");
+  iterate_until (idle_window, win);
+
+  got = emb_window_get_neighbors (win, &n_got);
+  g_assert_cmpuint (n_got, ==, n_expect);
+  g_assert_cmpuint (count_rows (list), ==, n_expect);
+  for (gsize i = 0; i < n_expect; i++)
+    {
+      GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (list, i));
+      g_assert_cmpuint (got[i].id, ==, expect[i].id);
+      g_assert_cmpfloat_with_epsilon (got[i].score, expect[i].score, 1e-6);
+      g_assert_cmpstr (row_label (row, "token"), ==, emb_vocab_display (ds->vocab, expect[i].id));
+    }
+  g_assert_cmpstr (emb_vocab_display (ds->vocab, got[0].id), ==, "prince");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, "selected_label"))), ==, "king");
+
+  /* Clicking a neighbour row selects it; Back returns to king. */
+  g_signal_emit_by_name (list, "row-activated", gtk_list_box_get_row_at_index (list, 1));
+  iterate_until (idle_window, win);
+  g_assert_cmpint (emb_plot_view_get_selection (EMB_PLOT_VIEW (child (win, "plot"))), ==, (gssize) expect[1].id);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.back", NULL);
+  iterate_until (idle_window, win);
+  g_assert_cmpint (emb_plot_view_get_selection (EMB_PLOT_VIEW (child (win, "plot"))), ==, (gssize) king);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.forward", NULL);
+  iterate_until (idle_window, win);
+  g_assert_cmpint (emb_plot_view_get_selection (EMB_PLOT_VIEW (child (win, "plot"))), ==, (gssize) expect[1].id);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.select-token", "s", "king");
+  iterate_until (idle_window, win);
+
+  /* The picture: not blank, and king's pixel in the selection colour. */
+  pixels = render_plot (win, &w, &h, &stride);
+  g_assert_cmpint (w, >, 300);
+  g_assert_cmpint (h, >, 200);
+  background = pixel_rgb (pixels, stride, 1, 1);
+  for (int y = 0; y < h; y += 3)
+    for (int x = 0; x < w; x += 3)
+      g_hash_table_add (colors, GUINT_TO_POINTER (pixel_rgb (pixels, stride, x, y) + 1));
+  g_assert_cmpuint (g_hash_table_size (colors), >, 20);
+  {
+    guint drawn = 0;
+    for (int y = 0; y < h; y += 2)
+      for (int x = 0; x < w; x += 2)
+        drawn += pixel_rgb (pixels, stride, x, y) != background;
+    g_assert_cmpuint (drawn, >, (guint) (w * h / 4 / 50));
+  }
+  g_assert_true (emb_plot_view_get_point_position (EMB_PLOT_VIEW (child (win, "plot")), king, &px, &py));
+  g_assert_cmpfloat (px, >=, 0);
+  g_assert_cmpfloat (py, >=, 0);
+  rgb = pixel_rgb (pixels, stride, (int) px, (int) py);
+  g_assert_cmphex (rgb, ==, EMB_PLOT_SELECTION_COLOR);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_search (void)
+{
+  EmbWindow *win = new_window_on ("@sample");
+  GtkListBox *list = GTK_LIST_BOX (child (win, "search_list"));
+  EmbVocab *vocab = emb_window_get_scene (win)->dataset->vocab;
+  guint n;
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.search-text", "s", "queen");
+  iterate_until (idle_window, win);
+  n = count_rows (list);
+  g_assert_cmpuint (n, >, 1);
+  /* The exact match first, every listed token contains the text. */
+  g_assert_cmpstr (row_label (GTK_WIDGET (gtk_list_box_get_row_at_index (list, 0)), "token"), ==, "queen");
+  for (guint i = 0; i < n; i++)
+    g_assert_nonnull (strstr (row_label (GTK_WIDGET (gtk_list_box_get_row_at_index (list, i)), "token"), "queen"));
+  /* Cross-check the count against a plain scan of the vocabulary. */
+  {
+    guint expect = 0;
+    for (gsize i = 0; i < emb_vocab_size (vocab); i++)
+      expect += strstr (emb_vocab_display (vocab, i), "queen") != NULL;
+    g_assert_cmpuint (n, ==, expect);
+  }
+
+  /* Enter selects the best match. */
+  g_signal_emit_by_name (child (win, "search_entry"), "activate");
+  iterate_until (idle_window, win);
+  {
+    gsize queen;
+    g_assert_true (emb_vocab_lookup (vocab, "queen", &queen));
+    g_assert_cmpint (emb_plot_view_get_selection (EMB_PLOT_VIEW (child (win, "plot"))), ==, (gssize) queen);
+  }
+
+  /* A regular expression. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (win, "regex_button")), TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.search-text", "s", "^kin.$");
+  iterate_until (idle_window, win);
+  n = count_rows (list);
+  g_assert_cmpuint (n, >=, 2);  /* king, kind, ... */
+  for (guint i = 0; i < n; i++)
+    {
+      const char *t = row_label (GTK_WIDGET (gtk_list_box_get_row_at_index (list, i)), "token");
+      g_assert_cmpuint (strlen (t), ==, 4);
+      g_assert_true (g_str_has_prefix (t, "kin"));
+    }
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
+      if (GTK_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        {
+          if (data != NULL)
+            *(GtkWidget **) data = GTK_WIDGET (w);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_bad_file (void)
+{
+  EmbWindow *win = new_window_on ("@sample");
+  EmbScene *before = emb_window_get_scene (win);
+  g_autofree char *dir = g_dir_make_tmp ("embedlens-ui-XXXXXX", NULL);
+  g_autofree char *bad = g_build_filename (dir, "broken.vec", NULL);
+  GtkWidget *dialog = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_set_contents (bad, "2 4\nthe 1 2 3 4\nof 1 2 x3 4\n", -1, NULL));
+  emb_window_open (win, bad);
+  iterate_until (loaded, win);
+  iterate_until (dialog_shown, &dialog);
+
+  /* The old data is still there, and the message names file and line. */
+  g_assert_true (emb_window_get_scene (win) == before);
+  g_object_get (dialog, "secondary-text", &text, NULL);
+  g_test_message ("dialog: %s", text);
+  g_assert_nonnull (strstr (text, "broken.vec:3"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Still usable afterwards. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.select-token", "s", "queen");
+  iterate_until (idle_window, win);
+  {
+    gsize n;
+    emb_window_get_neighbors (win, &n);
+    g_assert_cmpuint (n, >, 0);
+  }
+  g_unlink (bad);
+  g_rmdir (dir);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_cancel_and_close (void)
+{
+  EmbWindow *win = new_window_on ("@sample");
+  EmbScene *before = emb_window_get_scene (win);
+
+  /* Cancel right away: the previous data stays. */
+  emb_window_open (win, "@sample");
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.cancel-load", NULL);
+  iterate_until (loaded, win);
+  g_assert_true (emb_window_get_scene (win) == before);
+  g_assert_false (dialog_shown (NULL));
+
+  /* Close the window while a load runs: no crash, nothing left behind. */
+  emb_window_open (win, "@sample");
+  gtk_window_destroy (GTK_WINDOW (win));
+  for (int i = 0; i < 200; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ui/neighbors-and-plot", test_neighbors_and_plot);
+  g_test_add_func ("/ui/search", test_search);
+  g_test_add_func ("/ui/bad-file", test_bad_file);
+  g_test_add_func ("/ui/cancel-and-close", test_cancel_and_close);
+  return g_test_run ();
+}

@@ -1,0 +1,78 @@
+/* emb-plot-view.h: every point of a scene, pan/zoom, hover and highlights. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "emb-scene.h"
+
+G_BEGIN_DECLS
+
+#define EMB_TYPE_PLOT_VIEW (emb_plot_view_get_type ())
+G_DECLARE_FINAL_TYPE (EmbPlotView, emb_plot_view, EMB, PLOT_VIEW, GtkWidget)
+
+GtkWidget *emb_plot_view_new            (void);
+
+void       emb_plot_view_set_scene      (EmbPlotView *self,
+                                         EmbScene    *scene);
+EmbScene  *emb_plot_view_get_scene      (EmbPlotView *self);
+
+/* Which principal components are the x and y axes (0-based). */
+void       emb_plot_view_set_axes       (EmbPlotView *self,
+                                         guint        x_component,
+                                         guint        y_component);
+
+/* Per-point palette indices (n_rows, copied; NULL: one colour) and the
+ * palette (0xRRGGBB, copied). */
+void       emb_plot_view_set_colors     (EmbPlotView   *self,
+                                         const guint16 *category,
+                                         const guint32 *palette,
+                                         guint          n_palette);
+
+/* The selected row (-1: none) and its neighbours (drawn with lines). */
+void       emb_plot_view_set_selection  (EmbPlotView *self,
+                                         gssize       id,
+                                         const gsize *neighbors,
+                                         gsize        n_neighbors);
+gssize     emb_plot_view_get_selection  (EmbPlotView *self);
+
+/* Search matches, ringed on the plot. */
+void       emb_plot_view_set_matches    (EmbPlotView *self,
+                                         const gsize *ids,
+                                         gsize        n_ids);
+
+/* An analogy a - b + c = results[0..]: drawn as arrows b -> a and
+ * c -> results[0]; pass n_results 0 to clear. */
+void       emb_plot_view_set_analogy    (EmbPlotView *self,
+                                         gsize        a,
+                                         gsize        b,
+                                         gsize        c,
+                                         const gsize *results,
+                                         gsize        n_results);
+
+/* 0: no labels .. 1: as many as fit. */
+void       emb_plot_view_set_label_density (EmbPlotView *self,
+                                            double       density);
+
+void       emb_plot_view_reset_view     (EmbPlotView *self);
+void       emb_plot_view_zoom           (EmbPlotView *self,
+                                         double       factor);
+/* Animates the view to show these rows. */
+void       emb_plot_view_fly_to         (EmbPlotView *self,
+                                         const gsize *ids,
+                                         gsize        n_ids);
+
+/* Where row id is drawn now, in widget pixels; FALSE without a scene. */
+gboolean   emb_plot_view_get_point_position (EmbPlotView *self,
+                                             gsize        id,
+                                             double      *x,
+                                             double      *y);
+
+/* TRUE while the points are being rasterised for the current view. */
+gboolean   emb_plot_view_is_rendering   (EmbPlotView *self);
+
+/* The colour selection and highlights are drawn in, 0xRRGGBB. */
+#define EMB_PLOT_SELECTION_COLOR 0xe5243bu
+#define EMB_PLOT_NEIGHBOR_COLOR  0xf28c28u
+#define EMB_PLOT_MATCH_COLOR     0x9141acu
+
+G_END_DECLS

@@ -1,0 +1,77 @@
+/* emb-window-private.h: EmbWindow's insides, shared by its files. */
+#pragma once
+
+#include "emb-plot-view.h"
+#include "emb-ui.h"
+#include "emb-window.h"
+
+G_BEGIN_DECLS
+
+struct _EmbWindow
+{
+  GtkApplicationWindow parent_instance;
+
+  /* template widgets */
+  GtkLabel          *title_label;
+  GtkLabel          *subtitle_label;
+  GtkToggleButton   *search_button;
+  GtkSearchBar      *search_bar;
+  GtkSearchEntry    *search_entry;
+  GtkToggleButton   *regex_button;
+  GtkPaned          *paned;
+  EmbPlotView       *plot;
+  GtkRevealer       *loading_revealer;
+  GtkLabel          *loading_label;
+  GtkProgressBar    *loading_progress;
+  GtkDropDown       *x_axis;
+  GtkDropDown       *y_axis;
+  GtkDropDown       *color_by;
+  GtkAdjustment     *label_adjustment;
+  GtkBox            *legend_box;
+  GtkLabel          *status_label;
+  GtkStack          *side_stack;
+  GtkLabel          *selected_label;
+  GtkLabel          *selected_info;
+  GtkDropDown       *metric_dropdown;
+  GtkSpinButton     *k_spin;
+  GtkListBox        *neighbor_list;
+  GtkLabel          *search_count;
+  GtkListBox        *search_list;
+  GtkEntry          *analogy_a;
+  GtkEntry          *analogy_b;
+  GtkEntry          *analogy_c;
+  GtkLabel          *analogy_status;
+  GtkListBox        *analogy_list;
+  GMenu             *recent_section;
+
+  /* owned */
+  GSettings         *settings;       /* NULL when the schema is not installed */
+  EmbScene          *scene;
+  GCancellable      *load_cancellable;
+  char              *load_path;
+  gint               load_progress;  /* per mille, written by the loader thread */
+  guint              progress_timeout;
+  GCancellable      *query_cancellable;
+  GCancellable      *search_cancellable;
+  guint              busy;
+  GArray            *neighbors;      /* EmbNeighbor */
+  GArray            *matches;        /* gsize */
+  GArray            *history;        /* gssize */
+  guint              history_pos;
+};
+
+/* emb-window-sidebar.c */
+void _emb_window_sidebar_init     (EmbWindow *self);
+void _emb_window_sidebar_reset    (EmbWindow *self);
+void _emb_window_show_selection   (EmbWindow *self,
+                                   gssize     id,
+                                   gboolean   add_to_history);
+void _emb_window_requery          (EmbWindow *self);
+void _emb_window_history_move     (EmbWindow *self,
+                                   int        delta);
+void _emb_window_search_changed   (EmbWindow *self);
+void _emb_window_search_activate  (EmbWindow *self);
+void _emb_window_run_analogy      (EmbWindow *self);
+void _emb_window_update_actions   (EmbWindow *self);
+
+G_END_DECLS

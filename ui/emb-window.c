@@ -1,0 +1,851 @@
+/* emb-window.c: construction, opening files, the view bar and settings.
+ * The sidebar (neighbours, search, analogies) is in emb-window-sidebar.c.
+ */
+#include "config.h"
+
+#include "emb-window-private.h"
+
+#define MAX_RECENT 8
+
+G_DEFINE_FINAL_TYPE (EmbWindow, emb_window, GTK_TYPE_APPLICATION_WINDOW)
+
+typedef struct
+{
+  char           *path;
+  EmbWindow      *window;   /* not a ref: only read the progress field's address */
+  gint           *progress;
+} LoadJob;
+
+/* auxiliary functions */
+
+static void
+load_job_free (LoadJob *job)
+{
+  g_free (job->path);
+  g_free (job);
+}
+
+static char *
+display_name (const char *path)
+{
+  if (g_str_equal (path, EMB_SAMPLE_NAME))
+    return g_strdup ("Sample: 20,000 GloVe words");
+  return g_filename_display_basename (path);
+}
+
+static void
+show_error (EmbWindow  *self,
+            const char *primary,
+            const char *secondary)
+{
+  GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self),
+                                              GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                              GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE,
+                                              "%s", primary);
+
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", secondary);
+  gtk_widget_add_css_class (dialog, "error-dialog");
+  g_signal_connect (dialog, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+update_recent_menu (EmbWindow *self)
+{
+  g_auto(GStrv) recent = NULL;
+
+  g_menu_remove_all (self->recent_section);
+  if (self->settings == NULL)
+    return;
+  recent = g_settings_get_strv (self->settings, "recent-files");
+  for (guint i = 0; recent[i] != NULL; i++)
+    {
+      g_autofree char *label = g_filename_display_basename (recent[i]);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+      g_menu_item_set_action_and_target (item, "win.open-recent", "s", recent[i]);
+      g_menu_append_item (self->recent_section, item);
+    }
+}
+
+static void
+add_recent (EmbWindow  *self,
+            const char *path)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) recent = NULL;
+  g_auto(GStrv) updated = NULL;
+  g_autofree char *abs = NULL;
+  guint n = 1;
+
+  if (self->settings == NULL || g_str_equal (path, EMB_SAMPLE_NAME))
+    return;
+  abs = g_canonicalize_filename (path, NULL);
+  recent = g_settings_get_strv (self->settings, "recent-files");
+  builder = g_strv_builder_new ();
+  g_strv_builder_add (builder, abs);
+  for (guint i = 0; recent[i] != NULL && n < MAX_RECENT; i++)
+    if (!g_str_equal (recent[i], abs))
+      {
+        g_strv_builder_add (builder, recent[i]);
+        n++;
+      }
+  updated = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "recent-files", (const char * const *) updated);
+}
+
+static void
+set_status (EmbWindow *self)
+{
+  EmbDataset *ds;
+  g_autofree char *text = NULL;
+  g_autofree char *rows = NULL;
+  guint ax, ay;
+  double shown;
+
+  if (self->scene == NULL)
+    {
+      gtk_label_set_text (self->status_label, "");
+      return;
+    }
+  ds = self->scene->dataset;
+  ax = gtk_drop_down_get_selected (self->x_axis);
+  ay = gtk_drop_down_get_selected (self->y_axis);
+  shown = self->scene->pca->explained_variance_ratio[MIN (ax, self->scene->n_components - 1)];
+  if (ay != ax)
+    shown += self->scene->pca->explained_variance_ratio[MIN (ay, self->scene->n_components - 1)];
+  rows = g_strdup_printf ("%'" G_GSIZE_FORMAT, ds->matrix->n_rows);
+  text = g_strdup_printf ("%s rows × %" G_GSIZE_FORMAT " dims  ·  %s, %s  ·  tokens: %s  ·  "
+                          "PC%u × PC%u show %.1f%% of the variance",
+                          rows, ds->matrix->n_cols, ds->format, ds->dtype, ds->vocab_source,
+                          ax + 1, ay + 1, 100.0 * shown);
+  gtk_label_set_text (self->status_label, text);
+}
+
+static void
+fill_axis_model (EmbWindow *self)
+{
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+
+  if (self->scene != NULL)
+    for (gsize j = 0; j < self->scene->n_components; j++)
+      {
+        g_autofree char *item = g_strdup_printf ("PC%" G_GSIZE_FORMAT "  %.1f%%", j + 1,
+                                                 100.0 * self->scene->pca->explained_variance_ratio[j]);
+        gtk_string_list_append (model, item);
+      }
+  gtk_drop_down_set_model (self->x_axis, G_LIST_MODEL (model));
+  gtk_drop_down_set_model (self->y_axis, G_LIST_MODEL (model));
+  gtk_drop_down_set_selected (self->x_axis, 0);
+  gtk_drop_down_set_selected (self->y_axis, self->scene != NULL && self->scene->n_components > 1 ? 1 : 0);
+}
+
+/* Colour choices: one colour, then each metadata column.  Pluggable: a
+ * choice only has to produce per-row palette indices. */
+static void
+fill_color_model (EmbWindow *self)
+{
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+
+  gtk_string_list_append (model, "One colour");
+  if (self->scene != NULL)
+    for (guint c = 0; c < emb_vocab_n_columns (self->scene->dataset->vocab); c++)
+      gtk_string_list_append (model, emb_vocab_column_name (self->scene->dataset->vocab, c));
+  gtk_drop_down_set_model (self->color_by, G_LIST_MODEL (model));
+  gtk_drop_down_set_selected (self->color_by, 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->color_by), g_list_model_get_n_items (G_LIST_MODEL (model)) > 1);
+}
+
+static void
+clear_legend (EmbWindow *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->legend_box))) != NULL)
+    gtk_box_remove (self->legend_box, child);
+}
+
+static GtkWidget *
+legend_swatch (guint32 rgb)
+{
+  GtkWidget *swatch = gtk_drawing_area_new ();
+  g_autofree char *css = g_strdup_printf ("* { background: #%06x; }", rgb);
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_data (provider, css, -1);
+  gtk_style_context_add_provider (gtk_widget_get_style_context (swatch),
+                                  GTK_STYLE_PROVIDER (provider),
+                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_widget_set_size_request (swatch, 10, 10);
+  gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (swatch, "swatch");
+  return swatch;
+}
+
+static void
+apply_colors (EmbWindow *self)
+{
+  guint choice = gtk_drop_down_get_selected (self->color_by);
+  g_autofree guint16 *cats = NULL;
+  g_autofree guint32 *palette = NULL;
+  g_auto(GStrv) names = NULL;
+  guint n_values = 0;
+
+  clear_legend (self);
+  if (self->scene == NULL || choice == 0 || choice == GTK_INVALID_LIST_POSITION)
+    {
+      emb_plot_view_set_colors (self->plot, NULL, NULL, 0);
+      return;
+    }
+  cats = emb_column_categories (self->scene->dataset->vocab, choice - 1, &n_values, &names);
+  palette = g_new (guint32, n_values);
+  for (guint i = 0; i < n_values; i++)
+    palette[i] = emb_palette_color (i);
+  emb_plot_view_set_colors (self->plot, cats, palette, n_values);
+
+  for (guint i = 0; i < n_values && i < 12; i++)
+    {
+      GtkWidget *item = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+      GtkWidget *label = gtk_label_new (names[i][0] ? names[i] : "(empty)");
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 14);
+      gtk_box_append (GTK_BOX (item), legend_swatch (palette[i]));
+      gtk_box_append (GTK_BOX (item), label);
+      gtk_box_append (self->legend_box, item);
+    }
+  if (n_values > 12)
+    {
+      g_autofree char *more = g_strdup_printf ("+%u more", n_values - 12);
+      GtkWidget *label = gtk_label_new (more);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (self->legend_box, label);
+    }
+}
+
+static void
+set_scene (EmbWindow *self,
+           EmbScene  *scene)
+{
+  g_autofree char *name = NULL;
+
+  g_clear_pointer (&self->scene, emb_scene_unref);
+  self->scene = emb_scene_ref (scene);
+
+  name = display_name (scene->dataset->path);
+  gtk_label_set_text (self->title_label, name);
+  gtk_window_set_title (GTK_WINDOW (self), name);
+  {
+    g_autofree char *sub = g_str_equal (scene->dataset->path, EMB_SAMPLE_NAME)
+                           ? g_strdup ("bundled with EmbedLens")
+                           : g_filename_display_name (scene->dataset->path);
+    gtk_label_set_text (self->subtitle_label, sub);
+    gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), TRUE);
+  }
+
+  emb_plot_view_set_scene (self->plot, scene);
+  fill_axis_model (self);
+  fill_color_model (self);
+  apply_colors (self);
+  _emb_window_sidebar_reset (self);
+  set_status (self);
+  _emb_window_update_actions (self);
+}
+
+static void
+stop_progress (EmbWindow *self)
+{
+  g_clear_handle_id (&self->progress_timeout, g_source_remove);
+  gtk_revealer_set_reveal_child (self->loading_revealer, FALSE);
+}
+
+static gboolean
+progress_timeout_cb (gpointer user_data)
+{
+  EmbWindow *self = user_data;
+  int permille = g_atomic_int_get (&self->load_progress);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->loading_revealer), TRUE);
+  gtk_revealer_set_reveal_child (self->loading_revealer, TRUE);
+  gtk_progress_bar_set_fraction (self->loading_progress, permille / 1000.0);
+  {
+    g_autofree char *text = g_strdup_printf (permille < 850 ? "Reading… %d%%" : "Computing exact PCA… %d%%",
+                                             permille / 10);
+    gtk_progress_bar_set_text (self->loading_progress, text);
+    gtk_progress_bar_set_show_text (self->loading_progress, TRUE);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+load_progress_cb (double   fraction,
+                  gpointer user_data)
+{
+  LoadJob *job = user_data;
+  g_atomic_int_set (job->progress, (int) (fraction * 1000));
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  LoadJob *job = task_data;
+  GError *error = NULL;
+  EmbScene *scene = emb_scene_load (job->path, NULL, cancellable, load_progress_cb, job, &error);
+
+  if (scene == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, scene, (GDestroyNotify) emb_scene_unref);
+}
+
+static void
+load_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  EmbWindow *self = EMB_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmbScene) scene = g_task_propagate_pointer (G_TASK (result), &error);
+  LoadJob *job = g_task_get_task_data (G_TASK (result));
+
+  /* A newer load replaced this one: it owns the progress card now. */
+  if (g_task_get_cancellable (G_TASK (result)) != self->load_cancellable)
+    return;
+  stop_progress (self);
+  g_clear_object (&self->load_cancellable);
+  _emb_window_update_actions (self);
+
+  if (scene == NULL)
+    {
+      g_autofree char *name = display_name (job->path);
+      g_autofree char *primary = g_strdup_printf ("Could not open “%s”", name);
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_message ("%s", error->message);
+      show_error (self, primary, error->message);
+      return;
+    }
+  add_recent (self, job->path);
+  set_scene (self, scene);
+}
+
+static void
+open_file_response_cb (GtkNativeDialog *dialog,
+                       int              response,
+                       EmbWindow       *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      if (path != NULL)
+        emb_window_open (self, path);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+add_filter (GtkFileChooser *chooser,
+            const char     *name,
+            const char * const *patterns)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  for (guint i = 0; patterns[i] != NULL; i++)
+    gtk_file_filter_add_pattern (filter, patterns[i]);
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+/* actions */
+
+static void
+open_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *param)
+{
+  EmbWindow *self = EMB_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+  GtkFileChooser *chooser;
+
+  dialog = gtk_file_chooser_native_new ("Open an Embedding", GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
+  chooser = GTK_FILE_CHOOSER (dialog);
+  add_filter (chooser, "All embedding files",
+              (const char * const[]) { "*.txt", "*.vec", "*.bin", "*.npy", "*.tsv", "*.bytes", "*.json", NULL });
+  add_filter (chooser, "GloVe and word2vec text (*.txt, *.vec)", (const char * const[]) { "*.txt", "*.vec", NULL });
+  add_filter (chooser, "word2vec binary (*.bin)", (const char * const[]) { "*.bin", NULL });
+  add_filter (chooser, "NumPy arrays (*.npy)", (const char * const[]) { "*.npy", NULL });
+  add_filter (chooser, "TensorBoard projector (*.tsv, *.bytes, *.json)",
+              (const char * const[]) { "*.tsv", "*.bytes", "*.json", NULL });
+  add_filter (chooser, "All files", (const char * const[]) { "*", NULL });
+  g_signal_connect (dialog, "response", G_CALLBACK (open_file_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+open_recent_action (GtkWidget  *widget,
+                    const char *name,
+                    GVariant   *param)
+{
+  emb_window_open (EMB_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+open_sample_action (GtkWidget  *widget,
+                    const char *name,
+                    GVariant   *param)
+{
+  emb_window_open (EMB_WINDOW (widget), EMB_SAMPLE_NAME);
+}
+
+static void
+cancel_load_action (GtkWidget  *widget,
+                    const char *name,
+                    GVariant   *param)
+{
+  EmbWindow *self = EMB_WINDOW (widget);
+
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *name,
+               GVariant   *param)
+{
+  EmbWindow *self = EMB_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+search_text_action (GtkWidget  *widget,
+                    const char *name,
+                    GVariant   *param)
+{
+  EmbWindow *self = EMB_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), g_variant_get_string (param, NULL));
+  _emb_window_search_changed (self);
+}
+
+static void
+select_token_action (GtkWidget  *widget,
+                     const char *name,
+                     GVariant   *param)
+{
+  EmbWindow *self = EMB_WINDOW (widget);
+  gsize id;
+
+  if (self->scene == NULL)
+    return;
+  if (emb_vocab_lookup (self->scene->dataset->vocab, g_variant_get_string (param, NULL), &id))
+    emb_window_select (self, id);
+}
+
+static void
+select_row_action (GtkWidget  *widget,
+                   const char *name,
+                   GVariant   *param)
+{
+  emb_window_select (EMB_WINDOW (widget), (gssize) g_variant_get_uint64 (param));
+}
+
+static void
+back_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  _emb_window_history_move (EMB_WINDOW (widget), -1);
+}
+
+static void
+forward_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  _emb_window_history_move (EMB_WINDOW (widget), 1);
+}
+
+static void
+fly_to_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  EmbWindow *self = EMB_WINDOW (widget);
+  gssize sel = emb_plot_view_get_selection (self->plot);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gsize));
+
+  if (sel < 0)
+    return;
+  g_array_append_val (ids, sel);
+  for (guint i = 0; i < self->neighbors->len; i++)
+    g_array_append_val (ids, g_array_index (self->neighbors, EmbNeighbor, i).id);
+  emb_plot_view_fly_to (self->plot, (gsize *) ids->data, ids->len);
+}
+
+static void
+reset_view_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  emb_plot_view_reset_view (EMB_WINDOW (widget)->plot);
+}
+
+static void
+analogy_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  EmbWindow *self = EMB_WINDOW (widget);
+
+  gtk_stack_set_visible_child_name (self->side_stack, "analogy");
+  gtk_widget_grab_focus (GTK_WIDGET (self->analogy_a));
+}
+
+/* callbacks */
+
+static void
+axes_changed_cb (EmbWindow *self)
+{
+  guint ax = gtk_drop_down_get_selected (self->x_axis);
+  guint ay = gtk_drop_down_get_selected (self->y_axis);
+
+  if (self->scene == NULL || ax == GTK_INVALID_LIST_POSITION || ay == GTK_INVALID_LIST_POSITION)
+    return;
+  emb_plot_view_set_axes (self->plot, ax, ay);
+  set_status (self);
+}
+
+static void
+label_density_cb (EmbWindow *self)
+{
+  double v = gtk_adjustment_get_value (self->label_adjustment);
+
+  emb_plot_view_set_label_density (self->plot, v);
+  if (self->settings != NULL)
+    g_settings_set_double (self->settings, "label-density", v);
+}
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         EmbWindow     *self)
+{
+  GSList *files;
+  g_autofree char *path = NULL;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  files = g_value_get_boxed (value);
+  if (files == NULL)
+    return FALSE;
+  path = g_file_get_path (files->data);
+  if (path == NULL)
+    return FALSE;
+  emb_window_open (self, path);
+  return TRUE;
+}
+
+static void
+search_changed_cb (EmbWindow *self)
+{
+  _emb_window_search_changed (self);
+}
+
+static void
+search_activate_cb (EmbWindow *self)
+{
+  _emb_window_search_activate (self);
+}
+
+static void
+search_stop_cb (EmbWindow *self)
+{
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->plot));
+}
+
+static void
+point_activated_cb (EmbWindow *self,
+                    guint64    id)
+{
+  emb_window_select (self, (gssize) id);
+}
+
+static void
+neighbor_row_activated_cb (EmbWindow     *self,
+                           GtkListBoxRow *row)
+{
+  gpointer id = g_object_get_data (G_OBJECT (row), "row-id");
+
+  if (id != NULL)
+    emb_window_select (self, GPOINTER_TO_SIZE (id) - 1);
+}
+
+static void
+analogy_activate_cb (EmbWindow *self)
+{
+  _emb_window_run_analogy (self);
+}
+
+/* GObject overrides */
+
+static gboolean
+emb_window_close_request (GtkWindow *window)
+{
+  EmbWindow *self = EMB_WINDOW (window);
+
+  if (self->settings != NULL)
+    {
+      int w, h;
+      gtk_window_get_default_size (window, &w, &h);
+      g_settings_set_int (self->settings, "window-width", w);
+      g_settings_set_int (self->settings, "window-height", h);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+  /* A load still running ends quietly: its result is dropped. */
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_cancellable_cancel (self->query_cancellable);
+  g_cancellable_cancel (self->search_cancellable);
+  return GTK_WINDOW_CLASS (emb_window_parent_class)->close_request (window);
+}
+
+static void
+emb_window_dispose (GObject *object)
+{
+  EmbWindow *self = EMB_WINDOW (object);
+
+  g_clear_handle_id (&self->progress_timeout, g_source_remove);
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_cancellable_cancel (self->query_cancellable);
+  g_cancellable_cancel (self->search_cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), EMB_TYPE_WINDOW);
+  G_OBJECT_CLASS (emb_window_parent_class)->dispose (object);
+}
+
+static void
+emb_window_finalize (GObject *object)
+{
+  EmbWindow *self = EMB_WINDOW (object);
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->scene, emb_scene_unref);
+  g_clear_object (&self->load_cancellable);
+  g_clear_object (&self->query_cancellable);
+  g_clear_object (&self->search_cancellable);
+  g_free (self->load_path);
+  g_array_unref (self->neighbors);
+  g_array_unref (self->matches);
+  g_array_unref (self->history);
+  G_OBJECT_CLASS (emb_window_parent_class)->finalize (object);
+}
+
+static void
+emb_window_class_init (EmbWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = emb_window_dispose;
+  object_class->finalize = emb_window_finalize;
+  window_class->close_request = emb_window_close_request;
+
+  emb_ui_ensure_resources ();
+  g_type_ensure (EMB_TYPE_PLOT_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/emb-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, regex_button);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, paned);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, plot);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, loading_revealer);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, loading_label);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, loading_progress);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, x_axis);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, y_axis);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, color_by);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, label_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, legend_box);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, side_stack);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, selected_label);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, selected_info);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, metric_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, k_spin);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, neighbor_list);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_count);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_list);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_a);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_b);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_c);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_status);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_list);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, recent_section);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_stop_cb);
+  gtk_widget_class_bind_template_callback (widget_class, point_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, neighbor_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, analogy_activate_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
+  gtk_widget_class_install_action (widget_class, "win.open-sample", NULL, open_sample_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-load", NULL, cancel_load_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.search-text", "s", search_text_action);
+  gtk_widget_class_install_action (widget_class, "win.select-token", "s", select_token_action);
+  gtk_widget_class_install_action (widget_class, "win.select-row", "t", select_row_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.forward", NULL, forward_action);
+  gtk_widget_class_install_action (widget_class, "win.fly-to", NULL, fly_to_action);
+  gtk_widget_class_install_action (widget_class, "win.reset-view", NULL, reset_view_action);
+  gtk_widget_class_install_action (widget_class, "win.analogy", NULL, analogy_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "win.forward", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.fly-to", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "win.reset-view", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "win.reset-view", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.analogy", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-load", NULL);
+}
+
+static void
+emb_window_init (EmbWindow *self)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  GtkDropTarget *drop;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->neighbors = g_array_new (FALSE, FALSE, sizeof (EmbNeighbor));
+  self->matches = g_array_new (FALSE, FALSE, sizeof (gsize));
+  self->history = g_array_new (FALSE, FALSE, sizeof (gssize));
+  self->query_cancellable = g_cancellable_new ();
+  self->search_cancellable = g_cancellable_new ();
+
+  /* Without the installed schema (a build tree run) the app still works,
+   * it just remembers nothing. */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema != NULL)
+    {
+      self->settings = g_settings_new (APP_ID);
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+      gtk_adjustment_set_value (self->label_adjustment, g_settings_get_double (self->settings, "label-density"));
+      g_signal_connect_object (self->settings, "changed::recent-files",
+                               G_CALLBACK (update_recent_menu), self, G_CONNECT_SWAPPED);
+    }
+  update_recent_menu (self);
+  emb_plot_view_set_label_density (self->plot, gtk_adjustment_get_value (self->label_adjustment));
+
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+
+  g_signal_connect_object (self->x_axis, "notify::selected", G_CALLBACK (axes_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->y_axis, "notify::selected", G_CALLBACK (axes_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->color_by, "notify::selected", G_CALLBACK (apply_colors), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->label_adjustment, "value-changed", G_CALLBACK (label_density_cb), self, G_CONNECT_SWAPPED);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  _emb_window_sidebar_init (self);
+  fill_axis_model (self);
+  fill_color_model (self);
+  _emb_window_update_actions (self);
+}
+
+/* public API */
+
+EmbWindow *
+emb_window_new (GtkApplication *app)
+{
+  return g_object_new (EMB_TYPE_WINDOW, "application", app, NULL);
+}
+
+void
+emb_window_open (EmbWindow  *self,
+                 const char *path)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *name = display_name (path);
+  g_autofree char *text = NULL;
+  LoadJob *job;
+
+  g_return_if_fail (EMB_IS_WINDOW (self));
+
+  /* One load at a time: the newest wins. */
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  self->load_cancellable = g_cancellable_new ();
+  g_free (self->load_path);
+  self->load_path = g_strdup (path);
+
+  text = g_strdup_printf ("Opening %s", name);
+  gtk_label_set_text (self->loading_label, text);
+  g_atomic_int_set (&self->load_progress, 0);
+  gtk_progress_bar_set_fraction (self->loading_progress, 0);
+  g_clear_handle_id (&self->progress_timeout, g_source_remove);
+  /* Small files finish before the card would flash up. */
+  self->progress_timeout = g_timeout_add (150, progress_timeout_cb, self);
+
+  job = g_new0 (LoadJob, 1);
+  job->path = g_strdup (path);
+  job->window = self;
+  job->progress = &self->load_progress;
+
+  task = g_task_new (self, self->load_cancellable, load_done, NULL);
+  g_task_set_source_tag (task, emb_window_open);
+  g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
+  g_task_run_in_thread (task, load_thread);
+  _emb_window_update_actions (self);
+}
+
+EmbScene *
+emb_window_get_scene (EmbWindow *self)
+{
+  return self->scene;
+}
+
+gboolean
+emb_window_is_loading (EmbWindow *self)
+{
+  return self->load_cancellable != NULL;
+}
+
+void
+emb_window_select (EmbWindow *self,
+                   gssize     id)
+{
+  _emb_window_show_selection (self, id, TRUE);
+}
+
+const EmbNeighbor *
+emb_window_get_neighbors (EmbWindow *self,
+                          gsize     *n)
+{
+  *n = self->neighbors->len;
+  return (const EmbNeighbor *) self->neighbors->data;
+}
+
+gboolean
+emb_window_is_busy (EmbWindow *self)
+{
+  return self->busy > 0;
+}
