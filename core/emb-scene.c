@@ -80,6 +80,16 @@ emb_scene_new (EmbDataset    *dataset,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
+  self->norms = g_new (float, m->n_rows);
+  for (gsize i = 0; i < m->n_rows; i++)
+    {
+      const float *row = emb_matrix_row (m, i);
+      double sum = 0;
+      for (gsize j = 0; j < m->n_cols; j++)
+        sum += (double) row[j] * row[j];
+      self->norms[i] = sqrt (sum);
+    }
+
   self->knn = emb_knn_index_new (m);
   return g_steal_pointer (&self);
 }
@@ -98,6 +108,7 @@ emb_scene_unref (EmbScene *self)
     return;
   g_clear_pointer (&self->knn, emb_knn_index_free);
   g_free (self->coords);
+  g_free (self->norms);
   g_clear_pointer (&self->pca, emb_pca_free);
   g_clear_pointer (&self->dataset, emb_dataset_unref);
   g_free (self);
@@ -360,4 +371,67 @@ emb_palette_color (guint index)
   index -= G_N_ELEMENTS (base);
   return hsl_to_rgb (20.0 + index * 137.508, 0.55 + 0.15 * (index % 2),
                      index % 3 == 0 ? 0.42 : index % 3 == 1 ? 0.58 : 0.50);
+}
+
+/* clusters */
+
+char *
+emb_cluster_label (const EmbKmeans *km,
+                   const EmbMatrix *matrix,
+                   EmbVocab        *vocab,
+                   gsize            c,
+                   gsize            n)
+{
+  g_autofree gsize *ids = g_new (gsize, MAX (n, 1));
+  gsize got = emb_kmeans_nearest (km, matrix, c, n, ids);
+  GString *out = g_string_new (NULL);
+
+  for (gsize i = 0; i < got; i++)
+    {
+      if (i > 0)
+        g_string_append (out, " · ");
+      g_string_append (out, emb_vocab_display (vocab, ids[i]));
+    }
+  return g_string_free (out, FALSE);
+}
+
+void
+emb_cluster_positions (const EmbKmeans *km,
+                       const float     *xs,
+                       const float     *ys,
+                       float           *out_xy)
+{
+  g_autofree double *sum = g_new0 (double, 2 * km->k);
+
+  for (gsize i = 0; i < km->n_rows; i++)
+    {
+      guint32 c = km->assignment[i];
+      sum[2 * c] += xs[i];
+      sum[2 * c + 1] += ys[i];
+    }
+  for (gsize c = 0; c < km->k; c++)
+    {
+      out_xy[2 * c] = km->sizes[c] ? sum[2 * c] / km->sizes[c] : NAN;
+      out_xy[2 * c + 1] = km->sizes[c] ? sum[2 * c + 1] / km->sizes[c] : NAN;
+    }
+}
+
+guint32
+emb_sequential_color (double t)
+{
+  /* Nine stops sampled from the viridis map (van der Walt & Smith, 2015),
+   * interpolated linearly: perceptually even and colour-blind safe. */
+  static const guint8 stops[9][3] = {
+    { 0x44, 0x01, 0x54 }, { 0x47, 0x2d, 0x7b }, { 0x3b, 0x52, 0x8b },
+    { 0x2c, 0x72, 0x8e }, { 0x21, 0x91, 0x8c }, { 0x28, 0xae, 0x80 },
+    { 0x5e, 0xc9, 0x62 }, { 0xad, 0xdc, 0x30 }, { 0xfd, 0xe7, 0x25 },
+  };
+  double x = CLAMP (isnan (t) ? 0.0 : t, 0.0, 1.0) * 8.0;
+  int i = MIN ((int) x, 7);
+  double f = x - i;
+  guint32 rgb = 0;
+
+  for (int ch = 0; ch < 3; ch++)
+    rgb = (rgb << 8) | (guint32) lround (stops[i][ch] + (stops[i + 1][ch] - stops[i][ch]) * f);
+  return rgb;
 }

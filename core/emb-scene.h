@@ -8,6 +8,7 @@
 #pragma once
 
 #include "emb-dataset.h"
+#include "emb-kmeans.h"
 #include "emb-knn.h"
 #include "emb-pca.h"
 
@@ -21,6 +22,7 @@ typedef struct
   EmbPca      *pca;
   gsize        n_components;
   float       *coords;        /* n_rows x n_components, row-major */
+  float       *norms;         /* n_rows euclidean norms */
   EmbKnnIndex *knn;
 
   /*< private >*/
@@ -66,6 +68,24 @@ guint16  *emb_column_categories (const EmbVocab *vocab,
                                  guint           column,
                                  guint          *n_values,
                                  char         ***names);
+
+/* A cluster's label: its n tokens nearest the centroid, joined by " · ". */
+char     *emb_cluster_label (const EmbKmeans *km,
+                             const EmbMatrix *matrix,
+                             EmbVocab        *vocab,
+                             gsize            c,
+                             gsize            n);
+
+/* Each cluster's 2-D position on the plot: the mean of its points' xs/ys
+ * (out_xy: 2 per cluster; an empty cluster gets NaN). */
+void      emb_cluster_positions (const EmbKmeans *km,
+                                 const float     *xs,
+                                 const float     *ys,
+                                 float           *out_xy);
+
+/* A perceptual sequential colour map (dark blue to yellow, like viridis)
+ * at t in 0 .. 1, as 0xRRGGBB. */
+guint32   emb_sequential_color (double t);
 
 /* A colour-blind-safe categorical palette, 0xRRGGBB: the first 8 colours
  * are the Okabe–Ito set, then distinct hues stepped by the golden angle at
