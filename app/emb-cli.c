@@ -10,28 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <json-glib/json-glib.h>
 
-#include "emb-cli.h"
+#include "emb-cli-private.h"
+#include "emb-csv.h"
 #include "emb-dataset.h"
 #include "emb-error.h"
 #include "emb-knn.h"
 #include "emb-pca.h"
 
-typedef struct
-{
-  /* common options */
-  char     *format;
-  char     *vocab;
-  char     *shape;
-  gboolean  json;
-  /* per command */
-  int       k;
-  char     *metric;
-  int       n_components;
-  char     *output;
-  char    **args;
-} CliOptions;
 
 typedef int (*CliCommandFunc) (const char *prog, CliOptions *opts, EmbDataset *ds);
 
@@ -54,6 +40,8 @@ static const CliCommand commands[] = {
   { "neighbors", "FILE TOKEN", "the nearest tokens to TOKEN (#N means row N)", 1, cmd_neighbors },
   { "analogy", "FILE A B C", "the tokens nearest to A - B + C", 3, cmd_analogy },
   { "project", "FILE", "exact PCA: explained variance, and coordinates with -o", 0, cmd_project },
+  { "cluster", "FILE", "k-means clusters, each labelled by its most central tokens", 0, _emb_cli_cluster },
+  { "export", "FILE", "draw the plot to a PNG, SVG or PDF file (or its points to CSV)", 0, _emb_cli_export },
 };
 
 /* auxiliary functions */
@@ -67,8 +55,8 @@ find_command (const char *name)
   return NULL;
 }
 
-static void
-print_json (JsonBuilder *builder)
+void
+_emb_cli_print_json (JsonBuilder *builder)
 {
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
@@ -95,10 +83,8 @@ progress_cb (double   fraction,
   fflush (stderr);
 }
 
-/* A token argument: "#N" is row N, anything else a token looked up raw or
- * by its display text. */
-static gboolean
-resolve_token (EmbDataset  *ds,
+gboolean
+_emb_cli_resolve_token (EmbDataset  *ds,
                const char  *arg,
                gsize       *id,
                GError     **error)
@@ -228,7 +214,7 @@ cmd_info (const char *prog,
           json_builder_add_string_value (b, ds->tensor);
         }
       json_builder_end_object (b);
-      print_json (b);
+      _emb_cli_print_json (b);
       return EMB_EXIT_OK;
     }
 
@@ -292,7 +278,7 @@ run_query (const char  *prog,
       json_builder_add_string_value (b, emb_metric_to_string (metric));
       add_neighbors_json (b, ds, nb, count);
       json_builder_end_object (b);
-      print_json (b);
+      _emb_cli_print_json (b);
     }
   else
     {
@@ -311,7 +297,7 @@ cmd_neighbors (const char *prog,
   g_autoptr(GError) error = NULL;
   gsize id;
 
-  if (!resolve_token (ds, opts->args[2], &id, &error))
+  if (!_emb_cli_resolve_token (ds, opts->args[2], &id, &error))
     {
       g_printerr ("%s: %s\n", prog, error->message);
       return EMB_EXIT_INPUT;
@@ -329,7 +315,7 @@ cmd_analogy (const char *prog,
   gsize ids[3];
 
   for (guint i = 0; i < 3; i++)
-    if (!resolve_token (ds, opts->args[2 + i], &ids[i], &error))
+    if (!_emb_cli_resolve_token (ds, opts->args[2 + i], &ids[i], &error))
       {
         g_printerr ("%s: %s\n", prog, error->message);
         return EMB_EXIT_INPUT;
@@ -341,26 +327,6 @@ cmd_analogy (const char *prog,
   return run_query (prog, opts, ds, query, ids, 3);
 }
 
-/* RFC 4180: quote a field holding a comma, quote or line break. */
-static void
-append_csv_field (GString    *out,
-                  const char *text)
-{
-  if (strpbrk (text, ",\"\r\n") == NULL)
-    {
-      g_string_append (out, text);
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
 static gboolean
 write_coords_csv (EmbDataset   *ds,
                   const float  *coords,
@@ -369,7 +335,6 @@ write_coords_csv (EmbDataset   *ds,
                   GError      **error)
 {
   g_autoptr(GString) out = g_string_sized_new (ds->matrix->n_rows * (16 + 14 * n_out));
-  char num[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_string_append (out, "id,token");
   for (gsize j = 0; j < n_out; j++)
@@ -378,12 +343,11 @@ write_coords_csv (EmbDataset   *ds,
   for (gsize i = 0; i < ds->matrix->n_rows; i++)
     {
       g_string_append_printf (out, "%" G_GSIZE_FORMAT ",", i);
-      append_csv_field (out, emb_vocab_display (ds->vocab, i));
+      emb_csv_append_field (out, emb_vocab_display (ds->vocab, i));
       for (gsize j = 0; j < n_out; j++)
         {
-          /* %.9g round-trips a float; g_ascii_formatd ignores the locale. */
           g_string_append_c (out, ',');
-          g_string_append (out, g_ascii_formatd (num, sizeof num, "%.9g", coords[i * n_out + j]));
+          emb_csv_append_float (out, coords[i * n_out + j]);
         }
       g_string_append_c (out, '\n');
     }
@@ -460,7 +424,7 @@ cmd_project (const char *prog,
         json_builder_add_double_value (b, pca->explained_variance_ratio[j]);
       json_builder_end_array (b);
       json_builder_end_object (b);
-      print_json (b);
+      _emb_cli_print_json (b);
     }
   else
     {
@@ -515,7 +479,7 @@ emb_cli_run (int    argc,
   g_autofree char *prog = NULL;
   g_autofree char *params = NULL;
   const CliCommand *cmd;
-  CliOptions opts = { .k = 10, .n_components = 2 };
+  CliOptions opts = { .k = -1, .n_components = 2, .seed = 1, .scale = 1.0, .labels = 0, .clusters = 0 };
   EmbLoadOptions load = { 0 };
   char **args;
   int status, last_pct = -1;
@@ -554,6 +518,27 @@ emb_cli_run (int    argc,
       { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts.output, "Write id,token,pc1..pcN as CSV (- for stdout)", "FILE" },
       { NULL }
     };
+    GOptionEntry cluster[] = {
+      { "k", 'k', 0, G_OPTION_ARG_INT, &opts.k, "How many clusters (default: from the number of rows)", "K" },
+      { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts.metric, "cosine (default) or euclidean", "METRIC" },
+      { "seed", 0, 0, G_OPTION_ARG_INT64, &opts.seed, "Random seed (default 1)", "S" },
+      { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts.output, "Write id,token,cluster as CSV (- for stdout)", "FILE" },
+      { NULL }
+    };
+    GOptionEntry export[] = {
+      { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts.output, "The file to write: .png, .svg, .pdf or .csv", "FILE" },
+      { "size", 0, 0, G_OPTION_ARG_STRING, &opts.size, "Width x height in pixels or points (default 1600x1200)", "WxH" },
+      { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &opts.scale, "Pixel scale of a PNG (default 1)", "S" },
+      { "clusters", 0, 0, G_OPTION_ARG_INT, &opts.clusters, "Colour by K k-means clusters, with labels", "K" },
+      { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts.metric, "Cluster and neighbour metric: cosine (default) or euclidean", "METRIC" },
+      { "seed", 0, 0, G_OPTION_ARG_INT64, &opts.seed, "Random seed of the clusters (default 1)", "S" },
+      { "labels", 0, 0, G_OPTION_ARG_INT, &opts.labels, "Label up to N tokens, most frequent first (default 0)", "N" },
+      { "highlight", 0, 0, G_OPTION_ARG_STRING, &opts.highlight, "Highlight TOKEN and its 10 nearest neighbours", "TOKEN" },
+      { "axes", 0, 0, G_OPTION_ARG_STRING, &opts.axes, "Principal components on x and y (default 1,2)", "X,Y" },
+      { "title", 0, 0, G_OPTION_ARG_STRING, &opts.title, "Title (default: the file name)", "T" },
+      { "theme", 0, 0, G_OPTION_ARG_STRING, &opts.theme, "light (default), dark or transparent", "THEME" },
+      { NULL }
+    };
     GOptionEntry rest[] = {
       { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts.args, NULL, NULL },
       { NULL }
@@ -570,6 +555,10 @@ emb_cli_run (int    argc,
       g_option_context_add_main_entries (ctx, analogy, NULL);
     else if (g_str_equal (cmd->name, "project"))
       g_option_context_add_main_entries (ctx, project, NULL);
+    else if (g_str_equal (cmd->name, "cluster"))
+      g_option_context_add_main_entries (ctx, cluster, NULL);
+    else if (g_str_equal (cmd->name, "export"))
+      g_option_context_add_main_entries (ctx, export, NULL);
     group = g_option_group_new ("common", "Options for every command:", "Show the options for reading files", NULL, NULL);
     g_option_group_add_entries (group, common);
     g_option_context_add_group (ctx, group);
@@ -611,6 +600,9 @@ emb_cli_run (int    argc,
       status = EMB_EXIT_USAGE;
       goto out;
     }
+  /* -k means neighbours for queries (default 10), clusters for cluster. */
+  if (opts.k == -1 && !g_str_equal (cmd->name, "cluster"))
+    opts.k = 10;
   load.format = opts.format;
   load.vocab_path = opts.vocab;
 
@@ -637,6 +629,11 @@ out:
   g_free (opts.shape);
   g_free (opts.metric);
   g_free (opts.output);
+  g_free (opts.size);
+  g_free (opts.highlight);
+  g_free (opts.axes);
+  g_free (opts.title);
+  g_free (opts.theme);
   g_strfreev (opts.args);
   return status;
 }

@@ -257,6 +257,122 @@ class WrittenFileTests(unittest.TestCase):
         self.assertEqual(json.loads(out)["dims"], 12)
 
 
+def adjusted_rand_index(a, b):
+    """ARI from the contingency table (Hubert & Arabie 1985)."""
+    from collections import Counter
+    comb2 = lambda n: n * (n - 1) / 2
+    pairs = Counter(zip(a, b))
+    sum_ij = sum(comb2(v) for v in pairs.values())
+    sum_a = sum(comb2(v) for v in Counter(a).values())
+    sum_b = sum(comb2(v) for v in Counter(b).values())
+    expected = sum_a * sum_b / comb2(len(a))
+    return (sum_ij - expected) / (0.5 * (sum_a + sum_b) - expected)
+
+
+@unittest.skipIf(np is None, "numpy is not installed")
+class ClusterExportTests(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        rng = np.random.default_rng(11)
+        centres = rng.normal(size=(5, 16)) * 10
+        self.truth = np.repeat(np.arange(5), 120)
+        self.m = (centres[self.truth] + rng.normal(size=(600, 16))).astype(np.float32)
+        self.path = os.path.join(self.tmp.name, "blobs.txt")
+        with open(self.path, "w") as f:
+            for i, v in enumerate(self.m):
+                f.write("b%d_%d " % (self.truth[i], i) + " ".join(repr(float(x)) for x in v) + "\n")
+
+    def out(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def test_cluster_recovers_blobs(self):
+        for metric in ("euclidean", "cosine"):
+            code, _, err = run("cluster", self.path, "-k", "5", "--metric", metric, "-o", self.out("c.csv"))
+            self.assertEqual(code, 0, err)
+            with open(self.out("c.csv"), newline="") as f:
+                rows = list(csv.reader(f))
+            self.assertEqual(rows[0], ["id", "token", "cluster"])
+            got = [int(r[2]) for r in rows[1:]]
+            self.assertEqual(len(got), 600)
+            self.assertAlmostEqual(adjusted_rand_index(got, list(self.truth)), 1.0, places=12)
+
+    def test_cluster_json_and_inertia(self):
+        got = run_json("cluster", self.path, "-k", "5", "--metric", "euclidean", "--seed", "3")
+        self.assertEqual(got["k"], 5)
+        self.assertEqual(sum(c["size"] for c in got["clusters"]), 600)
+        code, _, err = run("cluster", self.path, "-k", "5", "--metric", "euclidean", "--seed", "3", "-o", self.out("c.csv"))
+        with open(self.out("c.csv"), newline="") as f:
+            assign = np.array([int(r[2]) for r in list(csv.reader(f))[1:]])
+        m = self.m.astype(np.float64)
+        inertia = sum(((m[assign == c] - m[assign == c].mean(axis=0)) ** 2).sum() for c in range(5))
+        self.assertAlmostEqual(got["inertia"], inertia, delta=1e-4 * inertia)
+        for c in got["clusters"]:
+            self.assertEqual(len(c["label"]), 3)
+            members = {("b%d_%d" % (self.truth[i], i)) for i in np.flatnonzero(assign == c["id"])}
+            self.assertTrue(set(c["label"]) <= members, c)
+        # The same seed gives the same answer.
+        self.assertEqual(run_json("cluster", self.path, "-k", "5", "--metric", "euclidean", "--seed", "3"), got)
+
+    def test_export_png_svg_pdf(self):
+        import struct, xml.etree.ElementTree as ET
+        png, svg, pdf = self.out("p.png"), self.out("p.svg"), self.out("p.pdf")
+        code, _, err = run("export", self.path, "-o", png, "--size", "800x600", "--clusters", "5",
+                           "--labels", "20", "--highlight", "b0_0", "--title", "Blobs")
+        self.assertEqual(code, 0, err)
+        with open(png, "rb") as f:
+            head = f.read(24)
+        self.assertEqual(head[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertEqual(struct.unpack(">II", head[16:24]), (800, 600))
+        code, _, err = run("export", self.path, "-o", svg, "--size", "640x480", "--clusters", "5", "--title", "Blobs & more")
+        self.assertEqual(code, 0, err)
+        root = ET.parse(svg).getroot()
+        self.assertTrue(root.tag.endswith("svg"))
+        texts = " ".join("".join(e.itertext()) for e in root.iter() if e.tag.endswith("text"))
+        self.assertIn("Blobs & more", texts)
+        self.assertIn("PC1", texts)
+        code, _, err = run("export", self.path, "-o", pdf, "--size", "500x400", "--theme", "dark")
+        self.assertEqual(code, 0, err)
+        with open(pdf, "rb") as f:
+            data = f.read()
+        self.assertTrue(data.startswith(b"%PDF-"))
+        self.assertIn(b"/MediaBox [ 0 0 500 400 ]", data)
+
+    def test_export_csv_matches_project(self):
+        code, _, err = run("export", self.path, "-o", self.out("p.csv"), "--clusters", "5", "--axes", "2,3")
+        self.assertEqual(code, 0, err)
+        code, proj, err = run("project", self.path, "-n", "3", "-o", "-")
+        self.assertEqual(code, 0, err)
+        with open(self.out("p.csv"), newline="") as f:
+            rows = list(csv.reader(f))
+        prows = list(csv.reader(io.StringIO(proj)))
+        self.assertEqual(rows[0][:5], ["id", "token", "x", "y", "cluster"])
+        self.assertEqual(len(rows), 601)
+        for r, p in zip(rows[1:], prows[1:]):
+            self.assertEqual(r[:2], p[:2])
+            self.assertEqual(float(r[2]), float(p[3]))
+            self.assertEqual(float(r[3]), float(p[4]))
+
+    def test_export_errors(self):
+        cases = [
+            (["export", self.path], 2, "-o"),
+            (["export", self.path, "-o", self.out("x.gif")], 2, "x.gif"),
+            (["export", self.path, "-o", self.out("x.png"), "--size", "big"], 2, "--size"),
+            (["export", self.path, "-o", self.out("x.png"), "--axes", "1,99"], 2, "--axes"),
+            (["export", self.path, "-o", self.out("x.png"), "--theme", "neon"], 2, "neon"),
+            (["export", self.path, "-o", self.out("x.png"), "--axes", "1,17"], 1, "16 dims"),
+            (["export", self.path, "-o", os.path.join(self.tmp.name, "no", "x.png")], 1, "x.png"),
+            (["cluster", self.path, "-k", "0"], 2, "-k"),
+            (["cluster", self.path, "-k", "601"], 1, "601"),
+            (["cluster", self.path, "--metric", "dot"], 2, "dot"),
+        ]
+        for args, want, text in cases:
+            code, out, err = run(*args)
+            self.assertEqual(code, want, (args, out, err))
+            self.assertIn(text, err, args)
+        self.assertFalse(os.path.exists(self.out("x.png")))
+
+
 class FixtureTests(unittest.TestCase):
     def fixture(self, name):
         p = os.path.join(FIXTURES, "real", name)
@@ -280,7 +396,7 @@ class UsageTests(unittest.TestCase):
     def test_help(self):
         code, out, _ = run("--help")
         self.assertEqual(code, 0)
-        for cmd in ("info", "neighbors", "analogy", "project"):
+        for cmd in ("info", "neighbors", "analogy", "project", "cluster", "export"):
             self.assertIn(cmd, out)
         code, out, _ = run("neighbors", "--help")
         self.assertEqual(code, 0)

@@ -368,6 +368,91 @@ test_cancel_and_close (void)
     }
 }
 
+static guint
+count_flow_children (GtkFlowBox *flow)
+{
+  guint n = 0;
+  while (gtk_flow_box_get_child_at_index (flow, n) != NULL)
+    n++;
+  return n;
+}
+
+/* Fraction of sampled plot pixels that are neither background nor grey. */
+static double
+colourful_fraction (EmbWindow *win)
+{
+  int w, h;
+  gsize stride, colourful = 0, drawn = 0;
+  g_autofree guchar *pixels = render_plot (win, &w, &h, &stride);
+  guint32 bg = pixel_rgb (pixels, stride, 1, 1);
+
+  for (int y = 0; y < h; y += 2)
+    for (int x = 0; x < w; x += 2)
+      {
+        guint32 p = pixel_rgb (pixels, stride, x, y);
+        int r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+        if (p == bg)
+          continue;
+        drawn++;
+        colourful += MAX (MAX (r, g), b) - MIN (MIN (r, g), b) > 40;
+      }
+  return drawn ? colourful / (double) drawn : 0;
+}
+
+static void
+test_clusters_and_export (void)
+{
+  EmbWindow *win = new_window_on ("@sample");
+  GtkFlowBox *legend = GTK_FLOW_BOX (child (win, "legend_flow"));
+  g_autofree char *dir = g_dir_make_tmp ("embedlens-ui-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (dir, "plot.png", NULL);
+  g_autofree char *csv = g_build_filename (dir, "plot.csv", NULL);
+  g_autofree char *text = NULL;
+  cairo_surface_t *surface;
+  double before, isolated;
+  gsize len;
+  guint rows = 0;
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (win, "cluster_k")), 6);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (child (win, "color_by")), 1);
+  iterate_until (idle_window, win);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (legend)));
+  g_assert_cmpuint (count_flow_children (legend), ==, 6);
+
+  /* Clicking a legend entry greys every other cluster. */
+  before = colourful_fraction (win);
+  g_signal_emit_by_name (gtk_flow_box_child_get_child (gtk_flow_box_get_child_at_index (legend, 0)), "clicked");
+  iterate_until (idle_window, win);
+  isolated = colourful_fraction (win);
+  g_test_message ("colourful pixels: %.2f, with one cluster isolated %.2f", before, isolated);
+  /* Labels and their backings are grey too: compare, do not guess. */
+  g_assert_cmpfloat (before, >, 0.3);
+  g_assert_cmpfloat (isolated, <, before * 0.5);
+
+  /* Export through the window: a real PNG of the asked size, a CSV with
+   * a row per token and the cluster of each. */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.export-file", "s", png);
+  iterate_until (idle_window, win);
+  surface = cairo_image_surface_create_from_png (png);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (surface), ==, 1600);
+  g_assert_cmpint (cairo_image_surface_get_height (surface), ==, 1200);
+  cairo_surface_destroy (surface);
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.export-file", "s", csv);
+  iterate_until (idle_window, win);
+  g_assert_true (g_file_get_contents (csv, &text, &len, NULL));
+  g_assert_true (g_str_has_prefix (text, "id,token,x,y,cluster"));
+  for (gsize i = 0; i < len; i++)
+    rows += text[i] == '\n';
+  g_assert_cmpuint (rows, ==, 20001);
+
+  g_unlink (png);
+  g_unlink (csv);
+  g_rmdir (dir);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -375,6 +460,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/neighbors-and-plot", test_neighbors_and_plot);
   g_test_add_func ("/ui/search", test_search);
   g_test_add_func ("/ui/bad-file", test_bad_file);
+  g_test_add_func ("/ui/clusters-and-export", test_clusters_and_export);
   g_test_add_func ("/ui/cancel-and-close", test_cancel_and_close);
   return g_test_run ();
 }

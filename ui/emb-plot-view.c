@@ -68,6 +68,8 @@ struct _EmbPlotView
   GArray       *neighbors;        /* gsize */
   GArray       *matches;          /* gsize */
   GArray       *analogy;          /* gsize: a, b, c, results... */
+  GPtrArray    *cluster_labels;   /* char*, shown at cluster_xy */
+  GArray       *cluster_xy;       /* float, 2 per label */
   gssize        hover;
   double        label_density;
   GHashTable   *label_layouts;    /* id -> PangoLayout */
@@ -522,6 +524,48 @@ snapshot_labels (EmbPlotView *self, GtkSnapshot *snapshot)
     }
 }
 
+/* Cluster names: bold, on a rounded backing in the cluster's colour. */
+static void
+snapshot_cluster_labels (EmbPlotView *self, GtkSnapshot *snapshot)
+{
+  GdkRGBA fg, back;
+
+  foreground_color (self, &fg);
+  background_color (self, &back);
+  back.alpha = 0.82;
+  for (guint i = 0; i < self->cluster_labels->len; i++)
+    {
+      PangoLayout *layout = g_ptr_array_index (self->cluster_labels, i);
+      float x = g_array_index (self->cluster_xy, float, 2 * i);
+      float y = g_array_index (self->cluster_xy, float, 2 * i + 1);
+      double px, py;
+      int w, h;
+      GskRoundedRect rr;
+      GdkRGBA edge;
+      guint32 rgb = self->palette != NULL && i < self->n_palette ? self->palette[i] : emb_palette_color (i);
+
+      if (isnan (x) || isnan (y))
+        continue;
+      emb_view_to_pixel (&self->view, x, y, &px, &py);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      px -= w / 2.0;
+      py -= h / 2.0;
+      if (px + w < 0 || py + h < 0 || px > self->view.width || py > self->view.height)
+        continue;
+      rgb_to_gdk (rgb, 1.0, &edge);
+      gsk_rounded_rect_init_from_rect (&rr, &GRAPHENE_RECT_INIT (px - 6, py - 2, w + 12, h + 4), 6);
+      gtk_snapshot_push_rounded_clip (snapshot, &rr);
+      gtk_snapshot_append_color (snapshot, &back, &rr.bounds);
+      gtk_snapshot_pop (snapshot);
+      gtk_snapshot_append_border (snapshot, &rr, (float[4]) { 1.5, 1.5, 1.5, 1.5 },
+                                  (GdkRGBA[4]) { edge, edge, edge, edge });
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (px, py));
+      gtk_snapshot_append_layout (snapshot, layout, &fg);
+      gtk_snapshot_restore (snapshot);
+    }
+}
+
 /* overlay */
 
 static void
@@ -922,6 +966,7 @@ emb_plot_view_snapshot (GtkWidget   *widget,
     }
   snapshot_overlay (self, snapshot, w, h);
   snapshot_labels (self, snapshot);
+  snapshot_cluster_labels (self, snapshot);
   snapshot_markers (self, snapshot, w, h);
   gtk_snapshot_pop (snapshot);
 }
@@ -950,6 +995,8 @@ emb_plot_view_finalize (GObject *object)
   g_array_unref (self->neighbors);
   g_array_unref (self->matches);
   g_array_unref (self->analogy);
+  g_ptr_array_unref (self->cluster_labels);
+  g_array_unref (self->cluster_xy);
   g_hash_table_unref (self->label_layouts);
   G_OBJECT_CLASS (emb_plot_view_parent_class)->finalize (object);
 }
@@ -1001,6 +1048,8 @@ emb_plot_view_init (EmbPlotView *self)
   self->neighbors = g_array_new (FALSE, FALSE, sizeof (gsize));
   self->matches = g_array_new (FALSE, FALSE, sizeof (gsize));
   self->analogy = g_array_new (FALSE, FALSE, sizeof (gsize));
+  self->cluster_labels = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cluster_xy = g_array_new (FALSE, FALSE, sizeof (float));
   self->label_layouts = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->y_component = 1;
 
@@ -1069,6 +1118,8 @@ emb_plot_view_set_scene (EmbPlotView *self,
   g_array_set_size (self->neighbors, 0);
   g_array_set_size (self->matches, 0);
   g_array_set_size (self->analogy, 0);
+  g_ptr_array_set_size (self->cluster_labels, 0);
+  g_array_set_size (self->cluster_xy, 0);
   clear_label_cache (self);
   drop_texture (self);
   rebuild_layout (self);
@@ -1261,4 +1312,58 @@ emb_plot_view_is_rendering (EmbPlotView *self)
   return self->render_running || self->render_dirty ||
          (self->layout != NULL && self->view.scale > 0 &&
           (self->texture == NULL || !views_equal (&self->texture_view, &self->view)));
+}
+
+void
+emb_plot_view_set_cluster_labels (EmbPlotView        *self,
+                                  const char * const *labels,
+                                  const float        *xy,
+                                  guint               n)
+{
+  g_ptr_array_set_size (self->cluster_labels, 0);
+  g_array_set_size (self->cluster_xy, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), labels[i]);
+      PangoAttrList *attrs = pango_attr_list_new ();
+
+      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      pango_layout_set_attributes (layout, attrs);
+      pango_attr_list_unref (attrs);
+      g_ptr_array_add (self->cluster_labels, layout);
+    }
+  if (n > 0)
+    g_array_append_vals (self->cluster_xy, xy, 2 * n);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+emb_plot_view_get_points (EmbPlotView   *self,
+                          const float  **xs,
+                          const float  **ys)
+{
+  if (self->layout == NULL)
+    return FALSE;
+  *xs = self->layout->xs;
+  *ys = self->layout->ys;
+  return TRUE;
+}
+
+void
+emb_plot_view_get_view (EmbPlotView *self,
+                        EmbView     *view)
+{
+  *view = self->view;
+}
+
+guint
+emb_plot_view_get_x_component (EmbPlotView *self)
+{
+  return self->x_component;
+}
+
+guint
+emb_plot_view_get_y_component (EmbPlotView *self)
+{
+  return self->y_component;
 }

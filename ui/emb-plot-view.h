@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "emb-render.h"
 #include "emb-scene.h"
 
 G_BEGIN_DECLS
@@ -48,6 +49,22 @@ void       emb_plot_view_set_analogy    (EmbPlotView *self,
                                          gsize        c,
                                          const gsize *results,
                                          gsize        n_results);
+
+/* Cluster names drawn at data positions xy (2 per label; copied). */
+void       emb_plot_view_set_cluster_labels (EmbPlotView        *self,
+                                             const char * const *labels,
+                                             const float        *xy,
+                                             guint               n);
+
+/* The current layout, for exports: the coordinates shown (n_rows each,
+ * owned by the view) and the visible part of the plane. */
+gboolean   emb_plot_view_get_points     (EmbPlotView   *self,
+                                         const float  **xs,
+                                         const float  **ys);
+void       emb_plot_view_get_view       (EmbPlotView *self,
+                                         EmbView     *view);
+guint      emb_plot_view_get_x_component (EmbPlotView *self);
+guint      emb_plot_view_get_y_component (EmbPlotView *self);
 
 /* 0: no labels .. 1: as many as fit. */
 void       emb_plot_view_set_label_density (EmbPlotView *self,

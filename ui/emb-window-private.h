@@ -28,6 +28,9 @@ struct _EmbWindow
   GtkDropDown       *color_by;
   GtkAdjustment     *label_adjustment;
   GtkBox            *legend_box;
+  GtkFlowBox        *legend_flow;
+  GtkBox            *cluster_box;
+  GtkSpinButton     *cluster_k;
   GtkLabel          *status_label;
   GtkStack          *side_stack;
   GtkLabel          *selected_label;
@@ -58,7 +61,47 @@ struct _EmbWindow
   GArray            *matches;        /* gsize */
   GArray            *history;        /* gssize */
   guint              history_pos;
+  EmbKmeans         *kmeans;
+  GPtrArray         *cluster_labels; /* char*, NULL-terminated */
+  GCancellable      *cluster_cancellable;
+  int                isolated;       /* the legend entry shown alone, or -1 */
+  guint              status_timeout;
 };
+
+/* emb-window.c */
+void _emb_window_start_progress   (EmbWindow  *self,
+                                   const char *title,
+                                   const char *stage);
+void _emb_window_stop_progress    (EmbWindow  *self);
+void _emb_window_show_error       (EmbWindow  *self,
+                                   const char *primary,
+                                   const char *secondary);
+void _emb_window_flash_status     (EmbWindow  *self,
+                                   const char *text);
+
+/* emb-window-colors.c */
+void _emb_window_fill_color_model (EmbWindow *self);
+void _emb_window_reset_clusters   (EmbWindow *self);
+void _emb_window_apply_colors     (EmbWindow *self);
+void _emb_window_recluster        (EmbWindow *self);
+void _emb_window_colors_axes_changed (EmbWindow *self);
+void _emb_window_get_colors       (EmbWindow  *self,
+                                   guint16   **category,
+                                   guint32   **palette,
+                                   guint      *n_palette,
+                                   GPtrArray **legend,
+                                   float     **cluster_xy);
+int  _emb_window_cmp_float        (const void *a,
+                                   const void *b);
+
+/* emb-window-export.c */
+void     _emb_window_export              (EmbWindow *self);
+void     _emb_window_export_to           (EmbWindow  *self,
+                                          const char *path);
+void     _emb_window_export_neighbors    (EmbWindow *self);
+gboolean _emb_window_write_neighbors_csv (EmbWindow   *self,
+                                          const char  *path,
+                                          GError     **error);
 
 /* emb-window-sidebar.c */
 void _emb_window_sidebar_init     (EmbWindow *self);

@@ -401,8 +401,12 @@ _emb_window_update_actions (EmbWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", have && self->history_pos > 1);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward", have && self->history_pos < self->history->len);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.fly-to", selected);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", have);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-neighbors", selected);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.recluster", have);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-view", have);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", self->load_cancellable != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load",
+                                 self->load_cancellable != NULL || self->cluster_cancellable != NULL);
 }
 
 /* history holds the ids visited; history_pos is one past the current. */

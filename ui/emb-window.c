@@ -33,10 +33,10 @@ display_name (const char *path)
   return g_filename_display_basename (path);
 }
 
-static void
-show_error (EmbWindow  *self,
-            const char *primary,
-            const char *secondary)
+void
+_emb_window_show_error (EmbWindow  *self,
+                        const char *primary,
+                        const char *secondary)
 {
   GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self),
                                               GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
@@ -139,88 +139,6 @@ fill_axis_model (EmbWindow *self)
   gtk_drop_down_set_selected (self->y_axis, self->scene != NULL && self->scene->n_components > 1 ? 1 : 0);
 }
 
-/* Colour choices: one colour, then each metadata column.  Pluggable: a
- * choice only has to produce per-row palette indices. */
-static void
-fill_color_model (EmbWindow *self)
-{
-  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
-
-  gtk_string_list_append (model, "One colour");
-  if (self->scene != NULL)
-    for (guint c = 0; c < emb_vocab_n_columns (self->scene->dataset->vocab); c++)
-      gtk_string_list_append (model, emb_vocab_column_name (self->scene->dataset->vocab, c));
-  gtk_drop_down_set_model (self->color_by, G_LIST_MODEL (model));
-  gtk_drop_down_set_selected (self->color_by, 0);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->color_by), g_list_model_get_n_items (G_LIST_MODEL (model)) > 1);
-}
-
-static void
-clear_legend (EmbWindow *self)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->legend_box))) != NULL)
-    gtk_box_remove (self->legend_box, child);
-}
-
-static GtkWidget *
-legend_swatch (guint32 rgb)
-{
-  GtkWidget *swatch = gtk_drawing_area_new ();
-  g_autofree char *css = g_strdup_printf ("* { background: #%06x; }", rgb);
-  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
-
-  gtk_css_provider_load_from_data (provider, css, -1);
-  gtk_style_context_add_provider (gtk_widget_get_style_context (swatch),
-                                  GTK_STYLE_PROVIDER (provider),
-                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  gtk_widget_set_size_request (swatch, 10, 10);
-  gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (swatch, "swatch");
-  return swatch;
-}
-
-static void
-apply_colors (EmbWindow *self)
-{
-  guint choice = gtk_drop_down_get_selected (self->color_by);
-  g_autofree guint16 *cats = NULL;
-  g_autofree guint32 *palette = NULL;
-  g_auto(GStrv) names = NULL;
-  guint n_values = 0;
-
-  clear_legend (self);
-  if (self->scene == NULL || choice == 0 || choice == GTK_INVALID_LIST_POSITION)
-    {
-      emb_plot_view_set_colors (self->plot, NULL, NULL, 0);
-      return;
-    }
-  cats = emb_column_categories (self->scene->dataset->vocab, choice - 1, &n_values, &names);
-  palette = g_new (guint32, n_values);
-  for (guint i = 0; i < n_values; i++)
-    palette[i] = emb_palette_color (i);
-  emb_plot_view_set_colors (self->plot, cats, palette, n_values);
-
-  for (guint i = 0; i < n_values && i < 12; i++)
-    {
-      GtkWidget *item = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
-      GtkWidget *label = gtk_label_new (names[i][0] ? names[i] : "(empty)");
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-      gtk_label_set_max_width_chars (GTK_LABEL (label), 14);
-      gtk_box_append (GTK_BOX (item), legend_swatch (palette[i]));
-      gtk_box_append (GTK_BOX (item), label);
-      gtk_box_append (self->legend_box, item);
-    }
-  if (n_values > 12)
-    {
-      g_autofree char *more = g_strdup_printf ("+%u more", n_values - 12);
-      GtkWidget *label = gtk_label_new (more);
-      gtk_widget_add_css_class (label, "dim-label");
-      gtk_box_append (self->legend_box, label);
-    }
-}
-
 static void
 set_scene (EmbWindow *self,
            EmbScene  *scene)
@@ -243,15 +161,16 @@ set_scene (EmbWindow *self,
 
   emb_plot_view_set_scene (self->plot, scene);
   fill_axis_model (self);
-  fill_color_model (self);
-  apply_colors (self);
+  _emb_window_reset_clusters (self);
+  _emb_window_fill_color_model (self);
+  _emb_window_apply_colors (self);
   _emb_window_sidebar_reset (self);
   set_status (self);
   _emb_window_update_actions (self);
 }
 
-static void
-stop_progress (EmbWindow *self)
+void
+_emb_window_stop_progress (EmbWindow *self)
 {
   g_clear_handle_id (&self->progress_timeout, g_source_remove);
   gtk_revealer_set_reveal_child (self->loading_revealer, FALSE);
@@ -262,17 +181,56 @@ progress_timeout_cb (gpointer user_data)
 {
   EmbWindow *self = user_data;
   int permille = g_atomic_int_get (&self->load_progress);
+  const char *stage = g_object_get_data (G_OBJECT (self->loading_progress), "stage");
+  g_autofree char *text = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->loading_revealer), TRUE);
   gtk_revealer_set_reveal_child (self->loading_revealer, TRUE);
   gtk_progress_bar_set_fraction (self->loading_progress, permille / 1000.0);
-  {
-    g_autofree char *text = g_strdup_printf (permille < 850 ? "Reading… %d%%" : "Computing exact PCA… %d%%",
-                                             permille / 10);
-    gtk_progress_bar_set_text (self->loading_progress, text);
-    gtk_progress_bar_set_show_text (self->loading_progress, TRUE);
-  }
+  /* A load reads, then computes; other work names itself. */
+  if (stage == NULL)
+    stage = permille < 850 ? "Reading…" : "Computing exact PCA…";
+  text = g_strdup_printf ("%s %d%%", stage, permille / 10);
+  gtk_progress_bar_set_text (self->loading_progress, text);
+  gtk_progress_bar_set_show_text (self->loading_progress, TRUE);
   return G_SOURCE_CONTINUE;
+}
+
+/* Shows the progress card (after a moment, so quick work never flashes
+ * it) with a title and the stage shown before the percentage (NULL: the
+ * stages of loading a file). */
+void
+_emb_window_start_progress (EmbWindow  *self,
+                            const char *title,
+                            const char *stage)
+{
+  gtk_label_set_text (self->loading_label, title);
+  g_object_set_data_full (G_OBJECT (self->loading_progress), "stage", g_strdup (stage), g_free);
+  g_atomic_int_set (&self->load_progress, 0);
+  gtk_progress_bar_set_fraction (self->loading_progress, 0);
+  g_clear_handle_id (&self->progress_timeout, g_source_remove);
+  self->progress_timeout = g_timeout_add (150, progress_timeout_cb, self);
+  _emb_window_update_actions (self);
+}
+
+static gboolean
+status_timeout_cb (gpointer user_data)
+{
+  EmbWindow *self = user_data;
+
+  self->status_timeout = 0;
+  set_status (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A short message in the status line, then back to the usual text. */
+void
+_emb_window_flash_status (EmbWindow  *self,
+                          const char *text)
+{
+  gtk_label_set_text (self->status_label, text);
+  g_clear_handle_id (&self->status_timeout, g_source_remove);
+  self->status_timeout = g_timeout_add_seconds (4, status_timeout_cb, self);
 }
 
 static void
@@ -312,7 +270,7 @@ load_done (GObject      *source,
   /* A newer load replaced this one: it owns the progress card now. */
   if (g_task_get_cancellable (G_TASK (result)) != self->load_cancellable)
     return;
-  stop_progress (self);
+  _emb_window_stop_progress (self);
   g_clear_object (&self->load_cancellable);
   _emb_window_update_actions (self);
 
@@ -324,7 +282,7 @@ load_done (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       g_message ("%s", error->message);
-      show_error (self, primary, error->message);
+      _emb_window_show_error (self, primary, error->message);
       return;
     }
   add_recent (self, job->path);
@@ -410,6 +368,40 @@ cancel_load_action (GtkWidget  *widget,
 
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
+  if (self->cluster_cancellable != NULL)
+    g_cancellable_cancel (self->cluster_cancellable);
+}
+
+static void
+recluster_action (GtkWidget  *widget,
+                  const char *name,
+                  GVariant   *param)
+{
+  _emb_window_recluster (EMB_WINDOW (widget));
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *name,
+               GVariant   *param)
+{
+  _emb_window_export (EMB_WINDOW (widget));
+}
+
+static void
+export_file_action (GtkWidget  *widget,
+                    const char *name,
+                    GVariant   *param)
+{
+  _emb_window_export_to (EMB_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+export_neighbors_action (GtkWidget  *widget,
+                         const char *name,
+                         GVariant   *param)
+{
+  _emb_window_export_neighbors (EMB_WINDOW (widget));
 }
 
 static void
@@ -510,6 +502,7 @@ axes_changed_cb (EmbWindow *self)
   if (self->scene == NULL || ax == GTK_INVALID_LIST_POSITION || ay == GTK_INVALID_LIST_POSITION)
     return;
   emb_plot_view_set_axes (self->plot, ax, ay);
+  _emb_window_colors_axes_changed (self);
   set_status (self);
 }
 
@@ -616,8 +609,11 @@ emb_window_dispose (GObject *object)
   EmbWindow *self = EMB_WINDOW (object);
 
   g_clear_handle_id (&self->progress_timeout, g_source_remove);
+  g_clear_handle_id (&self->status_timeout, g_source_remove);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
+  if (self->cluster_cancellable != NULL)
+    g_cancellable_cancel (self->cluster_cancellable);
   g_cancellable_cancel (self->query_cancellable);
   g_cancellable_cancel (self->search_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), EMB_TYPE_WINDOW);
@@ -634,6 +630,9 @@ emb_window_finalize (GObject *object)
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->query_cancellable);
   g_clear_object (&self->search_cancellable);
+  g_clear_object (&self->cluster_cancellable);
+  g_clear_pointer (&self->kmeans, emb_kmeans_free);
+  g_clear_pointer (&self->cluster_labels, g_ptr_array_unref);
   g_free (self->load_path);
   g_array_unref (self->neighbors);
   g_array_unref (self->matches);
@@ -671,6 +670,9 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, color_by);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, label_adjustment);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, legend_box);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, legend_flow);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, cluster_box);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, cluster_k);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, side_stack);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, selected_label);
@@ -706,9 +708,14 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.fly-to", NULL, fly_to_action);
   gtk_widget_class_install_action (widget_class, "win.reset-view", NULL, reset_view_action);
   gtk_widget_class_install_action (widget_class, "win.analogy", NULL, analogy_action);
+  gtk_widget_class_install_action (widget_class, "win.recluster", NULL, recluster_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.export-file", "s", export_file_action);
+  gtk_widget_class_install_action (widget_class, "win.export-neighbors", NULL, export_neighbors_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "win.forward", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.fly-to", NULL);
@@ -757,16 +764,18 @@ emb_window_init (EmbWindow *self)
 
   g_signal_connect_object (self->x_axis, "notify::selected", G_CALLBACK (axes_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->y_axis, "notify::selected", G_CALLBACK (axes_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->color_by, "notify::selected", G_CALLBACK (apply_colors), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->color_by, "notify::selected", G_CALLBACK (_emb_window_apply_colors), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->cluster_k, "value-changed", G_CALLBACK (_emb_window_apply_colors), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->label_adjustment, "value-changed", G_CALLBACK (label_density_cb), self, G_CONNECT_SWAPPED);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
+  self->isolated = -1;
   _emb_window_sidebar_init (self);
   fill_axis_model (self);
-  fill_color_model (self);
+  _emb_window_fill_color_model (self);
   _emb_window_update_actions (self);
 }
 
@@ -798,12 +807,7 @@ emb_window_open (EmbWindow  *self,
   self->load_path = g_strdup (path);
 
   text = g_strdup_printf ("Opening %s", name);
-  gtk_label_set_text (self->loading_label, text);
-  g_atomic_int_set (&self->load_progress, 0);
-  gtk_progress_bar_set_fraction (self->loading_progress, 0);
-  g_clear_handle_id (&self->progress_timeout, g_source_remove);
-  /* Small files finish before the card would flash up. */
-  self->progress_timeout = g_timeout_add (150, progress_timeout_cb, self);
+  _emb_window_start_progress (self, text, NULL);
 
   job = g_new0 (LoadJob, 1);
   job->path = g_strdup (path);
@@ -847,5 +851,5 @@ emb_window_get_neighbors (EmbWindow *self,
 gboolean
 emb_window_is_busy (EmbWindow *self)
 {
-  return self->busy > 0;
+  return self->busy > 0 || self->cluster_cancellable != NULL;
 }

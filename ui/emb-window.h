@@ -29,7 +29,7 @@ void       emb_window_select         (EmbWindow *self,
 const EmbNeighbor *emb_window_get_neighbors (EmbWindow *self,
                                              gsize     *n);
 
-/* TRUE while a neighbour, search or analogy query is running. */
+/* TRUE while a query, a clustering or an export is running. */
 gboolean   emb_window_is_busy        (EmbWindow *self);
 
 G_END_DECLS

@@ -1,0 +1,371 @@
+/* emb-cli-plot.c: `embedlens cluster` and `embedlens export`. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "emb-cli-private.h"
+#include "emb-csv.h"
+#include "emb-error.h"
+#include "emb-kmeans.h"
+#include "emb-knn.h"
+#include "emb-pca.h"
+#include "emb-plot.h"
+#include "emb-scene.h"
+
+#define CLUSTER_LABEL_TOKENS 3
+#define HIGHLIGHT_NEIGHBORS  10
+
+/* auxiliary functions */
+
+static gboolean
+parse_cluster_metric (const char *prog,
+                      const char *text,
+                      EmbMetric  *metric)
+{
+  *metric = EMB_METRIC_COSINE;
+  if (text == NULL)
+    return TRUE;
+  if (emb_metric_from_string (text, metric) && *metric != EMB_METRIC_DOT)
+    return TRUE;
+  g_printerr ("%s: unknown metric '%s' (cosine or euclidean)\n", prog, text);
+  return FALSE;
+}
+
+/* Runs k-means with the command's options; prints the error itself. */
+static EmbKmeans *
+run_kmeans (const char *prog,
+            CliOptions *opts,
+            EmbDataset *ds,
+            gsize       k,
+            EmbMetric   metric,
+            int        *status)
+{
+  EmbKmeansOptions ko = { .k = k, .metric = metric, .seed = (guint64) opts->seed };
+  g_autoptr(GError) error = NULL;
+  EmbKmeans *km = emb_kmeans_run (ds->matrix, &ko, NULL, NULL, NULL, &error);
+
+  if (km == NULL)
+    {
+      g_printerr ("%s: %s: %s\n", prog, ds->path, error->message);
+      *status = g_error_matches (error, EMB_ERROR, EMB_ERROR_INVALID) ? EMB_EXIT_USAGE : EMB_EXIT_INPUT;
+    }
+  return km;
+}
+
+static gboolean
+parse_pair (const char *text,
+            char        sep,
+            guint64    *a,
+            guint64    *b)
+{
+  g_auto(GStrv) parts = NULL;
+  char seps[2] = { sep, '\0' };
+
+  if (text == NULL)
+    return FALSE;
+  parts = g_strsplit_set (text, seps, 3);
+  return g_strv_length (parts) == 2 &&
+         g_ascii_string_to_unsigned (g_strstrip (parts[0]), 10, 1, 1u << 20, a, NULL) &&
+         g_ascii_string_to_unsigned (g_strstrip (parts[1]), 10, 1, 1u << 20, b, NULL);
+}
+
+static char *
+default_title (EmbDataset *ds)
+{
+  if (g_str_equal (ds->path, EMB_SAMPLE_NAME))
+    return g_strdup ("GloVe sample: 20,000 English words");
+  return g_filename_display_basename (ds->path);
+}
+
+/* commands */
+
+int
+_emb_cli_cluster (const char *prog,
+                  CliOptions *opts,
+                  EmbDataset *ds)
+{
+  g_autoptr(EmbKmeans) km = NULL;
+  EmbMetric metric;
+  gsize k;
+  int status = EMB_EXIT_OK;
+
+  if (!parse_cluster_metric (prog, opts->metric, &metric))
+    return EMB_EXIT_USAGE;
+  if (opts->k == -1)
+    k = emb_kmeans_default_k (ds->matrix->n_rows);
+  else if (opts->k < 1)
+    {
+      g_printerr ("%s: -k must be at least 1\n", prog);
+      return EMB_EXIT_USAGE;
+    }
+  else
+    k = opts->k;
+  if (k > ds->matrix->n_rows)
+    {
+      g_printerr ("%s: %s: has %" G_GSIZE_FORMAT " rows, fewer than -k %" G_GSIZE_FORMAT "\n",
+                  prog, ds->path, ds->matrix->n_rows, k);
+      return EMB_EXIT_INPUT;
+    }
+
+  km = run_kmeans (prog, opts, ds, k, metric, &status);
+  if (km == NULL)
+    return status;
+
+  if (opts->output != NULL)
+    {
+      g_autoptr(GString) out = g_string_sized_new (ds->matrix->n_rows * 16);
+      g_autoptr(GError) error = NULL;
+
+      g_string_append (out, "id,token,cluster\n");
+      for (gsize i = 0; i < ds->matrix->n_rows; i++)
+        {
+          g_string_append_printf (out, "%" G_GSIZE_FORMAT ",", i);
+          emb_csv_append_field (out, emb_vocab_display (ds->vocab, i));
+          g_string_append_printf (out, ",%u\n", km->assignment[i]);
+        }
+      if (g_str_equal (opts->output, "-"))
+        {
+          fwrite (out->str, 1, out->len, stdout);
+          return EMB_EXIT_OK;
+        }
+      /* Written to a temporary file and renamed: never half a file. */
+      if (!g_file_set_contents (opts->output, out->str, out->len, &error))
+        {
+          g_printerr ("%s: %s\n", prog, error->message);
+          return EMB_EXIT_INPUT;
+        }
+    }
+
+  if (opts->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autofree gsize *ids = g_new (gsize, CLUSTER_LABEL_TOKENS);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "k");
+      json_builder_add_int_value (b, km->k);
+      json_builder_set_member_name (b, "metric");
+      json_builder_add_string_value (b, emb_metric_to_string (metric));
+      json_builder_set_member_name (b, "inertia");
+      json_builder_add_double_value (b, km->inertia);
+      json_builder_set_member_name (b, "clusters");
+      json_builder_begin_array (b);
+      for (gsize c = 0; c < km->k; c++)
+        {
+          gsize n = emb_kmeans_nearest (km, ds->matrix, c, CLUSTER_LABEL_TOKENS, ids);
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "id");
+          json_builder_add_int_value (b, c);
+          json_builder_set_member_name (b, "size");
+          json_builder_add_int_value (b, km->sizes[c]);
+          json_builder_set_member_name (b, "label");
+          json_builder_begin_array (b);
+          for (gsize i = 0; i < n; i++)
+            json_builder_add_string_value (b, emb_vocab_display (ds->vocab, ids[i]));
+          json_builder_end_array (b);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      _emb_cli_print_json (b);
+      return EMB_EXIT_OK;
+    }
+
+  printf ("k-means, k = %" G_GSIZE_FORMAT ", %s, on all %" G_GSIZE_FORMAT " rows: inertia %.6g after %u iterations\n",
+          km->k, emb_metric_to_string (metric), km->n_rows, km->inertia, km->n_iter);
+  for (gsize c = 0; c < km->k; c++)
+    {
+      g_autofree char *label = emb_cluster_label (km, ds->matrix, ds->vocab, c, CLUSTER_LABEL_TOKENS);
+      printf ("%4" G_GSIZE_FORMAT "  %8" G_GSIZE_FORMAT "  %s\n", c, km->sizes[c], label);
+    }
+  if (opts->output != NULL)
+    printf ("wrote %s\n", opts->output);
+  return EMB_EXIT_OK;
+}
+
+int
+_emb_cli_export (const char *prog,
+                 CliOptions *opts,
+                 EmbDataset *ds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmbPca) pca = NULL;
+  g_autoptr(EmbKmeans) km = NULL;
+  g_autofree float *coords = NULL, *xs = NULL, *ys = NULL, *cluster_xy = NULL;
+  g_autofree guint16 *category = NULL;
+  g_autofree guint32 *palette = NULL;
+  g_autofree char *title = NULL, *x_title = NULL, *y_title = NULL;
+  g_autofree gsize *neighbor_ids = NULL;
+  g_autoptr(GPtrArray) legend = g_ptr_array_new_with_free_func (g_free);
+  gsize n = ds->matrix->n_rows, n_comp;
+  guint64 width = 1600, height = 1200, ax = 1, ay = 2;
+  EmbExportFormat format = EMB_EXPORT_PNG;
+  gboolean csv;
+  EmbMetric metric;
+  EmbPlot plot = { 0 };
+  int status = EMB_EXIT_OK;
+
+  if (opts->output == NULL)
+    {
+      g_printerr ("%s: export needs -o FILE (.png, .svg, .pdf or .csv)\n", prog);
+      return EMB_EXIT_USAGE;
+    }
+  csv = g_str_has_suffix (opts->output, ".csv") || g_str_has_suffix (opts->output, ".CSV");
+  if (!csv && !emb_export_format_from_path (opts->output, &format))
+    {
+      g_printerr ("%s: cannot tell the format of '%s': name it .png, .svg, .pdf or .csv\n", prog, opts->output);
+      return EMB_EXIT_USAGE;
+    }
+  if (opts->size != NULL && !parse_pair (opts->size, 'x', &width, &height))
+    {
+      g_printerr ("%s: --size wants WIDTHxHEIGHT, such as 1600x1200, not '%s'\n", prog, opts->size);
+      return EMB_EXIT_USAGE;
+    }
+  if (opts->axes != NULL && (!parse_pair (opts->axes, ',', &ax, &ay) ||
+                             ax > EMB_PCA_MAX_COMPONENTS || ay > EMB_PCA_MAX_COMPONENTS))
+    {
+      g_printerr ("%s: --axes wants two component numbers from 1 to %d, such as 1,2, not '%s'\n",
+                  prog, EMB_PCA_MAX_COMPONENTS, opts->axes);
+      return EMB_EXIT_USAGE;
+    }
+  if (!parse_cluster_metric (prog, opts->metric, &metric))
+    return EMB_EXIT_USAGE;
+  if (opts->clusters < 0 || opts->labels < 0)
+    {
+      g_printerr ("%s: --clusters and --labels must not be negative\n", prog);
+      return EMB_EXIT_USAGE;
+    }
+  plot.theme = EMB_THEME_LIGHT;
+  if (opts->theme != NULL)
+    {
+      if (g_str_equal (opts->theme, "dark"))
+        plot.theme = EMB_THEME_DARK;
+      else if (g_str_equal (opts->theme, "transparent"))
+        plot.theme = EMB_THEME_TRANSPARENT;
+      else if (!g_str_equal (opts->theme, "light"))
+        {
+          g_printerr ("%s: unknown theme '%s' (light, dark or transparent)\n", prog, opts->theme);
+          return EMB_EXIT_USAGE;
+        }
+    }
+  n_comp = MAX (ax, ay);
+  if (n_comp > ds->matrix->n_cols || n < 2)
+    {
+      g_printerr ("%s: %s: has %" G_GSIZE_FORMAT " rows of %" G_GSIZE_FORMAT " dims: cannot plot PC%" G_GUINT64_FORMAT " against PC%" G_GUINT64_FORMAT "\n",
+                  prog, ds->path, n, ds->matrix->n_cols, ax, ay);
+      return EMB_EXIT_INPUT;
+    }
+
+  pca = emb_pca_compute (ds->matrix, n_comp, NULL, &error);
+  if (pca == NULL)
+    {
+      g_printerr ("%s: %s\n", prog, error->message);
+      return EMB_EXIT_INPUT;
+    }
+  coords = g_new (float, n * n_comp);
+  emb_pca_project (pca, ds->matrix, n_comp, coords);
+  xs = g_new (float, n);
+  ys = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      xs[i] = coords[i * n_comp + ax - 1];
+      ys[i] = coords[i * n_comp + ay - 1];
+    }
+  g_clear_pointer (&coords, g_free);
+
+  plot.xs = xs;
+  plot.ys = ys;
+  plot.n = n;
+  plot.vocab = ds->vocab;
+  plot.selected = -1;
+  plot.n_token_labels = opts->labels;
+  title = opts->title != NULL ? g_strdup (opts->title) : default_title (ds);
+  x_title = g_strdup_printf ("PC%" G_GUINT64_FORMAT " (%.1f%% of variance)", ax, 100.0 * pca->explained_variance_ratio[ax - 1]);
+  y_title = g_strdup_printf ("PC%" G_GUINT64_FORMAT " (%.1f%% of variance)", ay, 100.0 * pca->explained_variance_ratio[ay - 1]);
+  plot.title = title;
+  plot.x_title = x_title;
+  plot.y_title = y_title;
+
+  if (opts->clusters > 0)
+    {
+      if ((gsize) opts->clusters > n || opts->clusters > G_MAXUINT16)
+        {
+          g_printerr ("%s: %s: cannot make %d clusters of %" G_GSIZE_FORMAT " rows\n", prog, ds->path, opts->clusters, n);
+          return EMB_EXIT_INPUT;
+        }
+      km = run_kmeans (prog, opts, ds, opts->clusters, metric, &status);
+      if (km == NULL)
+        return status;
+      category = g_new (guint16, n);
+      for (gsize i = 0; i < n; i++)
+        category[i] = (guint16) km->assignment[i];
+      palette = g_new (guint32, km->k);
+      cluster_xy = g_new (float, 2 * km->k);
+      emb_cluster_positions (km, xs, ys, cluster_xy);
+      for (gsize c = 0; c < km->k; c++)
+        {
+          palette[c] = emb_palette_color (c);
+          g_ptr_array_add (legend, emb_cluster_label (km, ds->matrix, ds->vocab, c, CLUSTER_LABEL_TOKENS));
+        }
+      g_ptr_array_add (legend, NULL);
+      plot.category = category;
+      plot.palette = palette;
+      plot.n_palette = km->k;
+      plot.legend = (const char * const *) legend->pdata;
+      plot.n_legend = km->k;
+      plot.cluster_labels = (const char * const *) legend->pdata;
+      plot.cluster_xy = cluster_xy;
+      plot.n_cluster_labels = km->k;
+    }
+
+  if (opts->highlight != NULL)
+    {
+      g_autoptr(EmbKnnIndex) index = emb_knn_index_new (ds->matrix);
+      g_autofree EmbNeighbor *nb = g_new (EmbNeighbor, HIGHLIGHT_NEIGHBORS);
+      gsize id, got;
+
+      if (!_emb_cli_resolve_token (ds, opts->highlight, &id, &error))
+        {
+          g_printerr ("%s: %s\n", prog, error->message);
+          return EMB_EXIT_INPUT;
+        }
+      got = emb_knn_query_row (index, id, metric, HIGHLIGHT_NEIGHBORS, nb);
+      neighbor_ids = g_new (gsize, MAX (got, 1));
+      for (gsize i = 0; i < got; i++)
+        neighbor_ids[i] = nb[i].id;
+      plot.selected = id;
+      plot.neighbors = neighbor_ids;
+      plot.n_neighbors = got;
+    }
+
+  if (csv)
+    {
+      if (!emb_plot_export_csv (&plot, km != NULL ? km->assignment : NULL, opts->output, &error))
+        {
+          g_printerr ("%s: %s\n", prog, error->message);
+          return EMB_EXIT_INPUT;
+        }
+    }
+  else if (!emb_plot_export (&plot, opts->output, format, width, height, opts->scale, NULL, &error))
+    {
+      g_printerr ("%s: %s\n", prog, error->message);
+      return g_error_matches (error, EMB_ERROR, EMB_ERROR_INVALID) ? EMB_EXIT_USAGE : EMB_EXIT_INPUT;
+    }
+
+  if (opts->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "output");
+      json_builder_add_string_value (b, opts->output);
+      json_builder_set_member_name (b, "rows");
+      json_builder_add_int_value (b, n);
+      json_builder_end_object (b);
+      _emb_cli_print_json (b);
+    }
+  else
+    printf ("wrote %s (%" G_GSIZE_FORMAT " points)\n", opts->output, n);
+  return EMB_EXIT_OK;
+}

@@ -1,0 +1,476 @@
+/* emb-window-colors.c: what the points are coloured by, and the legend.
+ *
+ * Choices: one colour, k-means clusters (computed in a worker thread, each
+ * labelled by its most central tokens), the vector norm on a sequential
+ * map, or any metadata column.  A choice only has to give each row a
+ * palette index; the plot view does the rest.
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "emb-window-private.h"
+
+#define NORM_BINS          64
+#define MAX_LEGEND_ENTRIES 20
+#define CLUSTER_LABEL_TOKENS 3
+
+enum
+{
+  COLOR_NONE,
+  COLOR_CLUSTERS,
+  COLOR_NORM,
+  COLOR_FIRST_COLUMN,
+};
+
+typedef struct
+{
+  EmbScene *scene;
+  gsize     k;
+  gint     *progress;
+  GPtrArray *labels;   /* out: char* per cluster */
+} ClusterJob;
+
+/* auxiliary functions */
+
+static void
+cluster_job_free (ClusterJob *job)
+{
+  emb_scene_unref (job->scene);
+  g_clear_pointer (&job->labels, g_ptr_array_unref);
+  g_free (job);
+}
+
+static void
+clear_legend (EmbWindow *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->legend_box))) != NULL)
+    gtk_box_remove (self->legend_box, child);
+}
+
+static GtkWidget *
+swatch_new (guint32 rgb)
+{
+  GtkWidget *swatch = gtk_drawing_area_new ();
+  g_autofree char *css = g_strdup_printf ("* { background: #%06x; }", rgb);
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_data (provider, css, -1);
+  gtk_style_context_add_provider (gtk_widget_get_style_context (swatch),
+                                  GTK_STYLE_PROVIDER (provider),
+                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_widget_set_size_request (swatch, 10, 10);
+  gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (swatch, "swatch");
+  return swatch;
+}
+
+static GtkWidget *
+legend_entry (guint32 rgb, const char *name, int max_chars)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *label = gtk_label_new (name[0] ? name : "(empty)");
+
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), max_chars);
+  gtk_box_append (GTK_BOX (box), swatch_new (rgb));
+  gtk_box_append (GTK_BOX (box), label);
+  return box;
+}
+
+static void
+legend_more (EmbWindow *self, guint shown, guint total)
+{
+  g_autofree char *more = NULL;
+  GtkWidget *label;
+
+  if (total <= shown)
+    return;
+  more = g_strdup_printf ("+%u more", total - shown);
+  label = gtk_label_new (more);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_box_append (self->legend_box, label);
+}
+
+/* Greys every category but the isolated one, so it stands out. */
+static guint32 *
+palette_for (EmbWindow *self, guint n)
+{
+  guint32 *palette = g_new (guint32, n);
+  gboolean dark = FALSE;
+
+  g_object_get (gtk_widget_get_settings (GTK_WIDGET (self)), "gtk-application-prefer-dark-theme", &dark, NULL);
+  for (guint i = 0; i < n; i++)
+    palette[i] = self->isolated < 0 || (guint) self->isolated == i ? emb_palette_color (i)
+                 : dark ? 0x4a4a4a : 0xd4d4d4;
+  return palette;
+}
+
+static void
+cluster_button_clicked_cb (GtkButton *button,
+                           EmbWindow *self)
+{
+  int c = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "cluster"));
+
+  self->isolated = self->isolated == c ? -1 : c;
+  _emb_window_apply_colors (self);
+}
+
+static void
+show_clusters (EmbWindow *self)
+{
+  EmbKmeans *km = self->kmeans;
+  g_autofree guint16 *cats = g_new (guint16, km->n_rows);
+  g_autofree guint32 *palette = palette_for (self, km->k);
+  g_autofree float *xy = g_new (float, 2 * km->k);
+  const float *xs, *ys;
+  guint shown = MIN (km->k, MAX_LEGEND_ENTRIES);
+
+  for (gsize i = 0; i < km->n_rows; i++)
+    cats[i] = (guint16) km->assignment[i];
+  emb_plot_view_set_colors (self->plot, cats, palette, km->k);
+  if (emb_plot_view_get_points (self->plot, &xs, &ys))
+    {
+      emb_cluster_positions (km, xs, ys, xy);
+      emb_plot_view_set_cluster_labels (self->plot, (const char * const *) self->cluster_labels->pdata,
+                                        xy, km->k);
+    }
+
+  for (guint c = 0; c < shown; c++)
+    {
+      GtkWidget *button = gtk_button_new ();
+      const char *name = g_ptr_array_index (self->cluster_labels, c);
+      g_autofree char *tip = g_strdup_printf ("Cluster %u: %" G_GSIZE_FORMAT " tokens, nearest the centre: %s\n"
+                                              "Click to isolate it; again to show all",
+                                              c, km->sizes[c], name);
+      gtk_button_set_child (GTK_BUTTON (button), legend_entry (emb_palette_color (c), name, 12));
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_add_css_class (button, "legend-entry");
+      if (self->isolated == (int) c)
+        gtk_widget_add_css_class (button, "isolated");
+      gtk_widget_set_tooltip_text (button, tip);
+      g_object_set_data (G_OBJECT (button), "cluster", GINT_TO_POINTER (c));
+      g_signal_connect (button, "clicked", G_CALLBACK (cluster_button_clicked_cb), self);
+      gtk_flow_box_append (self->legend_flow, button);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->legend_flow), TRUE);
+  legend_more (self, shown, km->k);
+}
+
+/* Norms binned over their 1st..99th percentile, so outliers do not
+ * flatten the map; lo/hi get the range. */
+static guint16 *
+norm_categories (EmbWindow *self, double *lo, double *hi)
+{
+  gsize n = emb_scene_n_rows (self->scene);
+  g_autofree float *sorted = g_memdup2 (self->scene->norms, n * sizeof (float));
+  guint16 *cats = g_new (guint16, n);
+
+  qsort (sorted, n, sizeof (float), _emb_window_cmp_float);
+  *lo = sorted[(gsize) (0.01 * (n - 1))];
+  *hi = sorted[(gsize) (0.99 * (n - 1))];
+  if (*hi <= *lo)
+    *hi = *lo + 1e-6;
+  for (gsize i = 0; i < n; i++)
+    {
+      double t = (self->scene->norms[i] - *lo) / (*hi - *lo);
+      cats[i] = (guint16) CLAMP (lround (t * (NORM_BINS - 1)), 0, NORM_BINS - 1);
+    }
+  return cats;
+}
+
+static guint32 *
+norm_palette (void)
+{
+  guint32 *palette = g_new (guint32, NORM_BINS);
+
+  for (guint b = 0; b < NORM_BINS; b++)
+    palette[b] = emb_sequential_color (b / (double) (NORM_BINS - 1));
+  return palette;
+}
+
+static void
+show_norms (EmbWindow *self)
+{
+  double lo, hi;
+  g_autofree guint16 *cats = norm_categories (self, &lo, &hi);
+  g_autofree guint32 *palette = norm_palette ();
+  char text[64];
+
+  emb_plot_view_set_colors (self->plot, cats, palette, NORM_BINS);
+  g_snprintf (text, sizeof text, "norm %.3g", lo);
+  gtk_box_append (self->legend_box, legend_entry (palette[0], text, 14));
+  gtk_box_append (self->legend_box, swatch_new (palette[NORM_BINS / 4]));
+  gtk_box_append (self->legend_box, swatch_new (palette[NORM_BINS / 2]));
+  gtk_box_append (self->legend_box, swatch_new (palette[3 * NORM_BINS / 4]));
+  g_snprintf (text, sizeof text, "%.3g", hi);
+  gtk_box_append (self->legend_box, legend_entry (palette[NORM_BINS - 1], text, 10));
+}
+
+static void
+show_column (EmbWindow *self, guint column)
+{
+  g_autofree guint16 *cats = NULL;
+  g_autofree guint32 *palette = NULL;
+  g_auto(GStrv) names = NULL;
+  guint n_values = 0, shown;
+
+  cats = emb_column_categories (self->scene->dataset->vocab, column, &n_values, &names);
+  palette = palette_for (self, n_values);
+  emb_plot_view_set_colors (self->plot, cats, palette, n_values);
+  shown = MIN (n_values, MAX_LEGEND_ENTRIES);
+  for (guint i = 0; i < shown; i++)
+    {
+      GtkWidget *button = gtk_button_new ();
+      gtk_button_set_child (GTK_BUTTON (button), legend_entry (emb_palette_color (i), names[i], 14));
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_add_css_class (button, "legend-entry");
+      if (self->isolated == (int) i)
+        gtk_widget_add_css_class (button, "isolated");
+      g_object_set_data (G_OBJECT (button), "cluster", GINT_TO_POINTER (i));
+      g_signal_connect (button, "clicked", G_CALLBACK (cluster_button_clicked_cb), self);
+      gtk_flow_box_append (self->legend_flow, button);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->legend_flow), shown > 0);
+  legend_more (self, shown, n_values);
+}
+
+static void
+cluster_progress_cb (double fraction, gpointer user_data)
+{
+  ClusterJob *job = user_data;
+  g_atomic_int_set (job->progress, (int) (fraction * 1000));
+}
+
+static void
+cluster_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ClusterJob *job = task_data;
+  EmbKmeansOptions options = { .k = job->k, .metric = EMB_METRIC_COSINE, .seed = 1 };
+  GError *error = NULL;
+  EmbMatrix *m = job->scene->dataset->matrix;
+  EmbKmeans *km = emb_kmeans_run (m, &options, cancellable, cluster_progress_cb, job, &error);
+
+  if (km == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  job->labels = g_ptr_array_new_with_free_func (g_free);
+  for (gsize c = 0; c < km->k; c++)
+    g_ptr_array_add (job->labels, emb_cluster_label (km, m, job->scene->dataset->vocab, c, CLUSTER_LABEL_TOKENS));
+  g_ptr_array_add (job->labels, NULL);
+  g_task_return_pointer (task, km, (GDestroyNotify) emb_kmeans_free);
+}
+
+static void
+cluster_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  EmbWindow *self = EMB_WINDOW (source);
+  ClusterJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  EmbKmeans *km = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_task_get_cancellable (G_TASK (result)) != self->cluster_cancellable)
+    {
+      g_clear_pointer (&km, emb_kmeans_free);
+      return;
+    }
+  g_clear_object (&self->cluster_cancellable);
+  _emb_window_stop_progress (self);
+  if (km == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _emb_window_show_error (self, "Could not cluster the tokens", error->message);
+      return;
+    }
+  if (job->scene != self->scene)
+    {
+      emb_kmeans_free (km);
+      return;
+    }
+  g_clear_pointer (&self->kmeans, emb_kmeans_free);
+  g_clear_pointer (&self->cluster_labels, g_ptr_array_unref);
+  self->kmeans = km;
+  self->cluster_labels = g_steal_pointer (&job->labels);
+  self->isolated = -1;
+  _emb_window_apply_colors (self);
+}
+
+static void
+start_clustering (EmbWindow *self, gsize k)
+{
+  g_autoptr(GTask) task = NULL;
+  ClusterJob *job;
+
+  if (self->cluster_cancellable != NULL)
+    g_cancellable_cancel (self->cluster_cancellable);
+  g_clear_object (&self->cluster_cancellable);
+  self->cluster_cancellable = g_cancellable_new ();
+
+  job = g_new0 (ClusterJob, 1);
+  job->scene = emb_scene_ref (self->scene);
+  job->k = MIN (k, emb_scene_n_rows (self->scene));
+  job->progress = &self->load_progress;
+
+  _emb_window_start_progress (self, "Finding clusters", "Clustering…");
+  task = g_task_new (self, self->cluster_cancellable, cluster_done, NULL);
+  g_task_set_source_tag (task, start_clustering);
+  g_task_set_task_data (task, job, (GDestroyNotify) cluster_job_free);
+  g_task_run_in_thread (task, cluster_thread);
+}
+
+/* internal API */
+
+int
+_emb_window_cmp_float (const void *a, const void *b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Colour choices: one colour, clusters, norm, then each metadata column. */
+void
+_emb_window_fill_color_model (EmbWindow *self)
+{
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+
+  gtk_string_list_append (model, "One colour");
+  gtk_string_list_append (model, "Clusters");
+  gtk_string_list_append (model, "Vector norm");
+  if (self->scene != NULL)
+    for (guint c = 0; c < emb_vocab_n_columns (self->scene->dataset->vocab); c++)
+      gtk_string_list_append (model, emb_vocab_column_name (self->scene->dataset->vocab, c));
+  gtk_drop_down_set_model (self->color_by, G_LIST_MODEL (model));
+  gtk_drop_down_set_selected (self->color_by, 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->color_by), self->scene != NULL);
+}
+
+void
+_emb_window_reset_clusters (EmbWindow *self)
+{
+  if (self->cluster_cancellable != NULL)
+    g_cancellable_cancel (self->cluster_cancellable);
+  g_clear_object (&self->cluster_cancellable);
+  g_clear_pointer (&self->kmeans, emb_kmeans_free);
+  g_clear_pointer (&self->cluster_labels, g_ptr_array_unref);
+  self->isolated = -1;
+  if (self->scene != NULL)
+    gtk_spin_button_set_value (self->cluster_k, emb_kmeans_default_k (emb_scene_n_rows (self->scene)));
+}
+
+void
+_emb_window_apply_colors (EmbWindow *self)
+{
+  guint choice = gtk_drop_down_get_selected (self->color_by);
+  GtkWidget *child;
+
+  clear_legend (self);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->legend_flow))) != NULL)
+    gtk_flow_box_remove (self->legend_flow, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->legend_flow), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->cluster_box), choice == COLOR_CLUSTERS);
+  emb_plot_view_set_cluster_labels (self->plot, NULL, NULL, 0);
+
+  if (self->scene == NULL || choice == GTK_INVALID_LIST_POSITION || choice == COLOR_NONE)
+    {
+      emb_plot_view_set_colors (self->plot, NULL, NULL, 0);
+      return;
+    }
+  if (choice == COLOR_CLUSTERS)
+    {
+      gsize k = gtk_spin_button_get_value_as_int (self->cluster_k);
+      if (self->kmeans == NULL || self->kmeans->k != MIN (k, emb_scene_n_rows (self->scene)))
+        {
+          if (self->cluster_cancellable == NULL)
+            start_clustering (self, k);
+          return;
+        }
+      show_clusters (self);
+      return;
+    }
+  if (choice == COLOR_NORM)
+    {
+      show_norms (self);
+      return;
+    }
+  show_column (self, choice - COLOR_FIRST_COLUMN);
+}
+
+void
+_emb_window_recluster (EmbWindow *self)
+{
+  if (self->scene == NULL)
+    return;
+  gtk_drop_down_set_selected (self->color_by, COLOR_CLUSTERS);
+  start_clustering (self, gtk_spin_button_get_value_as_int (self->cluster_k));
+}
+
+/* After the axes change, cluster labels move to the new centroids. */
+void
+_emb_window_colors_axes_changed (EmbWindow *self)
+{
+  if (gtk_drop_down_get_selected (self->color_by) == COLOR_CLUSTERS && self->kmeans != NULL)
+    _emb_window_apply_colors (self);
+}
+
+/* The colours now shown, for exports: category per row (or NULL), the
+ * palette, legend names and cluster label positions.  All new copies. */
+void
+_emb_window_get_colors (EmbWindow  *self,
+                        guint16   **category,
+                        guint32   **palette,
+                        guint      *n_palette,
+                        GPtrArray **legend,
+                        float     **cluster_xy)
+{
+  guint choice = gtk_drop_down_get_selected (self->color_by);
+  gsize n = self->scene != NULL ? emb_scene_n_rows (self->scene) : 0;
+
+  *category = NULL;
+  *palette = NULL;
+  *n_palette = 0;
+  *legend = g_ptr_array_new_with_free_func (g_free);
+  *cluster_xy = NULL;
+  if (self->scene == NULL || choice == COLOR_NONE || choice == GTK_INVALID_LIST_POSITION)
+    return;
+  if (choice == COLOR_CLUSTERS && self->kmeans != NULL)
+    {
+      const float *xs, *ys;
+      *category = g_new (guint16, n);
+      for (gsize i = 0; i < n; i++)
+        (*category)[i] = (guint16) self->kmeans->assignment[i];
+      *palette = palette_for (self, self->kmeans->k);
+      *n_palette = self->kmeans->k;
+      for (gsize c = 0; c < self->kmeans->k; c++)
+        g_ptr_array_add (*legend, g_strdup (g_ptr_array_index (self->cluster_labels, c)));
+      *cluster_xy = g_new (float, 2 * self->kmeans->k);
+      if (emb_plot_view_get_points (self->plot, &xs, &ys))
+        emb_cluster_positions (self->kmeans, xs, ys, *cluster_xy);
+      return;
+    }
+  if (choice == COLOR_NORM)
+    {
+      double lo, hi;
+      *category = norm_categories (self, &lo, &hi);
+      *palette = norm_palette ();
+      *n_palette = NORM_BINS;
+      /* A 64-step ramp makes no legend list: the exported plot has none. */
+      return;
+    }
+  if (choice >= COLOR_FIRST_COLUMN)
+    {
+      g_auto(GStrv) names = NULL;
+      *category = emb_column_categories (self->scene->dataset->vocab, choice - COLOR_FIRST_COLUMN, n_palette, &names);
+      *palette = palette_for (self, *n_palette);
+      for (guint i = 0; i < *n_palette; i++)
+        g_ptr_array_add (*legend, g_strdup (names[i]));
+    }
+}
