@@ -56,6 +56,51 @@ gboolean emb_format_projector_tsv_read  (EmbSource *src, EmbDataset *out, GError
 gboolean emb_format_projector_bytes_read(EmbSource *src, EmbDataset *out, GError **error);
 gboolean emb_format_projector_config_read (EmbSource *src, EmbDataset *out, GError **error);
 
+gboolean emb_format_safetensors_read    (EmbSource *src, EmbDataset *out, GError **error);
+gboolean emb_format_safetensors_index_read (EmbSource *src, EmbDataset *out, GError **error);
+gboolean emb_format_gguf_read           (EmbSource *src, EmbDataset *out, GError **error);
+
+/* Tensors in a checkpoint (safetensors, GGUF): what the readers report so
+ * one rule picks the embedding table (emb-tensors.c). */
+typedef struct
+{
+  char    *name;
+  char    *dtype;        /* as the file names it: "F16", "BF16", "Q8_0", ... */
+  guint    n_dims;
+  guint64  shape[4];     /* rows first: [n_vocab, n_embd] for a token table */
+  gboolean readable;     /* a floating type this reader converts */
+} EmbTensorInfo;
+
+void     emb_tensor_info_clear          (EmbTensorInfo *info);
+
+/* Which tensor to read: the one named `wanted` (an error naming the
+ * choices when absent or not a readable 2-D tensor), else the first
+ * readable 2-D tensor with a known token-embedding name (token_embd.weight,
+ * wte.weight, transformer.wte.weight, model.embed_tokens.weight,
+ * [*.]embeddings.word_embeddings.weight, gpt_neox.embed_in.weight,
+ * transformer.word_embeddings.weight, word_embeddings.weight,
+ * shared.weight, tok_embeddings.weight, backbone.embeddings.weight,
+ * transformer.embd.wte.weight), else the largest readable 2-D tensor.
+ * Returns its index, or -1 with an error naming file (no readable 2-D
+ * floating tensor). */
+gssize   emb_pick_embedding_tensor      (const char          *file,
+                                         const EmbTensorInfo *tensors,
+                                         gsize                n,
+                                         const char          *wanted,
+                                         GError             **error);
+
+/* "name  dtype  [a, b]" lines for `info --tensors`, set on the dataset. */
+void     emb_dataset_set_tensor_list    (EmbDataset          *ds,
+                                         const EmbTensorInfo *tensors,
+                                         gsize                n);
+
+/* Vocabularies in model formats (emb-format-tokenizer.c, emb-format-gguf.c).
+ * Each returns tokens by id (raw form, e.g. "Ġthe"), with the decoder set
+ * (see emb-vocab.h) so the display text is readable (" the"). */
+EmbVocab *emb_vocab_read_tokenizer_json (const char *name, const guint8 *data, gsize size, GError **error);
+EmbVocab *emb_vocab_read_encoder_json   (const char *name, const guint8 *data, gsize size, GError **error);
+EmbVocab *emb_vocab_read_gguf           (const char *name, const guint8 *data, gsize size, GError **error);
+
 /* Is the first line of a text file a word2vec "N D" header? */
 gboolean emb_format_text_has_header     (const guint8 *data, gsize size);
 
@@ -81,5 +126,16 @@ GBytes   *emb_source_open_bytes         (const char *path, GError **error);
  * moves *p past it.  Accepts [+-]digits[.digits][(e|E)[+-]digits], ".5",
  * "5.", and nan/inf in any case (the caller refuses non-finite values). */
 gboolean emb_parse_float                (const char **p, const char *end, float *out);
+
+/* JSON readers refuse files nesting deeper than this before json-glib,
+ * which recurses per level, parses them (emb-parse.c).  Real files nest a
+ * few levels. */
+#define EMB_JSON_MAX_DEPTH 64
+
+/* Whether the JSON in data nests arrays and objects at most max_depth
+ * deep; when not, *offset (may be NULL) is the byte of the first bracket
+ * too deep. */
+gboolean emb_json_depth_ok              (const guint8 *data, gsize size, guint max_depth,
+                                         gsize *offset);
 
 G_END_DECLS

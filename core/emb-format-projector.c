@@ -37,7 +37,8 @@ line_iter_init (LineIter     *it,
                 gsize         size)
 {
   it->p = (const char *) data;
-  it->end = it->p + size;
+  /* An empty file's data may be NULL, where even NULL + 0 is undefined. */
+  it->end = size > 0 ? it->p + size : it->p;
   it->line_no = 0;
   /* A byte order mark from a Windows editor is not part of the first value. */
   if (size >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
@@ -547,7 +548,16 @@ emb_format_projector_config_read (EmbSource  *src,
   EmbSource nested;
   gsize rows = 0, cols = 0;
   gboolean has_shape, ok;
+  gsize too_deep;
 
+  /* json-glib would recurse once per level, off the end of the stack. */
+  if (!emb_json_depth_ok (src->data, src->size, EMB_JSON_MAX_DEPTH, &too_deep))
+    {
+      emb_set_error_offset (error, EMB_ERROR_PARSE, src->name, too_deep,
+                            "not a projector config: the JSON nests more than %d levels deep",
+                            EMB_JSON_MAX_DEPTH);
+      return FALSE;
+    }
   if (src->size > G_MAXSSIZE ||
       !json_parser_load_from_data (parser, (const char *) src->data, src->size, &json_error))
     {

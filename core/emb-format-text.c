@@ -320,7 +320,8 @@ typedef enum
 } ValuesResult;
 
 /* Parses the n_cols values of the row whose line starts at ls, from *pp (at
- * a delimiter after the token) through the end of the line, into values.
+ * a delimiter after the token) through the end of the line, into values
+ * (NULL: only checks them).
  * On success *pp is at the newline or the end.  A first value that is not a
  * number is left to the caller, which may find a token with spaces. */
 static inline ValuesResult
@@ -337,6 +338,8 @@ parse_values (TextChunk   *c,
   for (gsize j = 0; j < n_cols; j++)
     {
       const char *vs;
+      float scratch;
+      float *v = values != NULL ? &values[j] : &scratch;
 
       p = skip_blanks (p, end);
       vs = p;
@@ -345,7 +348,7 @@ parse_values (TextChunk   *c,
           set_count_error (c, line, j);
           return VALUES_ERROR;
         }
-      if (G_UNLIKELY (!emb_parse_float (&p, end, &values[j]) ||
+      if (G_UNLIKELY (!emb_parse_float (&p, end, v) ||
                       (p < end && !is_delim (*p))))
         {
           if (j == 0)
@@ -353,9 +356,9 @@ parse_values (TextChunk   *c,
           set_value_error (c, line, ls, vs, j, NULL);
           return VALUES_ERROR;
         }
-      if (G_UNLIKELY (!isfinite (values[j])))
+      if (G_UNLIKELY (!isfinite (*v)))
         {
-          set_value_error (c, line, ls, vs, j, &values[j]);
+          set_value_error (c, line, ls, vs, j, v);
           return VALUES_ERROR;
         }
     }
@@ -481,8 +484,35 @@ parse_chunk (TextChunk *c)
           continue;
         }
 
-      /* Rows were bounded by lines and bytes before allocating. */
-      g_assert (row < row_limit);
+      /* Rows were bounded by lines and bytes before allocating: a row
+       * takes 2 * n_cols + 1 bytes, so once row_limit rows have parsed,
+       * what is left of the chunk is too short for another.  This line is
+       * then malformed (too few values, or a bad one); it has no room in
+       * the matrix, so it is only checked, for the error it gets. */
+      if (G_UNLIKELY (row >= row_limit))
+        {
+          const char *le = line_end (ls, end);
+          gsize n_values = count_fields (tok_end, le);
+
+          p = tok_end;
+          switch (parse_values (c, ls, line, &p, NULL))
+            {
+            case VALUES_ERROR:
+              break;
+            case VALUES_FIRST_BAD:
+              if (n_values == job->n_cols)
+                set_value_error (c, line, ls, skip_blanks (tok_end, le), 0, NULL);
+              else
+                set_count_error (c, line, n_values);
+              break;
+            case VALUES_OK:
+            default:
+              /* Cannot happen (see above); refuse rather than overflow. */
+              set_count_error (c, line, n_values);
+              break;
+            }
+          return FALSE;
+        }
 
       p = tok_end;
       switch (parse_values (c, ls, line, &p, job->values + row * job->n_cols))

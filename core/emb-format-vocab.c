@@ -22,10 +22,16 @@ emb_vocab_read_lines (const char   *name,
                       gsize         size,
                       GError      **error)
 {
-  const guint8 *p = data, *end = data + size;
+  const guint8 *p = data, *end;
   EmbVocab *vocab = emb_vocab_new ();
   gsize n_lines = 0;
 
+  /* An empty file has no tokens.  Its mapping may have no address at all
+   * (data NULL), and even NULL + 0 is undefined, so stop before any
+   * pointer arithmetic. */
+  if (size == 0)
+    return vocab;
+  end = data + size;
   if (size >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
     p += 3;
 

@@ -430,3 +430,51 @@ emb_parse_float (const char **pp,
   *pp = p;
   return TRUE;
 }
+
+/* JSON nesting.
+ *
+ * json-glib parses recursively, several stack frames per level of arrays
+ * and objects, and has no limit of its own: a file of a million '[' runs
+ * off the end of the stack.  So a reader checks the nesting of untrusted
+ * JSON before handing it over.  Brackets inside double-quoted strings do
+ * not count (tokens such as "[" are common).  json-glib also takes
+ * comments and single-quoted strings, which this scan does not follow:
+ * after a ', / or # outside a string, it counts every opening bracket and
+ * no closing one, so it may refuse such a file but never under-counts. */
+gboolean
+emb_json_depth_ok (const guint8 *data,
+                   gsize         size,
+                   guint         max_depth,
+                   gsize        *offset)
+{
+  gboolean exact = TRUE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      guint8 c = data[i];
+
+      if (exact && c == '"')
+        {
+          /* To the closing quote, over escaped characters. */
+          for (i++; i < size && data[i] != '"'; i++)
+            if (data[i] == '\\')
+              i++;
+          continue;
+        }
+      if (c == '\'' || c == '/' || c == '#')
+        exact = FALSE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            {
+              if (offset != NULL)
+                *offset = i;
+              return FALSE;
+            }
+        }
+      else if ((c == ']' || c == '}') && exact && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
