@@ -122,7 +122,7 @@ _emb_cli_cluster (const char *prog,
       for (gsize i = 0; i < ds->matrix->n_rows; i++)
         {
           g_string_append_printf (out, "%" G_GSIZE_FORMAT ",", i);
-          emb_csv_append_field (out, emb_vocab_display (ds->vocab, i));
+          emb_csv_append_token (out, ds->vocab, i);
           g_string_append_printf (out, ",%u\n", km->assignment[i]);
         }
       if (g_str_equal (opts->output, "-"))

@@ -14,7 +14,9 @@ typedef struct
   char     *format;
   char     *vocab;
   char     *shape;
+  char     *tensor;
   gboolean  json;
+  gboolean  list_tensors;
   /* per command */
   int       k;
   char     *metric;

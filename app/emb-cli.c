@@ -135,8 +135,9 @@ add_neighbors_json (JsonBuilder       *b,
         {
           gsize len;
           const char *raw = emb_vocab_raw (ds->vocab, nb[i].id, &len);
-          /* JSON strings must be UTF-8: escape the raw bytes. */
-          g_autofree char *escaped = g_strescape (raw, NULL);
+          /* JSON strings are UTF-8: raw bytes that are not get escaped. */
+          g_autofree char *escaped = g_utf8_validate_len (raw, len, NULL) ? g_strndup (raw, len)
+                                                                          : g_strescape (raw, NULL);
           json_builder_set_member_name (b, "raw");
           json_builder_add_string_value (b, escaped);
         }
@@ -213,6 +214,19 @@ cmd_info (const char *prog,
           json_builder_set_member_name (b, "tensor");
           json_builder_add_string_value (b, ds->tensor);
         }
+      if (ds->note != NULL)
+        {
+          json_builder_set_member_name (b, "note");
+          json_builder_add_string_value (b, ds->note);
+        }
+      if (opts->list_tensors && ds->tensors != NULL)
+        {
+          json_builder_set_member_name (b, "tensors");
+          json_builder_begin_array (b);
+          for (guint i = 0; i < ds->tensors->len; i++)
+            json_builder_add_string_value (b, g_ptr_array_index (ds->tensors, i));
+          json_builder_end_array (b);
+        }
       json_builder_end_object (b);
       _emb_cli_print_json (b);
       return EMB_EXIT_OK;
@@ -226,6 +240,8 @@ cmd_info (const char *prog,
   printf ("dims        %" G_GSIZE_FORMAT "\n", ds->matrix->n_cols);
   printf ("dtype       %s\n", ds->dtype);
   printf ("vocabulary  %s\n", ds->vocab_source);
+  if (ds->note != NULL)
+    printf ("note        %s\n", ds->note);
   for (guint c = 0; c < emb_vocab_n_columns (ds->vocab); c++)
     printf ("metadata    %s\n", emb_vocab_column_name (ds->vocab, c));
   {
@@ -234,6 +250,9 @@ cmd_info (const char *prog,
     printf ("matrix      %s float32, %s\n", size,
             emb_matrix_is_view (ds->matrix) ? "mapped from the file (no copy)" : "in memory");
   }
+  if (opts->list_tensors && ds->tensors != NULL)
+    for (guint i = 0; i < ds->tensors->len; i++)
+      printf ("%s %s\n", i == 0 ? "tensors    " : "           ", (char *) g_ptr_array_index (ds->tensors, i));
   return EMB_EXIT_OK;
 }
 
@@ -343,7 +362,7 @@ write_coords_csv (EmbDataset   *ds,
   for (gsize i = 0; i < ds->matrix->n_rows; i++)
     {
       g_string_append_printf (out, "%" G_GSIZE_FORMAT ",", i);
-      emb_csv_append_field (out, emb_vocab_display (ds->vocab, i));
+      emb_csv_append_token (out, ds->vocab, i);
       for (gsize j = 0; j < n_out; j++)
         {
           g_string_append_c (out, ',');
@@ -501,7 +520,12 @@ emb_cli_run (int    argc,
       { "format", 0, 0, G_OPTION_ARG_STRING, &opts.format, "Read FILE as FMT instead of detecting it", "FMT" },
       { "vocab", 0, 0, G_OPTION_ARG_FILENAME, &opts.vocab, "Tokens from this file (one per line, or a metadata .tsv)", "FILE" },
       { "shape", 0, 0, G_OPTION_ARG_STRING, &opts.shape, "Rows and dims of a raw .bytes file", "NxD" },
+      { "tensor", 0, 0, G_OPTION_ARG_STRING, &opts.tensor, "Read this tensor of a safetensors or GGUF file", "NAME" },
       { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, "Print one JSON object", NULL },
+      { NULL }
+    };
+    GOptionEntry info[] = {
+      { "tensors", 0, 0, G_OPTION_ARG_NONE, &opts.list_tensors, "List the tensors of a checkpoint", NULL },
       { NULL }
     };
     GOptionEntry query[] = {
@@ -549,7 +573,9 @@ emb_cli_run (int    argc,
     ctx = g_option_context_new (params);
     g_option_context_set_summary (ctx, cmd->summary);
     g_option_context_add_main_entries (ctx, rest, NULL);
-    if (g_str_equal (cmd->name, "neighbors"))
+    if (g_str_equal (cmd->name, "info"))
+      g_option_context_add_main_entries (ctx, info, NULL);
+    else if (g_str_equal (cmd->name, "neighbors"))
       g_option_context_add_main_entries (ctx, query, NULL);
     else if (g_str_equal (cmd->name, "analogy"))
       g_option_context_add_main_entries (ctx, analogy, NULL);
@@ -605,6 +631,7 @@ emb_cli_run (int    argc,
     opts.k = 10;
   load.format = opts.format;
   load.vocab_path = opts.vocab;
+  load.tensor = opts.tensor;
 
   ds = emb_dataset_load (opts.args[1], &load, NULL,
                          isatty (STDERR_FILENO) ? progress_cb : NULL, &last_pct, &error);
@@ -615,6 +642,9 @@ emb_cli_run (int    argc,
       goto out;
     }
 
+  /* A vocabulary fitted to the matrix is worth knowing, not fatal. */
+  if (ds->note != NULL && !g_str_equal (cmd->name, "info"))
+    g_printerr ("%s: note: %s\n", prog, ds->note);
   status = cmd->run (prog, &opts, ds);
   fflush (stdout);
   if (ferror (stdout))
@@ -627,6 +657,7 @@ out:
   g_free (opts.format);
   g_free (opts.vocab);
   g_free (opts.shape);
+  g_free (opts.tensor);
   g_free (opts.metric);
   g_free (opts.output);
   g_free (opts.size);

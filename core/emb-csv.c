@@ -32,3 +32,15 @@ emb_csv_append_float (GString *out,
 
   g_string_append (out, g_ascii_formatd (num, sizeof num, "%.9g", value));
 }
+
+void
+emb_csv_append_token (GString        *out,
+                      const EmbVocab *vocab,
+                      gsize           id)
+{
+  gsize len;
+  g_autofree char *bytes = emb_vocab_decode_bytes (vocab, id, &len);
+  g_autofree char *text = g_utf8_make_valid (bytes, len);
+
+  emb_csv_append_field (out, text);
+}

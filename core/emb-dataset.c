@@ -33,11 +33,15 @@ static const EmbFormat formats[] = {
   { "projector-tsv", emb_format_projector_tsv_read, FALSE },
   { "projector-bytes", emb_format_projector_bytes_read, FALSE },
   { "projector-config", emb_format_projector_config_read, FALSE },
+  { "safetensors", emb_format_safetensors_read, FALSE },
+  { "safetensors-index", emb_format_safetensors_index_read, FALSE },
+  { "gguf", emb_format_gguf_read, FALSE },
 };
 
 static const char * const format_ids[] = {
   "glove", "word2vec-text", "word2vec-binary", "npy",
-  "projector-tsv", "projector-bytes", "projector-config", NULL
+  "projector-tsv", "projector-bytes", "projector-config",
+  "safetensors", "safetensors-index", "gguf", NULL
 };
 
 /* auxiliary functions */
@@ -86,6 +90,42 @@ line_end (const guint8 *p,
   return nl != NULL ? nl : end;
 }
 
+/* A u64 little-endian header length that fits the file, then '{'. */
+static gboolean
+looks_like_safetensors (const guint8 *data,
+                        gsize         size)
+{
+  guint64 len;
+
+  if (size < 10 || data[8] != '{')
+    return FALSE;
+  memcpy (&len, data, sizeof len);
+  len = GUINT64_FROM_LE (len);
+  return len >= 2 && len <= size - 8;
+}
+
+static gboolean
+contains (const guint8 *data,
+          gsize         size,
+          const char   *needle)
+{
+  return g_strstr_len ((const char *) data, size, needle) != NULL;
+}
+
+/* Tokenizer files hold tokens, not vectors: say how to use them. */
+static gboolean
+is_vocabulary_file (const char   *path,
+                    const guint8 *data,
+                    gsize         size)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  if (g_str_equal (base, "tokenizer.json") || g_str_equal (base, "vocab.json") ||
+      g_str_equal (base, "encoder.json") || g_str_equal (base, "vocab.txt"))
+    return TRUE;
+  return has_suffix_ci (path, ".json") && contains (data, MIN (size, 1u << 16), "\"added_tokens\"");
+}
+
 /* Does the first non-blank line hold only numbers separated by tabs? */
 static gboolean
 first_line_is_tab_numbers (const guint8 *data,
@@ -122,6 +162,14 @@ detect_format (EmbSource *src)
 
   if (n >= 6 && memcmp (d, "\x93NUMPY", 6) == 0)
     return find_format ("npy");
+  if (n >= 4 && memcmp (d, "GGUF", 4) == 0)
+    return find_format ("gguf");
+  if (looks_like_safetensors (d, n) || has_suffix_ci (path, ".safetensors"))
+    return find_format ("safetensors");
+  if (has_suffix_ci (path, ".gguf"))
+    return find_format ("gguf");
+  if (has_suffix_ci (path, ".json") && contains (d, MIN (n, 1u << 20), "\"weight_map\""))
+    return find_format ("safetensors-index");
   if (has_suffix_ci (path, ".npy"))
     return find_format ("npy");
   if (has_suffix_ci (path, ".bytes"))
@@ -157,6 +205,12 @@ read_vocab_file (const char  *path,
   data = g_bytes_get_data (bytes, &size);
   if (has_suffix_ci (path, ".tsv"))
     return emb_projector_read_metadata (path, data, size, n_rows, error);
+  if (has_suffix_ci (path, ".gguf") || (size >= 4 && memcmp (data, "GGUF", 4) == 0))
+    return emb_vocab_read_gguf (path, data, size, error);
+  if (has_suffix_ci (path, "tokenizer.json"))
+    return emb_vocab_read_tokenizer_json (path, data, size, error);
+  if (has_suffix_ci (path, ".json"))
+    return emb_vocab_read_encoder_json (path, data, size, error);
   return emb_vocab_read_lines (path, data, size, error);
 }
 
@@ -172,13 +226,24 @@ path_exists (const char *path)
  * NAME.vocab.txt, NAME.meta.tsv / NAME.metadata.tsv, then vocab.txt and
  * metadata.tsv in the same folder. */
 static GPtrArray *
-sibling_vocab_candidates (const char *path)
+sibling_vocab_candidates (const char *path,
+                          gboolean    model)
 {
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
   char *dot = strrchr (base, '.');
   const char *sep = is_resource (path) ? "/" : G_DIR_SEPARATOR_S;
+
+  /* A checkpoint's folder holds its tokenizer, as Hugging Face lays it out. */
+  if (model)
+    {
+      g_ptr_array_add (out, g_strconcat (dir, sep, "tokenizer.json", NULL));
+      g_ptr_array_add (out, g_strconcat (dir, sep, "vocab.json", NULL));
+      g_ptr_array_add (out, g_strconcat (dir, sep, "encoder.json", NULL));
+      g_ptr_array_add (out, g_strconcat (dir, sep, "vocab.txt", NULL));
+      return out;
+    }
 
   if (dot != NULL && dot != base)
     *dot = '\0';
@@ -192,6 +257,80 @@ sibling_vocab_candidates (const char *path)
 
 /* Gives out a vocabulary: --vocab, else the file's own tokens, else a
  * sibling file whose size matches, else row ids. */
+/* A copy of vocab fitted to n rows: tokens past n dropped, rows past the
+ * tokens labelled by their id. */
+static EmbVocab *
+fit_vocab (EmbVocab *vocab,
+           gsize     n)
+{
+  EmbVocab *out = emb_vocab_new ();
+  gsize have = emb_vocab_size (vocab);
+
+  emb_vocab_reserve (out, n, n * 8);
+  for (gsize i = 0; i < n; i++)
+    {
+      if (i < have)
+        {
+          gsize len;
+          const char *raw = emb_vocab_raw (vocab, i, &len);
+          emb_vocab_add (out, raw, len);
+        }
+      else
+        {
+          char label[32];
+          int len = g_snprintf (label, sizeof label, "<row %" G_GSIZE_FORMAT ">", i);
+          emb_vocab_add (out, label, len);
+        }
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      EmbTokenType type = i < have ? emb_vocab_get_token_type (vocab, i) : EMB_TOKEN_UNUSED;
+      if (type != EMB_TOKEN_NORMAL)
+        emb_vocab_set_token_type (out, i, type);
+    }
+  emb_vocab_set_decoder (out, emb_vocab_get_decoder (vocab));
+  return out;
+}
+
+/* Models pad their tables (GPT-2: 50257 tokens, some checkpoints 50304
+ * rows), so a checkpoint's vocabulary is fitted to the matrix and the
+ * difference noted, instead of refused. */
+static void
+fit_model_vocab (EmbDataset *out,
+                 const char *source)
+{
+  gsize n_rows = out->matrix->n_rows, have = emb_vocab_size (out->vocab);
+  EmbVocab *fitted;
+
+  if (have == n_rows)
+    return;
+  g_free (out->note);
+  if (have < n_rows)
+    out->note = g_strdup_printf ("%s has %" G_GSIZE_FORMAT " tokens for %" G_GSIZE_FORMAT " rows: "
+                                 "rows from %" G_GSIZE_FORMAT " on are labelled <row N>",
+                                 source, have, n_rows, have);
+  else
+    out->note = g_strdup_printf ("%s has %" G_GSIZE_FORMAT " tokens for %" G_GSIZE_FORMAT " rows: "
+                                 "the tokens from %" G_GSIZE_FORMAT " on have no row",
+                                 source, have, n_rows, n_rows);
+  fitted = fit_vocab (out->vocab, n_rows);
+  emb_vocab_unref (out->vocab);
+  out->vocab = fitted;
+}
+
+static gboolean
+is_model_format (const char *format)
+{
+  return g_str_has_prefix (format, "safetensors") || g_str_equal (format, "gguf");
+}
+
+/* A model's tokenizer, whatever file the matrix came in. */
+static gboolean
+is_tokenizer_file (const char *path)
+{
+  return has_suffix_ci (path, ".gguf") || has_suffix_ci (path, ".json");
+}
+
 static gboolean
 attach_vocab (EmbDataset           *out,
               const char           *path,
@@ -200,6 +339,7 @@ attach_vocab (EmbDataset           *out,
               GError              **error)
 {
   gsize n_rows = out->matrix->n_rows;
+  gboolean model = is_model_format (out->format);
 
   if (options->vocab_path != NULL)
     {
@@ -207,6 +347,15 @@ attach_vocab (EmbDataset           *out,
 
       if (vocab == NULL)
         return FALSE;
+      if (model || is_tokenizer_file (options->vocab_path))
+        {
+          g_clear_pointer (&out->vocab, emb_vocab_unref);
+          out->vocab = g_steal_pointer (&vocab);
+          g_free (out->vocab_source);
+          out->vocab_source = g_strdup (options->vocab_path);
+          fit_model_vocab (out, options->vocab_path);
+          return TRUE;
+        }
       if (emb_vocab_size (vocab) != n_rows)
         {
           emb_set_error_file (error, EMB_ERROR_SHAPE, options->vocab_path,
@@ -225,11 +374,13 @@ attach_vocab (EmbDataset           *out,
     {
       if (out->vocab_source == NULL)
         out->vocab_source = g_strdup ("file");
+      if (model)
+        fit_model_vocab (out, out->vocab_source);
       return TRUE;
     }
 
   {
-    g_autoptr(GPtrArray) candidates = sibling_vocab_candidates (path);
+    g_autoptr(GPtrArray) candidates = sibling_vocab_candidates (path, model);
 
     for (guint i = 0; i < candidates->len; i++)
       {
@@ -238,13 +389,16 @@ attach_vocab (EmbDataset           *out,
 
         if (!path_exists (cand))
           continue;
-        /* A sibling that does not fit is someone else's file: pass over it. */
+        /* A sibling that does not fit is someone else's file: pass over it
+         * (a checkpoint's tokenizer may be padded, see fit_model_vocab). */
         vocab = read_vocab_file (cand, n_rows, NULL);
-        if (vocab == NULL || emb_vocab_size (vocab) != n_rows)
+        if (vocab == NULL || (!model && emb_vocab_size (vocab) != n_rows))
           continue;
         out->vocab = g_steal_pointer (&vocab);
         /* Name the sample's vocabulary by its file name, not the resource. */
         out->vocab_source = is_resource (cand) ? g_path_get_basename (cand) : g_strdup (cand);
+        if (model)
+          fit_model_vocab (out, out->vocab_source);
         return TRUE;
       }
   }
@@ -334,39 +488,26 @@ emb_source_release (EmbSource *src,
     madvise ((void *) lo, hi - lo, MADV_DONTNEED);
 }
 
-EmbDataset *
-emb_dataset_load (const char           *path,
-                  const EmbLoadOptions *options,
-                  GCancellable         *cancellable,
-                  EmbProgressFunc       progress,
-                  gpointer              progress_data,
-                  GError              **error)
+/* Reads bytes: real_path finds siblings, name is what messages say,
+ * mapped says the bytes are a file mapping whose pages may be released. */
+static EmbDataset *
+load_source (GBytes               *bytes,
+             const char           *real_path,
+             const char           *path,
+             gboolean              mapped,
+             const EmbLoadOptions *options,
+             GCancellable         *cancellable,
+             EmbProgressFunc       progress,
+             gpointer              progress_data,
+             GError              **error)
 {
   static const EmbLoadOptions no_options = { 0 };
   g_autoptr(EmbDataset) out = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  const char *real_path = path;
   const EmbFormat *format;
   EmbSource src = { 0 };
 
-  g_return_val_if_fail (path != NULL, NULL);
-
   if (options == NULL)
     options = &no_options;
-  if (g_str_equal (path, EMB_SAMPLE_NAME))
-    real_path = SAMPLE_PATH;
-
-  if (options->format != NULL && find_format (options->format) == NULL)
-    {
-      g_autofree char *known = g_strjoinv (", ", (char **) format_ids);
-      g_set_error (error, EMB_ERROR, EMB_ERROR_INVALID,
-                   "unknown format '%s' (known: %s)", options->format, known);
-      return NULL;
-    }
-
-  bytes = emb_source_open_bytes (real_path, error);
-  if (bytes == NULL)
-    return NULL;
 
   src.path = real_path;
   src.name = path;
@@ -376,7 +517,7 @@ emb_dataset_load (const char           *path,
   src.cancellable = cancellable;
   src.progress = progress;
   src.progress_data = progress_data;
-  src.mapped = !is_resource (real_path);
+  src.mapped = mapped;
 
   if (src.size == 0)
     {
@@ -384,6 +525,12 @@ emb_dataset_load (const char           *path,
       return NULL;
     }
 
+  if (options->format == NULL && is_vocabulary_file (real_path, src.data, src.size))
+    {
+      emb_set_error_file (error, EMB_ERROR_FORMAT, path,
+                          "is a vocabulary, not a matrix: open the model file and pass this with --vocab");
+      return NULL;
+    }
   format = options->format != NULL ? find_format (options->format) : detect_format (&src);
 
   out = g_new0 (EmbDataset, 1);
@@ -411,6 +558,56 @@ emb_dataset_load (const char           *path,
 }
 
 EmbDataset *
+emb_dataset_load (const char           *path,
+                  const EmbLoadOptions *options,
+                  GCancellable         *cancellable,
+                  EmbProgressFunc       progress,
+                  gpointer              progress_data,
+                  GError              **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  const char *real_path = path;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (g_str_equal (path, EMB_SAMPLE_NAME))
+    real_path = SAMPLE_PATH;
+  if (options != NULL && options->format != NULL && find_format (options->format) == NULL)
+    {
+      g_autofree char *known = g_strjoinv (", ", (char **) format_ids);
+      g_set_error (error, EMB_ERROR, EMB_ERROR_INVALID,
+                   "unknown format '%s' (known: %s)", options->format, known);
+      return NULL;
+    }
+  bytes = emb_source_open_bytes (real_path, error);
+  if (bytes == NULL)
+    return NULL;
+  return load_source (bytes, real_path, path, !is_resource (real_path), options,
+                      cancellable, progress, progress_data, error);
+}
+
+EmbDataset *
+emb_dataset_load_bytes (GBytes               *bytes,
+                        const char           *name,
+                        const EmbLoadOptions *options,
+                        GCancellable         *cancellable,
+                        EmbProgressFunc       progress,
+                        gpointer              progress_data,
+                        GError              **error)
+{
+  g_return_val_if_fail (bytes != NULL && name != NULL, NULL);
+
+  if (options != NULL && options->format != NULL && find_format (options->format) == NULL)
+    {
+      g_autofree char *known = g_strjoinv (", ", (char **) format_ids);
+      g_set_error (error, EMB_ERROR, EMB_ERROR_INVALID,
+                   "unknown format '%s' (known: %s)", options->format, known);
+      return NULL;
+    }
+  return load_source (bytes, name, name, FALSE, options, cancellable, progress, progress_data, error);
+}
+
+EmbDataset *
 emb_dataset_ref (EmbDataset *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
@@ -429,6 +626,8 @@ emb_dataset_unref (EmbDataset *self)
   g_free (self->dtype);
   g_free (self->vocab_source);
   g_free (self->tensor);
+  g_clear_pointer (&self->tensors, g_ptr_array_unref);
+  g_free (self->note);
   g_clear_pointer (&self->matrix, emb_matrix_unref);
   g_clear_pointer (&self->vocab, emb_vocab_unref);
   g_free (self);

@@ -22,6 +22,8 @@ struct _EmbDataset
   char      *dtype;         /* how values are stored: "text", "float32", "float16", ... */
   char      *vocab_source;  /* where tokens came from: a path, "file", "row ids" */
   char      *tensor;        /* for multi-tensor files, the tensor read; else NULL */
+  GPtrArray *tensors;       /* for multi-tensor files, a line per tensor; else NULL */
+  char      *note;          /* something the user should know (a size mismatch), or NULL */
   EmbMatrix *matrix;
   EmbVocab  *vocab;
 
@@ -52,6 +54,16 @@ EmbDataset  *emb_dataset_load     (const char           *path,
                                    EmbProgressFunc       progress,
                                    gpointer              progress_data,
                                    GError              **error);
+
+/* The same from bytes already in memory; name stands for the file in
+ * messages and for finding sibling files (may be a path). */
+EmbDataset  *emb_dataset_load_bytes (GBytes               *bytes,
+                                     const char           *name,
+                                     const EmbLoadOptions *options,
+                                     GCancellable         *cancellable,
+                                     EmbProgressFunc       progress,
+                                     gpointer              progress_data,
+                                     GError              **error);
 
 EmbDataset  *emb_dataset_ref      (EmbDataset *self);
 void         emb_dataset_unref    (EmbDataset *self);

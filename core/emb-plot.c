@@ -1788,7 +1788,7 @@ emb_plot_export_csv (const EmbPlot  *plot,
         continue;
       g_string_append_printf (s, "%" G_GSIZE_FORMAT ",", i);
       if (i < n_vocab)
-        emb_csv_append_field (s, emb_vocab_display (plot->vocab, i));
+        emb_csv_append_token (s, plot->vocab, i);
       g_string_append_c (s, ',');
       emb_csv_append_float (s, plot->xs[i]);
       g_string_append_c (s, ',');

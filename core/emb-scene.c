@@ -435,3 +435,117 @@ emb_sequential_color (double t)
     rgb = (rgb << 8) | (guint32) lround (stops[i][ch] + (stops[i + 1][ch] - stops[i][ch]) * f);
   return rgb;
 }
+
+/* token features */
+
+static guint
+leading_space_category (const char *text)
+{
+  return text[0] == ' ' ? 0 : 1;
+}
+
+static guint
+digits_category (const char *text)
+{
+  gboolean any = FALSE, all = TRUE, seen = FALSE;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (g_unichar_isspace (c))
+        continue;
+      seen = TRUE;
+      if (g_unichar_isdigit (c))
+        any = TRUE;
+      else
+        all = FALSE;
+    }
+  return seen && all ? 0 : any ? 1 : 2;
+}
+
+/* The script of the first letter: Latin, CJK, Cyrillic, other, none. */
+static guint
+script_category (const char *text)
+{
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (!g_unichar_isalpha (c))
+        continue;
+      switch (g_unichar_get_script (c))
+        {
+        case G_UNICODE_SCRIPT_LATIN:
+          return 0;
+        case G_UNICODE_SCRIPT_HAN:
+        case G_UNICODE_SCRIPT_HIRAGANA:
+        case G_UNICODE_SCRIPT_KATAKANA:
+        case G_UNICODE_SCRIPT_HANGUL:
+        case G_UNICODE_SCRIPT_BOPOMOFO:
+          return 1;
+        case G_UNICODE_SCRIPT_CYRILLIC:
+          return 2;
+        default:
+          return 3;
+        }
+    }
+  return 4;
+}
+
+guint16 *
+emb_token_categories (EmbVocab        *vocab,
+                      EmbTokenFeature  feature,
+                      guint           *n_values,
+                      char          ***names)
+{
+  static const char * const space_names[] = { "leading space", "no leading space", NULL };
+  static const char * const kind_names[] = { "normal", "control", "byte", "unused", "user-defined", "unknown", NULL };
+  static const char * const digit_names[] = { "digits only", "some digits", "no digits", NULL };
+  static const char * const script_names[] = { "Latin", "CJK", "Cyrillic", "other script", "no letters", NULL };
+  const char * const *table;
+  gsize n = emb_vocab_size (vocab);
+  guint16 *out = g_new (guint16, n);
+
+  switch (feature)
+    {
+    case EMB_TOKEN_FEATURE_LEADING_SPACE: table = space_names; break;
+    case EMB_TOKEN_FEATURE_KIND: table = kind_names; break;
+    case EMB_TOKEN_FEATURE_DIGITS: table = digit_names; break;
+    case EMB_TOKEN_FEATURE_SCRIPT:
+    default: table = script_names; break;
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      const char *text = emb_vocab_display (vocab, i);
+      switch (feature)
+        {
+        case EMB_TOKEN_FEATURE_LEADING_SPACE: out[i] = leading_space_category (text); break;
+        case EMB_TOKEN_FEATURE_KIND: out[i] = (guint16) emb_vocab_get_token_type (vocab, i); break;
+        case EMB_TOKEN_FEATURE_DIGITS: out[i] = digits_category (text); break;
+        case EMB_TOKEN_FEATURE_SCRIPT:
+        default: out[i] = script_category (text); break;
+        }
+    }
+  if (n_values != NULL)
+    *n_values = g_strv_length ((char **) table);
+  if (names != NULL)
+    *names = g_strdupv ((char **) table);
+  return out;
+}
+
+guint8 *
+emb_visible_without_special (EmbVocab *vocab)
+{
+  gsize n = emb_vocab_size (vocab);
+  guint8 *mask = g_new (guint8, n);
+  gboolean any = FALSE;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      EmbTokenType t = emb_vocab_get_token_type (vocab, i);
+      mask[i] = !(t == EMB_TOKEN_CONTROL || t == EMB_TOKEN_BYTE || t == EMB_TOKEN_UNUSED);
+      any |= !mask[i];
+    }
+  if (!any)
+    g_clear_pointer (&mask, g_free);
+  return mask;
+}

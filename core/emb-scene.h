@@ -69,6 +69,26 @@ guint16  *emb_column_categories (const EmbVocab *vocab,
                                  guint          *n_values,
                                  char         ***names);
 
+/* Token features to colour by. */
+typedef enum
+{
+  EMB_TOKEN_FEATURE_LEADING_SPACE,  /* starts a word: " the" vs "the" */
+  EMB_TOKEN_FEATURE_KIND,           /* normal, control, byte, unused, user */
+  EMB_TOKEN_FEATURE_DIGITS,         /* all digits, some digits, none */
+  EMB_TOKEN_FEATURE_SCRIPT,         /* Latin, CJK, Cyrillic, other, no letters */
+} EmbTokenFeature;
+
+/* Per-row category of a token feature (n_rows), with the category names
+ * (NULL-terminated, index order) and their count. */
+guint16  *emb_token_categories (EmbVocab        *vocab,
+                                EmbTokenFeature  feature,
+                                guint           *n_values,
+                                char          ***names);
+
+/* Rows to show when special tokens are hidden: 0 for control, byte and
+ * unused tokens, 1 otherwise; NULL when the vocabulary has none. */
+guint8   *emb_visible_without_special (EmbVocab *vocab);
+
 /* A cluster's label: its n tokens nearest the centroid, joined by " · ". */
 char     *emb_cluster_label (const EmbKmeans *km,
                              const EmbMatrix *matrix,

@@ -1,7 +1,9 @@
 /* emb-vocab.c
  *
  * Tokens live NUL-terminated in one byte buffer with an offset per id, so a
- * 341k-word vocabulary costs a few MB and no per-token allocation.  Lookup
+ * 341k-word vocabulary costs a few MB and no per-token allocation.  Display
+ * texts are kept the same way, and only for the tokens whose display differs
+ * from the raw bytes: most words of a word-vector file need none.  Lookup
  * uses an open-addressing table of ids built on first use.
  */
 #include "config.h"
@@ -15,7 +17,8 @@ struct _EmbVocab
   gint        ref_count;
   GByteArray *bytes;        /* raw tokens, each followed by a NUL */
   GArray     *offsets;      /* guint64 start of each token in bytes, + 1 sentinel */
-  GHashTable *display;      /* id -> display text, only where it differs */
+  GHashTable *display;      /* id -> 1 + offset in display_bytes, only where it differs */
+  GByteArray *display_bytes;/* display texts, each followed by a NUL */
 
   GMutex      lock;         /* guards the lazily built lookup tables */
   guint32    *raw_table;    /* ids + 1, 0 = empty */
@@ -24,6 +27,12 @@ struct _EmbVocab
 
   GPtrArray  *column_names;
   GPtrArray  *columns;      /* of GPtrArray of char* */
+
+  EmbDecoder  decoder;
+  GByteArray *types;        /* EmbTokenType per id, NULL while all NORMAL;
+                             * ids past its end are NORMAL */
+  GString    *decoded;      /* scratch space while building display texts */
+  GString    *shown;
 };
 
 G_DEFINE_BOXED_TYPE (EmbVocab, emb_vocab, emb_vocab_ref, emb_vocab_unref)
@@ -42,6 +51,239 @@ hash_bytes (const char *s,
       h *= 1099511628211ull;
     }
   return h;
+}
+
+/* GPT-2's bytes_to_unicode maps the bytes 33..126, 161..172 and 174..255
+ * to the same code point and the other 68 (0..32, 127..160, 173), in
+ * increasing order, to U+0100 .. U+0143, so every byte has a visible char.
+ * The inverse: the byte for code point u, or -1 when u is not in the table. */
+static inline int
+byte_level_byte (gunichar u)
+{
+  if ((u >= 33 && u <= 126) || (u >= 161 && u <= 172) || (u >= 174 && u <= 255))
+    return (int) u;
+  if (u >= 0x100 && u <= 0x143)
+    {
+      guint k = u - 0x100;
+      if (k <= 32)
+        return (int) k;             /* 0 .. 32 */
+      if (k <= 66)
+        return (int) (k - 33 + 127);  /* 127 .. 160 */
+      return 173;
+    }
+  return -1;
+}
+
+/* Appends to out the bytes a byte-level token stands for.  All its chars
+ * lie in U+0021 .. U+0143, one or two UTF-8 bytes, so they are decoded
+ * here rather than through g_utf8_get_char: this runs on every token.
+ * FALSE (out then holds a partial result) when the token is not valid
+ * UTF-8 or has a char outside the table: an added token stored as text. */
+static gboolean
+decode_byte_level (const char *raw,
+                   gsize       len,
+                   GString    *out)
+{
+  const guchar *p = (const guchar *) raw, *end = p + len;
+
+  while (p < end)
+    {
+      gunichar u;
+      int b;
+
+      if (p[0] < 0x80)
+        u = *p++;
+      else if (p[0] >= 0xc2 && p[0] <= 0xc5 && p + 1 < end && (p[1] & 0xc0) == 0x80)
+        {
+          u = ((gunichar) (p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+          p += 2;
+        }
+      else
+        return FALSE;
+      b = byte_level_byte (u);
+      if (b < 0)
+        return FALSE;
+      g_string_append_c (out, (char) b);
+    }
+  return TRUE;
+}
+
+/* Appends to out the text of a SentencePiece piece: "▁" (U+2581) is the
+ * space.  With byte_tokens, a "<0xNN>" byte-fallback piece is that byte. */
+static void
+decode_sentencepiece (const char *raw,
+                      gsize       len,
+                      gboolean    byte_tokens,
+                      GString    *out)
+{
+  static const char space[] = "\xe2\x96\x81";
+
+  if (byte_tokens && len == 6 && memcmp (raw, "<0x", 3) == 0 && raw[5] == '>'
+      && g_ascii_isxdigit (raw[3]) && g_ascii_isxdigit (raw[4]))
+    {
+      g_string_append_c (out, (char) (g_ascii_xdigit_value (raw[3]) * 16
+                                      + g_ascii_xdigit_value (raw[4])));
+      return;
+    }
+
+  for (gsize i = 0; i < len;)
+    {
+      if (i + 3 <= len && memcmp (raw + i, space, 3) == 0)
+        {
+          g_string_append_c (out, ' ');
+          i += 3;
+        }
+      else
+        g_string_append_c (out, raw[i++]);
+    }
+}
+
+/* Added and special tokens (<|endoftext|>, [CLS], user tokens) are stored
+ * as plain text by tokenizer.json and GGUF alike, never byte-level encoded,
+ * so the decoder leaves them alone. */
+static inline gboolean
+is_literal_type (EmbTokenType type)
+{
+  return type == EMB_TOKEN_CONTROL || type == EMB_TOKEN_USER;
+}
+
+/* Appends to out the bytes token id stands for under the vocabulary's
+ * decoder; the raw bytes when the decoder does not apply to it. */
+static void
+decode_token (const EmbVocab *self,
+              gsize           id,
+              gboolean        byte_tokens,
+              GString        *out)
+{
+  gsize len, start = out->len;
+  const char *raw = emb_vocab_raw (self, id, &len);
+
+  if (!is_literal_type (emb_vocab_get_token_type (self, id)))
+    {
+      switch (self->decoder)
+        {
+        case EMB_DECODER_BYTE_LEVEL:
+          if (decode_byte_level (raw, len, out))
+            return;
+          g_string_truncate (out, start);
+          break;
+        case EMB_DECODER_SENTENCEPIECE:
+          decode_sentencepiece (raw, len, byte_tokens, out);
+          return;
+        case EMB_DECODER_NONE:
+        default:
+          break;
+        }
+    }
+  g_string_append_len (out, raw, len);
+}
+
+/* Appends s to out as valid UTF-8 on one line, so a label never breaks or
+ * shows an invisible char: each byte that does not start a valid sequence
+ * becomes U+FFFD (as g_utf8_make_valid does), a newline "⏎" (U+23CE), a tab
+ * "⇥" (U+21E5), a carriage return "␍" (U+240D, the control picture), and the
+ * other control chars (C0, DEL, C1) and the line and paragraph separators
+ * U+2028/U+2029, which Pango would break on, U+FFFD. */
+static void
+append_one_line (GString    *out,
+                 const char *s,
+                 gsize       len)
+{
+  static const char replacement[] = "\xef\xbf\xbd";
+  const char *p = s, *end = s + len;
+
+  while (p < end)
+    {
+      guchar c = (guchar) *p;
+      gunichar u;
+
+      if (c >= 0x20 && c < 0x7f)
+        {
+          g_string_append_c (out, (char) c);
+          p++;
+          continue;
+        }
+      if (c < 0x80)
+        {
+          if (c == '\n')
+            g_string_append (out, "\xe2\x8f\x8e");
+          else if (c == '\t')
+            g_string_append (out, "\xe2\x87\xa5");
+          else if (c == '\r')
+            g_string_append (out, "\xe2\x90\x8d");
+          else
+            g_string_append (out, replacement);
+          p++;
+          continue;
+        }
+
+      /* NUL inside a sequence gives -2 too: it is invalid either way. */
+      u = g_utf8_get_char_validated (p, end - p);
+      if (u == (gunichar) -1 || u == (gunichar) -2)
+        {
+          g_string_append (out, replacement);
+          p++;
+          continue;
+        }
+      if ((u >= 0x80 && u <= 0x9f) || u == 0x2028 || u == 0x2029)
+        g_string_append (out, replacement);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+}
+
+/* Printable ASCII shows as itself under every decoder: byte-level maps
+ * '!' .. '~' to themselves and leaves a token with a space as it is. */
+static inline gboolean
+is_printable_ascii (const char *s,
+                    gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if ((guchar) s[i] < 0x20 || (guchar) s[i] >= 0x7f)
+      return FALSE;
+  return TRUE;
+}
+
+/* Computes the display text of token id and stores it when it differs from
+ * the raw bytes, or forgets an earlier one when it no longer does.  Texts
+ * replaced this way stay in display_bytes unused: it only happens to the
+ * few tokens whose type changes after they were added. */
+static void
+update_display (EmbVocab *self,
+                gsize     id)
+{
+  gsize len;
+  const char *raw = emb_vocab_raw (self, id, &len);
+  gpointer key = GSIZE_TO_POINTER (id);
+  gsize offset;
+
+  if (is_printable_ascii (raw, len))
+    {
+      if (G_UNLIKELY (g_hash_table_size (self->display) > 0))
+        g_hash_table_remove (self->display, key);
+      return;
+    }
+
+  if (self->decoded == NULL)
+    {
+      self->decoded = g_string_sized_new (64);
+      self->shown = g_string_sized_new (64);
+    }
+  g_string_truncate (self->decoded, 0);
+  g_string_truncate (self->shown, 0);
+  decode_token (self, id, FALSE, self->decoded);
+  append_one_line (self->shown, self->decoded->str, self->decoded->len);
+
+  if (self->shown->len == len && memcmp (self->shown->str, raw, len) == 0)
+    {
+      g_hash_table_remove (self->display, key);
+      return;
+    }
+  offset = self->display_bytes->len;
+  g_byte_array_append (self->display_bytes, (const guint8 *) self->shown->str,
+                       self->shown->len + 1);
+  g_hash_table_insert (self->display, key, GSIZE_TO_POINTER (offset + 1));
 }
 
 static void
@@ -159,7 +401,8 @@ emb_vocab_new (void)
   self->bytes = g_byte_array_new ();
   self->offsets = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_array_append_val (self->offsets, zero);
-  self->display = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->display = g_hash_table_new (NULL, NULL);
+  self->display_bytes = g_byte_array_new ();
   g_mutex_init (&self->lock);
   self->column_names = g_ptr_array_new_with_free_func (g_free);
   self->columns = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
@@ -198,10 +441,17 @@ emb_vocab_unref (EmbVocab *self)
   g_byte_array_unref (self->bytes);
   g_array_unref (self->offsets);
   g_hash_table_unref (self->display);
+  g_byte_array_unref (self->display_bytes);
   invalidate_tables (self);
   g_mutex_clear (&self->lock);
   g_ptr_array_unref (self->column_names);
   g_ptr_array_unref (self->columns);
+  g_clear_pointer (&self->types, g_byte_array_unref);
+  if (self->decoded != NULL)
+    {
+      g_string_free (self->decoded, TRUE);
+      g_string_free (self->shown, TRUE);
+    }
   g_free (self);
 }
 
@@ -236,13 +486,7 @@ emb_vocab_add (EmbVocab   *self,
   end = self->bytes->len;
   g_array_append_val (self->offsets, end);
 
-  if (!g_utf8_validate_len (raw, len, NULL) || memchr (raw, '\0', len) != NULL)
-    {
-      /* make_valid stops at a NUL when len is -1; pass the length. */
-      char *text = g_utf8_make_valid (raw, len);
-      g_hash_table_insert (self->display, GSIZE_TO_POINTER (id), text);
-    }
-
+  update_display (self, id);
   invalidate_tables (self);
   return id;
 }
@@ -270,9 +514,11 @@ const char *
 emb_vocab_display (const EmbVocab *self,
                    gsize           id)
 {
-  const char *text = g_hash_table_lookup (self->display, GSIZE_TO_POINTER (id));
+  gsize at = GPOINTER_TO_SIZE (g_hash_table_lookup (self->display, GSIZE_TO_POINTER (id)));
 
-  return text != NULL ? text : emb_vocab_raw (self, id, NULL);
+  if (at != 0)
+    return (const char *) self->display_bytes->data + at - 1;
+  return emb_vocab_raw (self, id, NULL);
 }
 
 gboolean
@@ -339,4 +585,87 @@ emb_vocab_column_value (const EmbVocab *self,
   values = g_ptr_array_index (self->columns, column);
   g_return_val_if_fail (id < values->len, NULL);
   return g_ptr_array_index (values, id);
+}
+
+/* Decoders are cheap (a table lookup per char), so every display text is
+ * recomputed: 128k tokens take a few milliseconds. */
+void
+emb_vocab_set_decoder (EmbVocab   *self,
+                       EmbDecoder  decoder)
+{
+  gsize n = emb_vocab_size (self);
+
+  g_return_if_fail (decoder <= EMB_DECODER_SENTENCEPIECE);
+  if (decoder == self->decoder)
+    return;
+  self->decoder = decoder;
+  g_hash_table_remove_all (self->display);
+  g_byte_array_set_size (self->display_bytes, 0);
+  for (gsize i = 0; i < n; i++)
+    update_display (self, i);
+  invalidate_tables (self);
+}
+
+EmbDecoder
+emb_vocab_get_decoder (const EmbVocab *self)
+{
+  return self->decoder;
+}
+
+/* One byte per token, allocated on the first type other than NORMAL, so a
+ * plain word list pays nothing. */
+void
+emb_vocab_set_token_type (EmbVocab    *self,
+                          gsize        id,
+                          EmbTokenType type)
+{
+  EmbTokenType old;
+
+  g_return_if_fail (id < emb_vocab_size (self));
+  g_return_if_fail (type <= EMB_TOKEN_UNKNOWN);
+
+  old = emb_vocab_get_token_type (self, id);
+  if (old == type)
+    return;
+  if (self->types == NULL)
+    self->types = g_byte_array_new ();
+  if (self->types->len <= id)
+    {
+      guint have = self->types->len;
+
+      g_byte_array_set_size (self->types, emb_vocab_size (self));
+      memset (self->types->data + have, EMB_TOKEN_NORMAL, self->types->len - have);
+    }
+  self->types->data[id] = (guint8) type;
+
+  /* Literal tokens skip the decoder: the display may change. */
+  if (self->decoder != EMB_DECODER_NONE && is_literal_type (old) != is_literal_type (type))
+    {
+      update_display (self, id);
+      invalidate_tables (self);
+    }
+}
+
+EmbTokenType
+emb_vocab_get_token_type (const EmbVocab *self,
+                          gsize           id)
+{
+  if (self->types == NULL || id >= self->types->len)
+    return EMB_TOKEN_NORMAL;
+  return (EmbTokenType) self->types->data[id];
+}
+
+char *
+emb_vocab_decode_bytes (const EmbVocab *self,
+                        gsize           id,
+                        gsize          *len)
+{
+  GString *out;
+
+  g_return_val_if_fail (id < emb_vocab_size (self), NULL);
+  out = g_string_new (NULL);
+  decode_token (self, id, TRUE, out);
+  if (len != NULL)
+    *len = out->len;
+  return g_string_free (out, FALSE);
 }

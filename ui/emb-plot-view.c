@@ -31,6 +31,7 @@ typedef struct
   guint16         *category;   /* NULL: palette[0] */
   guint32         *palette;
   guint            n_palette;
+  guint8          *visible;    /* NULL: all */
   EmbSpatialIndex *index;
 } Layout;
 
@@ -53,6 +54,7 @@ struct _EmbPlotView
   guint16      *category;
   guint32      *palette;
   guint         n_palette;
+  guint8       *visible;
 
   EmbView       view;             /* logical pixels; scale 0 = not fitted yet */
   double        fitted_scale;
@@ -118,6 +120,7 @@ layout_unref (Layout *layout)
   g_free (layout->ys);
   g_free (layout->category);
   g_free (layout->palette);
+  g_free (layout->visible);
   g_clear_pointer (&layout->index, emb_spatial_index_free);
   g_free (layout);
 }
@@ -208,6 +211,8 @@ rebuild_layout (EmbPlotView *self)
       layout->palette[0] = emb_palette_color (0);
       layout->n_palette = 1;
     }
+  if (self->visible != NULL)
+    layout->visible = g_memdup2 (self->visible, n);
   layout->index = emb_spatial_index_new (layout->xs, layout->ys, n);
   self->layout = layout;
 }
@@ -243,6 +248,7 @@ render_thread (GTask        *task,
     .category = layout->category,
     .palette = layout->palette,
     .n_palette = layout->n_palette,
+    .visible = layout->visible,
     .radius = 1.6,
     .opacity = 0.75,
     .background = job->background,
@@ -361,7 +367,7 @@ hit_test (EmbPlotView *self, double px, double py)
     return -1;
   emb_view_to_data (&self->view, px, py, &x, &y);
   return emb_spatial_index_nearest (self->layout->index, x, y,
-                                    HIT_RADIUS_PX / self->view.scale, NULL);
+                                    HIT_RADIUS_PX / self->view.scale, self->layout->visible);
 }
 
 static void
@@ -411,15 +417,16 @@ label_layout (EmbPlotView *self, gsize id)
 
 typedef struct
 {
-  GArray      *ids;
-  gsize        cap;
+  GArray       *ids;
+  gsize         cap;
+  const guint8 *visible;
 } Collect;
 
 static void
 collect_cb (gsize id, gpointer user_data)
 {
   Collect *c = user_data;
-  if (c->ids->len < c->cap)
+  if (c->ids->len < c->cap && (c->visible == NULL || c->visible[id]))
     g_array_append_val (c->ids, id);
 }
 
@@ -491,6 +498,7 @@ snapshot_labels (EmbPlotView *self, GtkSnapshot *snapshot)
       emb_view_to_data (&self->view, self->view.width, 0, &x1, &y1);
       collect.ids = inview;
       collect.cap = budget * 4;
+      collect.visible = self->layout->visible;
       emb_spatial_index_query_rect (self->layout->index, x0, y0, x1, y1, collect_cb, &collect);
       for (guint i = 0; i < inview->len; i++)
         add_candidate (cands, seen, self, g_array_index (inview, gsize, i));
@@ -992,6 +1000,7 @@ emb_plot_view_finalize (GObject *object)
   g_clear_pointer (&self->scene, emb_scene_unref);
   g_free (self->category);
   g_free (self->palette);
+  g_free (self->visible);
   g_array_unref (self->neighbors);
   g_array_unref (self->matches);
   g_array_unref (self->analogy);
@@ -1111,6 +1120,7 @@ emb_plot_view_set_scene (EmbPlotView *self,
   self->scene = scene != NULL ? emb_scene_ref (scene) : NULL;
   g_clear_pointer (&self->category, g_free);
   g_clear_pointer (&self->palette, g_free);
+  g_clear_pointer (&self->visible, g_free);
   self->x_component = 0;
   self->y_component = scene != NULL && scene->n_components > 1 ? 1 : 0;
   self->selection = -1;
@@ -1366,4 +1376,20 @@ guint
 emb_plot_view_get_y_component (EmbPlotView *self)
 {
   return self->y_component;
+}
+
+void
+emb_plot_view_set_visible (EmbPlotView  *self,
+                           const guint8 *visible)
+{
+  g_return_if_fail (EMB_IS_PLOT_VIEW (self));
+
+  g_clear_pointer (&self->visible, g_free);
+  if (self->scene != NULL && visible != NULL)
+    self->visible = g_memdup2 (visible, emb_scene_n_rows (self->scene));
+  if (self->hover >= 0 && self->visible != NULL && !self->visible[self->hover])
+    self->hover = -1;
+  rebuild_layout (self);
+  start_render (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }

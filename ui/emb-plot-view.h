@@ -29,6 +29,11 @@ void       emb_plot_view_set_colors     (EmbPlotView   *self,
                                          const guint32 *palette,
                                          guint          n_palette);
 
+/* Which rows are drawn and can be hovered (n_rows 0/1 values, copied;
+ * NULL: all). */
+void       emb_plot_view_set_visible    (EmbPlotView  *self,
+                                         const guint8 *visible);
+
 /* The selected row (-1: none) and its neighbours (drawn with lines). */
 void       emb_plot_view_set_selection  (EmbPlotView *self,
                                          gssize       id,

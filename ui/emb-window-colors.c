@@ -20,7 +20,20 @@ enum
   COLOR_NONE,
   COLOR_CLUSTERS,
   COLOR_NORM,
+  COLOR_TOKEN_ID,
+  COLOR_LEADING_SPACE,
+  COLOR_KIND,
+  COLOR_DIGITS,
+  COLOR_SCRIPT,
   COLOR_FIRST_COLUMN,
+};
+
+/* The token features behind COLOR_LEADING_SPACE .. COLOR_SCRIPT. */
+static const EmbTokenFeature features[] = {
+  EMB_TOKEN_FEATURE_LEADING_SPACE,
+  EMB_TOKEN_FEATURE_KIND,
+  EMB_TOKEN_FEATURE_DIGITS,
+  EMB_TOKEN_FEATURE_SCRIPT,
 };
 
 typedef struct
@@ -159,13 +172,12 @@ show_clusters (EmbWindow *self)
   legend_more (self, shown, km->k);
 }
 
-/* Norms binned over their 1st..99th percentile, so outliers do not
+/* Values binned over their 1st..99th percentile, so outliers do not
  * flatten the map; lo/hi get the range. */
 static guint16 *
-norm_categories (EmbWindow *self, double *lo, double *hi)
+ramp_categories (const float *values, gsize n, double *lo, double *hi)
 {
-  gsize n = emb_scene_n_rows (self->scene);
-  g_autofree float *sorted = g_memdup2 (self->scene->norms, n * sizeof (float));
+  g_autofree float *sorted = g_memdup2 (values, n * sizeof (float));
   guint16 *cats = g_new (guint16, n);
 
   qsort (sorted, n, sizeof (float), _emb_window_cmp_float);
@@ -175,10 +187,22 @@ norm_categories (EmbWindow *self, double *lo, double *hi)
     *hi = *lo + 1e-6;
   for (gsize i = 0; i < n; i++)
     {
-      double t = (self->scene->norms[i] - *lo) / (*hi - *lo);
+      double t = (values[i] - *lo) / (*hi - *lo);
       cats[i] = (guint16) CLAMP (lround (t * (NORM_BINS - 1)), 0, NORM_BINS - 1);
     }
   return cats;
+}
+
+/* The norm, or the token id, per row. */
+static float *
+ramp_values (EmbWindow *self, guint choice)
+{
+  gsize n = emb_scene_n_rows (self->scene);
+  float *values = g_new (float, n);
+
+  for (gsize i = 0; i < n; i++)
+    values[i] = choice == COLOR_NORM ? self->scene->norms[i] : (float) i;
+  return values;
 }
 
 static guint32 *
@@ -192,32 +216,45 @@ norm_palette (void)
 }
 
 static void
-show_norms (EmbWindow *self)
+show_ramp (EmbWindow *self, guint choice)
 {
   double lo, hi;
-  g_autofree guint16 *cats = norm_categories (self, &lo, &hi);
+  g_autofree float *values = ramp_values (self, choice);
+  g_autofree guint16 *cats = ramp_categories (values, emb_scene_n_rows (self->scene), &lo, &hi);
   g_autofree guint32 *palette = norm_palette ();
   char text[64];
 
   emb_plot_view_set_colors (self->plot, cats, palette, NORM_BINS);
-  g_snprintf (text, sizeof text, "norm %.3g", lo);
+  g_snprintf (text, sizeof text, choice == COLOR_NORM ? "norm %.3g" : "id %.0f", lo);
   gtk_box_append (self->legend_box, legend_entry (palette[0], text, 14));
   gtk_box_append (self->legend_box, swatch_new (palette[NORM_BINS / 4]));
   gtk_box_append (self->legend_box, swatch_new (palette[NORM_BINS / 2]));
   gtk_box_append (self->legend_box, swatch_new (palette[3 * NORM_BINS / 4]));
-  g_snprintf (text, sizeof text, "%.3g", hi);
+  g_snprintf (text, sizeof text, choice == COLOR_NORM ? "%.3g" : "%.0f", hi);
   gtk_box_append (self->legend_box, legend_entry (palette[NORM_BINS - 1], text, 10));
 }
 
+/* Category indices per row for a categorical choice (a token feature or
+ * a metadata column), with their names. */
+static guint16 *
+choice_categories (EmbWindow *self, guint choice, guint *n_values, char ***names)
+{
+  EmbVocab *vocab = self->scene->dataset->vocab;
+
+  if (choice >= COLOR_LEADING_SPACE && choice < COLOR_FIRST_COLUMN)
+    return emb_token_categories (vocab, features[choice - COLOR_LEADING_SPACE], n_values, names);
+  return emb_column_categories (vocab, choice - COLOR_FIRST_COLUMN, n_values, names);
+}
+
 static void
-show_column (EmbWindow *self, guint column)
+show_categories (EmbWindow *self, guint choice)
 {
   g_autofree guint16 *cats = NULL;
   g_autofree guint32 *palette = NULL;
   g_auto(GStrv) names = NULL;
   guint n_values = 0, shown;
 
-  cats = emb_column_categories (self->scene->dataset->vocab, column, &n_values, &names);
+  cats = choice_categories (self, choice, &n_values, &names);
   palette = palette_for (self, n_values);
   emb_plot_view_set_colors (self->plot, cats, palette, n_values);
   shown = MIN (n_values, MAX_LEGEND_ENTRIES);
@@ -345,6 +382,11 @@ _emb_window_fill_color_model (EmbWindow *self)
   gtk_string_list_append (model, "One colour");
   gtk_string_list_append (model, "Clusters");
   gtk_string_list_append (model, "Vector norm");
+  gtk_string_list_append (model, "Token id");
+  gtk_string_list_append (model, "Leading space");
+  gtk_string_list_append (model, "Token kind");
+  gtk_string_list_append (model, "Digits");
+  gtk_string_list_append (model, "Script");
   if (self->scene != NULL)
     for (guint c = 0; c < emb_vocab_n_columns (self->scene->dataset->vocab); c++)
       gtk_string_list_append (model, emb_vocab_column_name (self->scene->dataset->vocab, c));
@@ -396,12 +438,12 @@ _emb_window_apply_colors (EmbWindow *self)
       show_clusters (self);
       return;
     }
-  if (choice == COLOR_NORM)
+  if (choice == COLOR_NORM || choice == COLOR_TOKEN_ID)
     {
-      show_norms (self);
+      show_ramp (self, choice);
       return;
     }
-  show_column (self, choice - COLOR_FIRST_COLUMN);
+  show_categories (self, choice);
 }
 
 void
@@ -456,19 +498,20 @@ _emb_window_get_colors (EmbWindow  *self,
         emb_cluster_positions (self->kmeans, xs, ys, *cluster_xy);
       return;
     }
-  if (choice == COLOR_NORM)
+  if (choice == COLOR_NORM || choice == COLOR_TOKEN_ID)
     {
       double lo, hi;
-      *category = norm_categories (self, &lo, &hi);
+      g_autofree float *values = ramp_values (self, choice);
+      *category = ramp_categories (values, n, &lo, &hi);
       *palette = norm_palette ();
       *n_palette = NORM_BINS;
       /* A 64-step ramp makes no legend list: the exported plot has none. */
       return;
     }
-  if (choice >= COLOR_FIRST_COLUMN)
+  if (choice >= COLOR_LEADING_SPACE)
     {
       g_auto(GStrv) names = NULL;
-      *category = emb_column_categories (self->scene->dataset->vocab, choice - COLOR_FIRST_COLUMN, n_palette, &names);
+      *category = choice_categories (self, choice, n_palette, &names);
       *palette = palette_for (self, *n_palette);
       for (guint i = 0; i < *n_palette; i++)
         g_ptr_array_add (*legend, g_strdup (names[i]));

@@ -351,10 +351,9 @@ _emb_window_write_neighbors_csv (EmbWindow   *self,
   for (guint i = 0; i < self->neighbors->len; i++)
     {
       const EmbNeighbor *nb = &g_array_index (self->neighbors, EmbNeighbor, i);
-      const char *token = emb_vocab_display (self->scene->dataset->vocab, nb->id);
 
       g_string_append_printf (out, "%u,%" G_GSIZE_FORMAT ",", i + 1, nb->id);
-      emb_csv_append_field (out, token);
+      emb_csv_append_token (out, self->scene->dataset->vocab, nb->id);
       g_string_append_c (out, ',');
       emb_csv_append_float (out, nb->score);
       g_string_append_c (out, '\n');

@@ -31,6 +31,7 @@ struct _EmbWindow
   GtkFlowBox        *legend_flow;
   GtkBox            *cluster_box;
   GtkSpinButton     *cluster_k;
+  GtkCheckButton    *hide_special;
   GtkLabel          *status_label;
   GtkStack          *side_stack;
   GtkLabel          *selected_label;
@@ -65,6 +66,7 @@ struct _EmbWindow
   GPtrArray         *cluster_labels; /* char*, NULL-terminated */
   GCancellable      *cluster_cancellable;
   int                isolated;       /* the legend entry shown alone, or -1 */
+  guint8            *special_mask;   /* rows that are not special tokens, or NULL */
   guint              status_timeout;
 };
 

@@ -140,6 +140,14 @@ fill_axis_model (EmbWindow *self)
 }
 
 static void
+hide_special_cb (EmbWindow *self)
+{
+  gboolean hide = gtk_check_button_get_active (self->hide_special) && self->special_mask != NULL;
+
+  emb_plot_view_set_visible (self->plot, hide ? self->special_mask : NULL);
+}
+
+static void
 set_scene (EmbWindow *self,
            EmbScene  *scene)
 {
@@ -160,6 +168,10 @@ set_scene (EmbWindow *self,
   }
 
   emb_plot_view_set_scene (self->plot, scene);
+  g_clear_pointer (&self->special_mask, g_free);
+  self->special_mask = emb_visible_without_special (scene->dataset->vocab);
+  gtk_widget_set_visible (GTK_WIDGET (self->hide_special), self->special_mask != NULL);
+  hide_special_cb (self);
   fill_axis_model (self);
   _emb_window_reset_clusters (self);
   _emb_window_fill_color_model (self);
@@ -633,6 +645,7 @@ emb_window_finalize (GObject *object)
   g_clear_object (&self->cluster_cancellable);
   g_clear_pointer (&self->kmeans, emb_kmeans_free);
   g_clear_pointer (&self->cluster_labels, g_ptr_array_unref);
+  g_free (self->special_mask);
   g_free (self->load_path);
   g_array_unref (self->neighbors);
   g_array_unref (self->matches);
@@ -673,6 +686,7 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, legend_flow);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, cluster_box);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, cluster_k);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, hide_special);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, side_stack);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, selected_label);
@@ -766,6 +780,7 @@ emb_window_init (EmbWindow *self)
   g_signal_connect_object (self->y_axis, "notify::selected", G_CALLBACK (axes_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->color_by, "notify::selected", G_CALLBACK (_emb_window_apply_colors), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->cluster_k, "value-changed", G_CALLBACK (_emb_window_apply_colors), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->hide_special, "toggled", G_CALLBACK (hide_special_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->label_adjustment, "value-changed", G_CALLBACK (label_density_cb), self, G_CONNECT_SWAPPED);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
