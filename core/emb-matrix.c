@@ -11,6 +11,24 @@ G_DEFINE_BOXED_TYPE (EmbMatrix, emb_matrix, emb_matrix_ref, emb_matrix_unref)
 
 #define EMB_MATRIX_ALIGN 64
 
+/* What the kernel says it can give without swapping out others, plus free
+ * swap, in bytes; 0 when unknown (then only malloc decides). */
+static guint64
+memory_available (void)
+{
+  g_autofree char *text = NULL;
+  guint64 avail = 0, swap = 0;
+  const char *p;
+
+  if (!g_file_get_contents ("/proc/meminfo", &text, NULL, NULL))
+    return 0;
+  if ((p = strstr (text, "MemAvailable:")) != NULL)
+    avail = g_ascii_strtoull (p + strlen ("MemAvailable:"), NULL, 10) * 1024;
+  if ((p = strstr (text, "SwapFree:")) != NULL)
+    swap = g_ascii_strtoull (p + strlen ("SwapFree:"), NULL, 10) * 1024;
+  return avail > 0 ? avail + swap : 0;
+}
+
 gsize
 emb_matrix_bytes_for (gsize n_rows,
                       gsize n_cols)
@@ -40,6 +58,21 @@ emb_matrix_new (gsize    n_rows,
                    n_rows, n_cols);
       return NULL;
     }
+
+  /* With overcommit, a too-big malloc succeeds and the process is killed
+   * later while filling it: refuse up front, saying what it would need. */
+  {
+    guint64 avail = memory_available ();
+    if (avail > 0 && bytes > avail)
+      {
+        g_autofree char *need = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+        g_autofree char *have = g_format_size_full (avail, G_FORMAT_SIZE_IEC_UNITS);
+        g_set_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE,
+                     "a %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT " matrix needs %s of memory; %s is available",
+                     n_rows, n_cols, need, have);
+        return NULL;
+      }
+  }
 
   /* aligned_alloc wants a multiple of the alignment. */
   bytes = (bytes + EMB_MATRIX_ALIGN - 1) / EMB_MATRIX_ALIGN * EMB_MATRIX_ALIGN;

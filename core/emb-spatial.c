@@ -393,7 +393,10 @@ emb_spatial_index_query_rect (const EmbSpatialIndex *index,
     {
       guint32 *ids = (guint32 *) found->data;
 
-      qsort (ids, found->len, sizeof (guint32), compare_guint32);
+      /* An empty array has no data pointer, and qsort (NULL, 0) is
+       * undefined. */
+      if (found->len > 1)
+        qsort (ids, found->len, sizeof (guint32), compare_guint32);
       for (guint i = 0; i < found->len; i++)
         func (ids[i], user_data);
     }

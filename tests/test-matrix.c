@@ -35,6 +35,16 @@ test_too_large (void)
   g_clear_error (&error);
 
   g_assert_cmpuint (emb_matrix_bytes_for (G_MAXSIZE / 4 + 1, 1), ==, 0);
+
+  /* 2^46 floats (256 TiB) fit in a size_t but in no machine's memory:
+   * refused up front with the size it needs, not left to the OOM killer. */
+  m = emb_matrix_new ((gsize) 1 << 40, 64, &error);
+  g_assert_null (m);
+  g_assert_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE);
+  g_test_message ("%s", error->message);
+  /* g_format_size puts a no-break space before the unit. */
+  g_assert_nonnull (strstr (error->message, "256.0\xc2\xa0TiB"));
+  g_clear_error (&error);
   g_assert_cmpuint (emb_matrix_bytes_for (1000, 100), ==, 400000);
 }
 
