@@ -15,6 +15,7 @@ typedef struct
   char     *vocab;
   char     *shape;
   char     *tensor;
+  char     *nan;
   gboolean  json;
   gboolean  list_tensors;
   /* per command */

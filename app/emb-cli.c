@@ -521,6 +521,7 @@ emb_cli_run (int    argc,
       { "vocab", 0, 0, G_OPTION_ARG_FILENAME, &opts.vocab, "Tokens from this file (one per line, or a metadata .tsv)", "FILE" },
       { "shape", 0, 0, G_OPTION_ARG_STRING, &opts.shape, "Rows and dims of a raw .bytes file", "NxD" },
       { "tensor", 0, 0, G_OPTION_ARG_STRING, &opts.tensor, "Read this tensor of a safetensors or GGUF file", "NAME" },
+      { "nan", 0, 0, G_OPTION_ARG_STRING, &opts.nan, "nan and inf values: refuse (default), zero, or drop their rows", "POLICY" },
       { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, "Print one JSON object", NULL },
       { NULL }
     };
@@ -632,6 +633,19 @@ emb_cli_run (int    argc,
   load.format = opts.format;
   load.vocab_path = opts.vocab;
   load.tensor = opts.tensor;
+  if (opts.nan != NULL)
+    {
+      if (g_str_equal (opts.nan, "zero"))
+        load.nan_policy = EMB_NAN_ZERO;
+      else if (g_str_equal (opts.nan, "drop"))
+        load.nan_policy = EMB_NAN_DROP;
+      else if (!g_str_equal (opts.nan, "refuse"))
+        {
+          g_printerr ("%s: --nan wants refuse, zero or drop, not '%s'\n", prog, opts.nan);
+          status = EMB_EXIT_USAGE;
+          goto out;
+        }
+    }
 
   ds = emb_dataset_load (opts.args[1], &load, NULL,
                          isatty (STDERR_FILENO) ? progress_cb : NULL, &last_pct, &error);
@@ -658,6 +672,7 @@ out:
   g_free (opts.vocab);
   g_free (opts.shape);
   g_free (opts.tensor);
+  g_free (opts.nan);
   g_free (opts.metric);
   g_free (opts.output);
   g_free (opts.size);

@@ -1,6 +1,7 @@
 /* emb-dataset.c: opening a file, choosing its reader, finding its tokens. */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -488,6 +489,118 @@ emb_source_release (EmbSource *src,
     madvise ((void *) lo, hi - lo, MADV_DONTNEED);
 }
 
+/* A vocabulary of the rows where keep[i] is set, with their token types,
+ * decoder and metadata columns. */
+static EmbVocab *
+subset_vocab (EmbVocab     *vocab,
+              const guint8 *keep)
+{
+  EmbVocab *out = emb_vocab_new ();
+  gsize n = emb_vocab_size (vocab), row = 0;
+
+  for (gsize i = 0; i < n; i++)
+    if (keep[i])
+      {
+        gsize len;
+        const char *raw = emb_vocab_raw (vocab, i, &len);
+        emb_vocab_add (out, raw, len);
+      }
+  for (gsize i = 0; i < n; i++)
+    if (keep[i])
+      {
+        EmbTokenType type = emb_vocab_get_token_type (vocab, i);
+        if (type != EMB_TOKEN_NORMAL)
+          emb_vocab_set_token_type (out, row, type);
+        row++;
+      }
+  emb_vocab_set_decoder (out, emb_vocab_get_decoder (vocab));
+  for (guint c = 0; c < emb_vocab_n_columns (vocab); c++)
+    {
+      GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+      for (gsize i = 0; i < n; i++)
+        if (keep[i])
+          g_ptr_array_add (values, g_strdup (emb_vocab_column_value (vocab, c, i)));
+      emb_vocab_add_column (out, emb_vocab_column_name (vocab, c), values);
+    }
+  return out;
+}
+
+/* --nan=zero|drop: the readers kept nan and inf; read them as 0, or leave
+ * their rows out, so nothing downstream ever sees one. */
+static gboolean
+apply_nan_policy (EmbDataset   *out,
+                  EmbNanPolicy  policy,
+                  GError      **error)
+{
+  EmbMatrix *m = out->matrix;
+  gsize n = m->n_rows, d = m->n_cols, bad_values = 0, bad_rows = 0;
+  g_autofree guint8 *keep = NULL;
+
+  if (policy == EMB_NAN_REFUSE)
+    return TRUE;
+  keep = g_malloc (n);
+  for (gsize i = 0; i < n; i++)
+    {
+      const float *row = emb_matrix_row (m, i);
+      gsize bad = 0;
+      for (gsize j = 0; j < d; j++)
+        bad += !isfinite (row[j]);
+      keep[i] = bad == 0;
+      bad_values += bad;
+      bad_rows += bad != 0;
+    }
+  if (bad_rows == 0)
+    return TRUE;
+
+  if (policy == EMB_NAN_ZERO)
+    {
+      /* A mapped file is never written: zero a copy. */
+      if (emb_matrix_is_view (m))
+        {
+          EmbMatrix *copy = emb_matrix_new (n, d, error);
+          if (copy == NULL)
+            return FALSE;
+          memcpy (copy->data, m->data, emb_matrix_bytes_for (n, d));
+          emb_matrix_unref (m);
+          out->matrix = m = copy;
+        }
+      for (gsize k = 0; k < n * d; k++)
+        if (!isfinite (m->data[k]))
+          m->data[k] = 0.0f;
+      g_free (out->note);
+      out->note = g_strdup_printf ("%" G_GSIZE_FORMAT " nan or inf values in %" G_GSIZE_FORMAT
+                                   " rows were read as 0", bad_values, bad_rows);
+      return TRUE;
+    }
+
+  if (bad_rows == n)
+    {
+      emb_set_error_file (error, EMB_ERROR_NON_FINITE, out->path,
+                          "every row holds nan or inf: nothing is left to show");
+      return FALSE;
+    }
+  {
+    EmbMatrix *kept = emb_matrix_new (n - bad_rows, d, error);
+    EmbVocab *vocab;
+    gsize r = 0;
+
+    if (kept == NULL)
+      return FALSE;
+    for (gsize i = 0; i < n; i++)
+      if (keep[i])
+        memcpy (kept->data + (r++) * d, emb_matrix_row (m, i), d * sizeof (float));
+    vocab = subset_vocab (out->vocab, keep);
+    emb_matrix_unref (m);
+    emb_vocab_unref (out->vocab);
+    out->matrix = kept;
+    out->vocab = vocab;
+    g_free (out->note);
+    out->note = g_strdup_printf ("%" G_GSIZE_FORMAT " rows holding nan or inf were left out; "
+                                 "row numbers count the rows kept", bad_rows);
+  }
+  return TRUE;
+}
+
 /* Reads bytes: real_path finds siblings, name is what messages say,
  * mapped says the bytes are a file mapping whose pages may be released. */
 static EmbDataset *
@@ -518,6 +631,7 @@ load_source (GBytes               *bytes,
   src.progress = progress;
   src.progress_data = progress_data;
   src.mapped = mapped;
+  src.keep_nonfinite = options->nan_policy != EMB_NAN_REFUSE;
 
   if (src.size == 0)
     {
@@ -549,6 +663,8 @@ load_source (GBytes               *bytes,
   g_assert (out->matrix != NULL);
 
   if (!attach_vocab (out, real_path, path, options, error))
+    return NULL;
+  if (!apply_nan_policy (out, options->nan_policy, error))
     return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;

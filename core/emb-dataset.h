@@ -31,6 +31,16 @@ struct _EmbDataset
   gint       ref_count;
 };
 
+/* nan and inf values: refused with their position (the default), read
+ * as 0, or their whole rows left out.  PCA, kNN and k-means never see
+ * them either way. */
+typedef enum
+{
+  EMB_NAN_REFUSE,
+  EMB_NAN_ZERO,
+  EMB_NAN_DROP,
+} EmbNanPolicy;
+
 typedef struct
 {
   const char *format;      /* NULL: detect from magic bytes / header / extension */
@@ -38,6 +48,7 @@ typedef struct
   gsize       shape_rows;  /* --shape for raw .bytes; 0 when unset */
   gsize       shape_cols;
   const char *tensor;      /* for multi-tensor files */
+  EmbNanPolicy nan_policy; /* what to do with nan and inf values */
 } EmbLoadOptions;
 
 /* Called from the loading thread with the fraction done, 0 .. 1. */

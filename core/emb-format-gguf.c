@@ -1255,7 +1255,7 @@ read_matrix (EmbSource        *src,
           emb_source_release (src, t->offset + start / gt->block * gt->bytes,
                               t->offset + (start + len) / gt->block * gt->bytes);
         }
-      if (find_non_finite (matrix->data + start, len, &k))
+      if (!src->keep_nonfinite && find_non_finite (matrix->data + start, len, &k))
         {
           set_non_finite_error (src, t, tensor, matrix->data[start + k], start + k, error);
           return NULL;

@@ -575,7 +575,7 @@ read_c_order (EmbSource     *src,
       if (!is_view)
         convert_run (in + start * info->item, matrix->data + start, len,
                      info->type, info->swap);
-      if (!check_finite (info, src->data, matrix->data, start, len, error))
+      if (!src->keep_nonfinite && !check_finite (info, src->data, matrix->data, start, len, error))
         return FALSE;
       emb_source_progress (src, (double) (start + len) / count);
     }
@@ -613,7 +613,7 @@ read_fortran_order (EmbSource     *src,
           for (gsize t = 0; t < rows; t++)
             matrix->data[(i0 + t) * d + j] = tile[t];
         }
-      if (!check_finite (info, src->data, matrix->data, i0 * d, rows * d, error))
+      if (!src->keep_nonfinite && !check_finite (info, src->data, matrix->data, i0 * d, rows * d, error))
         return FALSE;
     }
   return TRUE;

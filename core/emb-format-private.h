@@ -26,6 +26,8 @@ typedef struct
   EmbProgressFunc       progress;
   gpointer              progress_data;
   gboolean              mapped;     /* data is a private read-only file mapping */
+  gboolean              keep_nonfinite; /* read nan/inf as they are: the loader
+                                           applies options->nan_policy after */
 } EmbSource;
 
 typedef gboolean (*EmbReadFunc) (EmbSource  *src,

@@ -248,7 +248,7 @@ read_raw_float32 (EmbSource   *src,
               memcpy (matrix->data + start + i, &u, 4);
             }
         }
-      if (find_non_finite (matrix->data + start, len, &k))
+      if (!src->keep_nonfinite && find_non_finite (matrix->data + start, len, &k))
         {
           float v = matrix->data[start + k];
 
@@ -475,7 +475,7 @@ emb_format_projector_tsv_read (EmbSource  *src,
               q = start;
               goto bad_row;
             }
-          if (!isfinite (v))
+          if (!isfinite (v) && !src->keep_nonfinite)
             {
               emb_set_error_line (error, EMB_ERROR_NON_FINITE, src->name, it.line_no,
                                   "column %" G_GSIZE_FORMAT " is %s",

@@ -1143,12 +1143,14 @@ read_matrix (EmbSource      *src,
     {
       gsize len = MIN (CHUNK_FLOATS, count - start);
       gsize k;
+      gboolean bad;
 
       if (g_cancellable_set_error_if_cancelled (src->cancellable, error))
         return NULL;
-      if (is_view ? any_non_finite (matrix->data + start, len)
-                  : convert_run (src->data + offset + start * item, matrix->data + start, len,
-                                 t->type->kind))
+      bad = is_view ? any_non_finite (matrix->data + start, len)
+                    : convert_run (src->data + offset + start * item, matrix->data + start, len,
+                                   t->type->kind);
+      if (bad && !src->keep_nonfinite)
         {
           k = first_non_finite (matrix->data + start, len);
           set_non_finite_error (src, t, offset, matrix->data[start + k], start + k, error);

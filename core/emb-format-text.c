@@ -356,7 +356,7 @@ parse_values (TextChunk   *c,
           set_value_error (c, line, ls, vs, j, NULL);
           return VALUES_ERROR;
         }
-      if (G_UNLIKELY (!isfinite (*v)))
+      if (G_UNLIKELY (!isfinite (*v)) && !c->job->src->keep_nonfinite)
         {
           set_value_error (c, line, ls, vs, j, v);
           return VALUES_ERROR;

@@ -224,7 +224,7 @@ emb_format_word2vec_binary_read (EmbSource  *src,
           bad |= (bits & 0x7f800000u) == 0x7f800000u;
           memcpy (&row[j], &bits, sizeof bits);
         }
-      if (G_UNLIKELY (bad))
+      if (G_UNLIKELY (bad) && !src->keep_nonfinite)
         {
           g_autofree char *text = preview (token, space - token);
           gsize j = 0;

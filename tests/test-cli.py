@@ -230,6 +230,43 @@ class WrittenFileTests(unittest.TestCase):
             self.assertIn(text, err, args)
             self.assertTrue(err.startswith("embedlens") or err.startswith("Usage"), err)
 
+    def test_nan_policies(self):
+        m = self.m[:8].astype(np.float64).copy()
+        m[2, 3] = np.nan
+        m[5, 0] = np.inf
+        words = ["w%d" % i for i in range(8)]
+        vec = self.path("bad.vec")
+        with open(vec, "w") as f:
+            f.write("8 12\n")
+            for w, v in zip(words, m):
+                f.write(w + " " + " ".join(repr(float(x)) for x in v) + "\n")
+        npy = self.path("bad.npy")
+        np.save(npy, m.astype(np.float32))
+        with open(npy, "rb") as f:
+            before = f.read()
+        for path in (vec, npy):
+            code, _, err = run("info", path)
+            self.assertEqual(code, 1, err)
+            self.assertIn(os.path.basename(path), err)
+            # zero: the bad values read as 0, everything else intact.
+            zeroed = np.nan_to_num(m, nan=0.0, posinf=0.0, neginf=0.0)
+            got = run_json("neighbors", path, "#0", "--nan", "zero", "-k", "7")
+            ids, _ = ref_neighbors(zeroed, zeroed[0], "cosine", 7, {0})
+            self.assertEqual([n["id"] for n in got["neighbors"]], ids)
+            # drop: rows 2 and 5 are gone, the rest renumbered.
+            info = run_json("info", path, "--nan", "drop")
+            self.assertEqual(info["rows"], 6)
+            self.assertIn("left out", info["note"])
+        # The mapped .npy was never written to.
+        with open(npy, "rb") as f:
+            self.assertEqual(f.read(), before)
+        got = run_json("neighbors", vec, "w0", "--nan", "drop", "-k", "5")
+        kept = [i for i in range(8) if i not in (2, 5)]
+        ids, _ = ref_neighbors(m[kept], m[0], "cosine", 5, {0})
+        self.assertEqual([n["token"] for n in got["neighbors"]], [words[kept[i]] for i in ids])
+        code, _, err = run("info", vec, "--nan", "sometimes")
+        self.assertEqual(code, 2)
+
     def test_comma_locale(self):
         # GTK sets the locale from the environment; parsing must not care.
         # Build de_DE.UTF-8 (decimal comma) here when the system lacks it.
