@@ -132,18 +132,15 @@ render_job_free (RenderJob *job)
   g_free (job);
 }
 
+/* Dark when the theme's text is light, however the dark style was chosen
+ * (the desktop's preference, a dark theme, GTK_THEME=...:dark). */
 static gboolean
 is_dark (EmbPlotView *self)
 {
-  GtkSettings *settings = gtk_widget_get_settings (GTK_WIDGET (self));
-  gboolean dark = FALSE;
-  g_autofree char *theme = NULL;
+  GdkRGBA fg;
 
-  g_object_get (settings,
-                "gtk-application-prefer-dark-theme", &dark,
-                "gtk-theme-name", &theme,
-                NULL);
-  return dark || (theme != NULL && g_str_has_suffix (theme, "-dark"));
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &fg);
+  return 0.2126 * fg.red + 0.7152 * fg.green + 0.0722 * fg.blue > 0.5;
 }
 
 static void
@@ -944,6 +941,14 @@ emb_plot_view_size_allocate (GtkWidget *widget,
 }
 
 static void
+emb_plot_view_css_changed (GtkWidget         *widget,
+                           GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (emb_plot_view_parent_class)->css_changed (widget, change);
+  settings_changed_cb (EMB_PLOT_VIEW (widget));
+}
+
+static void
 emb_plot_view_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
 {
@@ -1019,6 +1024,7 @@ emb_plot_view_class_init (EmbPlotViewClass *klass)
   object_class->dispose = emb_plot_view_dispose;
   object_class->finalize = emb_plot_view_finalize;
   widget_class->snapshot = emb_plot_view_snapshot;
+  widget_class->css_changed = emb_plot_view_css_changed;
   widget_class->size_allocate = emb_plot_view_size_allocate;
 
   /**

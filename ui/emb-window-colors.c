@@ -112,9 +112,12 @@ static guint32 *
 palette_for (EmbWindow *self, guint n)
 {
   guint32 *palette = g_new (guint32, n);
-  gboolean dark = FALSE;
+  GdkRGBA fg;
+  gboolean dark;
 
-  g_object_get (gtk_widget_get_settings (GTK_WIDGET (self)), "gtk-application-prefer-dark-theme", &dark, NULL);
+  /* Dark when the theme's text is light (see is_dark in emb-plot-view.c). */
+  gtk_style_context_get_color (gtk_widget_get_style_context (GTK_WIDGET (self)), &fg);
+  dark = 0.2126 * fg.red + 0.7152 * fg.green + 0.0722 * fg.blue > 0.5;
   for (guint i = 0; i < n; i++)
     palette[i] = self->isolated < 0 || (guint) self->isolated == i ? emb_palette_color (i)
                  : dark ? 0x4a4a4a : 0xd4d4d4;
