@@ -456,10 +456,20 @@ read_json_vocab (const char   *name,
   Builder b = { name, slots, 0 };
   JsonNode *root;
   JsonObject *object, *model;
+  gsize too_deep;
 
   if (size == 0)
     {
       emb_set_error_file (error, EMB_ERROR_PARSE, name, "the file is empty, not a JSON vocabulary");
+      return NULL;
+    }
+  /* json-glib recurses once per level: a file of nothing but '[' would
+   * take it off the end of the stack. */
+  if (!emb_json_depth_ok (data, size, EMB_JSON_MAX_DEPTH, &too_deep))
+    {
+      emb_set_error_offset (error, EMB_ERROR_PARSE, name, too_deep,
+                            "not a vocabulary: the JSON nests more than %d levels deep",
+                            EMB_JSON_MAX_DEPTH);
       return NULL;
     }
   if (size > G_MAXSSIZE
