@@ -178,6 +178,9 @@ detect_format (EmbSource *src)
   if (has_suffix_ci (path, ".json"))
     return find_format ("projector-config");
 
+  /* A TSV of two integer columns would pass for a word2vec "N D" header. */
+  if (has_suffix_ci (path, ".tsv"))
+    return find_format ("projector-tsv");
   if (emb_format_text_has_header (d, n))
     {
       const guint8 *body = line_end (d, d + n);

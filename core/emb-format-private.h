@@ -140,4 +140,9 @@ gboolean emb_parse_float                (const char **p, const char *end, float 
 gboolean emb_json_depth_ok              (const guint8 *data, gsize size, guint max_depth,
                                          gsize *offset);
 
+/* Reports a json-glib parse error as "NAME:LINE: column C: WHAT: cause"
+ * (json-glib itself says "<data>:LINE:COL: Parse error: cause"). */
+void     emb_set_json_error             (GError **error, const char *name, const char *what,
+                                         const GError *json_error);
+
 G_END_DECLS

@@ -561,8 +561,7 @@ emb_format_projector_config_read (EmbSource  *src,
   if (src->size > G_MAXSSIZE ||
       !json_parser_load_from_data (parser, (const char *) src->data, src->size, &json_error))
     {
-      emb_set_error_file (error, EMB_ERROR_PARSE, src->name, "not a projector config: %s",
-                          json_error != NULL ? json_error->message : "too large");
+      emb_set_json_error (error, src->name, "not a projector config", json_error);
       return FALSE;
     }
   root = json_parser_get_root (parser);

@@ -50,12 +50,15 @@ typedef struct
 static char *
 quote_token (const char *text)
 {
+  /* json-glib lets bytes that are not UTF-8 through in strings: replace
+   * them, or the message would not be text. */
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
   char high[129];
 
   for (int i = 0; i < 128; i++)
     high[i] = (char) (0x80 + i);
   high[128] = '\0';
-  return g_strescape (text, high);
+  return g_strescape (valid, high);
 }
 
 static gboolean
@@ -475,17 +478,7 @@ read_json_vocab (const char   *name,
   if (size > G_MAXSSIZE
       || !json_parser_load_from_data (parser, (const char *) data, (gssize) size, &local))
     {
-      const char *msg = local != NULL ? local->message : "too large";
-      guint line, column;
-      int skip = 0;
-
-      /* json-glib says "<data>:LINE:COL: Parse error: cause": name the
-       * file instead of "<data>". */
-      if (sscanf (msg, "<data>:%u:%u: Parse error: %n", &line, &column, &skip) == 2 && skip > 0)
-        emb_set_error_line (error, EMB_ERROR_PARSE, name, line, "column %u: not JSON: %s",
-                            column, msg + skip);
-      else
-        emb_set_error_file (error, EMB_ERROR_PARSE, name, "not JSON: %s", msg);
+      emb_set_json_error (error, name, "not JSON", local);
       return NULL;
     }
   root = json_parser_get_root (parser);

@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "emb-format-private.h"
@@ -477,4 +478,24 @@ emb_json_depth_ok (const guint8 *data,
         depth--;
     }
   return TRUE;
+}
+
+void
+emb_set_json_error (GError       **error,
+                    const char    *name,
+                    const char    *what,
+                    const GError  *json_error)
+{
+  /* json-glib quotes the offending token as the file has it, bytes that
+   * are not UTF-8 included; a message must be text. */
+  g_autofree char *valid = json_error != NULL ? g_utf8_make_valid (json_error->message, -1) : NULL;
+  const char *msg = valid != NULL ? valid : "too large";
+  guint line, column;
+  int skip = 0;
+
+  if (sscanf (msg, "<data>:%u:%u: Parse error: %n", &line, &column, &skip) == 2 && skip > 0)
+    emb_set_error_line (error, EMB_ERROR_PARSE, name, line, "column %u: %s: %s",
+                        column, what, msg + skip);
+  else
+    emb_set_error_file (error, EMB_ERROR_PARSE, name, "%s: %s", what, msg);
 }

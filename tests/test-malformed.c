@@ -1667,8 +1667,8 @@ static const MalformedCase cases[] = {
          NON_FINITE, AT_BYTE, "row 1, column 1 is nan", DETECT),
 
   /* TensorBoard projector config .json */
-  TEXT ("projector-config", "not JSON", "-config.json", "{\"embeddings\": [", NULL,
-        PARSE, AT_FILE, "not a projector config", DETECT),
+  TEXT ("projector-config", "not JSON", "-config.json", "{\"embeddings\": [", "[",
+        PARSE, AT_LINE, "not a projector config", DETECT),
   TEXT ("projector-config", "no \"embeddings\"", "-config.json", "{\"tensors\": []}", NULL,
         FORMAT, AT_FILE, "no \"embeddings\" list", DETECT),
   TEXT ("projector-config", "an empty \"embeddings\" list", "-config.json",
@@ -1991,7 +1991,7 @@ check_failure (const char   *what,
   if (ds != NULL)
     {
       fail ("%s: loaded (%zu x %zu), expected an error",
-                          what, ds->matrix->n_rows, ds->matrix->n_cols);
+            what, ds->matrix->n_rows, ds->matrix->n_cols);
       emb_dataset_unref (ds);
       return FALSE;
     }
@@ -2004,13 +2004,13 @@ check_failure (const char   *what,
   if (error->domain != EMB_ERROR)
     {
       fail ("%s: error domain %s, not EMB_ERROR: %s",
-                          what, g_quark_to_string (error->domain), msg);
+            what, g_quark_to_string (error->domain), msg);
       return FALSE;
     }
   if (e->code >= 0 && error->code != e->code)
     {
       fail ("%s: code %s, expected %s: %s",
-                          what, code_name (error->code), code_name (e->code), msg);
+            what, code_name (error->code), code_name (e->code), msg);
       ok = FALSE;
     }
   if (!g_utf8_validate (msg, -1, NULL))
@@ -2027,13 +2027,13 @@ check_failure (const char   *what,
   if (!parse_place (msg, named, &place, &at))
     {
       fail ("%s: the message does not start with '%s' and a place: %s",
-                          what, named, msg);
+            what, named, msg);
       return FALSE;
     }
   if (!e->any_place && place != e->place)
     {
       fail ("%s: the message names %s, expected %s: %s",
-                          what, place_names[place], place_names[e->place], msg);
+            what, place_names[place], place_names[e->place], msg);
       ok = FALSE;
     }
   else if (place != AT_FILE)
@@ -2058,10 +2058,10 @@ check_failure (const char   *what,
       if (!right)
         {
           fail ("%s: the message names %s %" G_GUINT64_FORMAT ", expected %s%"
-                              G_GUINT64_FORMAT "%s: %s",
-                              what, place == AT_LINE ? "line" : "byte", at,
-                              e->pos == POS_UPTO ? "at most " : "", e->at[0],
-                              e->pos == POS_EITHER ? " or the other line" : "", msg);
+                G_GUINT64_FORMAT "%s: %s",
+                what, place == AT_LINE ? "line" : "byte", at,
+                e->pos == POS_UPTO ? "at most " : "", e->at[0],
+                e->pos == POS_EITHER ? " or the other line" : "", msg);
           ok = FALSE;
         }
     }
@@ -2945,11 +2945,11 @@ test_cuts (gconstpointer data)
           n_loaded++;
           if (x.outcome == CUT_FAILS)
             fail ("%s: loaded (%zu rows), expected an error",
-                                what, ds->matrix->n_rows);
+                  what, ds->matrix->n_rows);
           else if (ds->matrix->n_rows != x.rows ||
                    ds->matrix->n_rows != emb_vocab_size (ds->vocab))
             fail ("%s: loaded %zu rows and %zu tokens, expected %zu",
-                                what, ds->matrix->n_rows, emb_vocab_size (ds->vocab), x.rows);
+                  what, ds->matrix->n_rows, emb_vocab_size (ds->vocab), x.rows);
           emb_dataset_unref (ds);
         }
       else
@@ -2957,7 +2957,7 @@ test_cuts (gconstpointer data)
           n_failed++;
           if (x.outcome == CUT_LOADS)
             fail ("%s: expected %zu rows, got: %s",
-                                what, x.rows, error != NULL ? error->message : "no error");
+                  what, x.rows, error != NULL ? error->message : "no error");
           else
             check_failure (what, path, NULL, error, &x.e);
         }
@@ -2978,7 +2978,7 @@ test_cuts (gconstpointer data)
           if ((ds == NULL) != (error != NULL) ||
               (error != NULL && !g_str_equal (error->message, detected->message)))
             fail ("%s: detection gives another result: %s", what,
-                                detected != NULL ? detected->message : "it loads");
+                  detected != NULL ? detected->message : "it loads");
           g_clear_pointer (&ds, emb_dataset_unref);
         }
     }
