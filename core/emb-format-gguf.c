@@ -1145,33 +1145,6 @@ convert_run (const guint8 *in,
     }
 }
 
-/* Is any of count floats nan or inf?  Adding 1 to the exponent field
- * carries into the sign bit only for those, so one OR over the run
- * answers and vectorises; the position is searched for only on a hit. */
-static gboolean
-find_non_finite (const float *data,
-                 gsize        count,
-                 gsize       *where)
-{
-  guint32 acc = 0;
-
-  for (gsize k = 0; k < count; k++)
-    {
-      guint32 u;
-      memcpy (&u, data + k, 4);
-      acc |= (u & 0x7f800000u) + 0x00800000u;
-    }
-  if ((acc & 0x80000000u) == 0)
-    return FALSE;
-  for (gsize k = 0; k < count; k++)
-    if (!isfinite (data[k]))
-      {
-        *where = k;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 /* The error for a non-finite value at element k of the tensor. */
 static void
 set_non_finite_error (EmbSource        *src,
@@ -1255,7 +1228,7 @@ read_matrix (EmbSource        *src,
           emb_source_release (src, t->offset + start / gt->block * gt->bytes,
                               t->offset + (start + len) / gt->block * gt->bytes);
         }
-      if (!src->keep_nonfinite && find_non_finite (matrix->data + start, len, &k))
+      if (!src->keep_nonfinite && emb_find_non_finite (matrix->data + start, len, &k))
         {
           set_non_finite_error (src, t, tensor, matrix->data[start + k], start + k, error);
           return NULL;

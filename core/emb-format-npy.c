@@ -468,39 +468,6 @@ convert_run (const guint8 *in,
     }
 }
 
-/* Is any of count floats nan or inf, i.e. has an all-ones exponent?  Adding
- * 1 to the exponent field carries into the sign bit only for those, so one
- * OR-reduction over the whole run answers, and compiles to a few SIMD
- * instructions per 16 bytes; the position is searched for only on a hit. */
-static gboolean
-find_non_finite (const float *data,
-                 gsize        count,
-                 gsize       *where)
-{
-  guint32 acc = 0;
-
-  for (gsize k = 0; k < count; k++)
-    {
-      guint32 u;
-      memcpy (&u, data + k, 4);
-      acc |= (u & 0x7f800000u) + 0x00800000u;
-    }
-  if ((acc & 0x80000000u) == 0)
-    return FALSE;
-
-  for (gsize k = 0; k < count; k++)
-    {
-      guint32 u;
-      memcpy (&u, data + k, 4);
-      if ((u & 0x7f800000u) == 0x7f800000u)
-        {
-          *where = k;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
 /* The error for a non-finite value at row i, column j of the result. */
 static void
 set_non_finite_error (const NpyInfo *info,
@@ -547,7 +514,7 @@ check_finite (const NpyInfo *info,
 {
   gsize k;
 
-  if (!find_non_finite (values + first, count, &k))
+  if (!emb_find_non_finite (values + first, count, &k))
     return TRUE;
   k += first;
   set_non_finite_error (info, data, values[k], k / info->n_cols, k % info->n_cols, error);

@@ -123,6 +123,11 @@ EmbVocab *emb_projector_read_metadata   (const char *name, const guint8 *data, g
  * unreadable or missing file. */
 GBytes   *emb_source_open_bytes         (const char *path, GError **error);
 
+/* Is any of count floats nan or inf?  Fast for the usual answer, no: one
+ * vectorised OR over the exponents; only on a hit is the first such
+ * position searched for and stored in where (emb-parse.c). */
+gboolean emb_find_non_finite            (const float *data, gsize count, gsize *where);
+
 /* Locale-independent float parsing (emb-parse.c).  Parses one number
  * starting at *p, never reading at or past end; on success stores it and
  * moves *p past it.  Accepts [+-]digits[.digits][(e|E)[+-]digits], ".5",

@@ -157,32 +157,6 @@ set_row_error (EmbSource   *src,
 
 /* auxiliary functions: raw float32 */
 
-/* Is any float nan or inf?  See find_non_finite in emb-format-npy.c: the
- * exponent + 1 carries into the sign bit only for an all-ones exponent. */
-static gboolean
-find_non_finite (const float *data,
-                 gsize        count,
-                 gsize       *where)
-{
-  guint32 acc = 0;
-
-  for (gsize k = 0; k < count; k++)
-    {
-      guint32 u;
-      memcpy (&u, data + k, 4);
-      acc |= (u & 0x7f800000u) + 0x00800000u;
-    }
-  if ((acc & 0x80000000u) == 0)
-    return FALSE;
-  for (gsize k = 0; k < count; k++)
-    if (!isfinite (data[k]))
-      {
-        *where = k;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 /* Reads rows x cols little-endian float32 values filling the whole file;
  * shape_origin says where the shape came from, for messages. */
 static gboolean
@@ -248,7 +222,7 @@ read_raw_float32 (EmbSource   *src,
               memcpy (matrix->data + start + i, &u, 4);
             }
         }
-      if (!src->keep_nonfinite && find_non_finite (matrix->data + start, len, &k))
+      if (!src->keep_nonfinite && emb_find_non_finite (matrix->data + start, len, &k))
         {
           float v = matrix->data[start + k];
 
