@@ -604,6 +604,22 @@ apply_nan_policy (EmbDataset   *out,
   return TRUE;
 }
 
+/* Messages quote what the file holds (a path in a projector config, a
+ * JSON string with an escaped byte) and name files whose names are bytes,
+ * not text; the window and the terminal need valid UTF-8.  So whatever a
+ * reader said, the message leaves as text, bad bytes as U+FFFD. */
+static void
+error_message_to_text (GError **error)
+{
+  char *valid;
+
+  if (error == NULL || *error == NULL || g_utf8_validate ((*error)->message, -1, NULL))
+    return;
+  valid = g_utf8_make_valid ((*error)->message, -1);
+  g_free ((*error)->message);
+  (*error)->message = valid;
+}
+
 /* Reads bytes: real_path finds siblings, name is what messages say,
  * mapped says the bytes are a file mapping whose pages may be released. */
 static EmbDataset *
@@ -686,6 +702,7 @@ emb_dataset_load (const char           *path,
 {
   g_autoptr(GBytes) bytes = NULL;
   const char *real_path = path;
+  EmbDataset *ds = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -699,10 +716,12 @@ emb_dataset_load (const char           *path,
       return NULL;
     }
   bytes = emb_source_open_bytes (real_path, error);
-  if (bytes == NULL)
-    return NULL;
-  return load_source (bytes, real_path, path, !is_resource (real_path), options,
+  if (bytes != NULL)
+    ds = load_source (bytes, real_path, path, !is_resource (real_path), options,
                       cancellable, progress, progress_data, error);
+  if (ds == NULL)
+    error_message_to_text (error);
+  return ds;
 }
 
 EmbDataset *
@@ -714,6 +733,8 @@ emb_dataset_load_bytes (GBytes               *bytes,
                         gpointer              progress_data,
                         GError              **error)
 {
+  EmbDataset *ds;
+
   g_return_val_if_fail (bytes != NULL && name != NULL, NULL);
 
   if (options != NULL && options->format != NULL && find_format (options->format) == NULL)
@@ -723,7 +744,10 @@ emb_dataset_load_bytes (GBytes               *bytes,
                    "unknown format '%s' (known: %s)", options->format, known);
       return NULL;
     }
-  return load_source (bytes, name, name, FALSE, options, cancellable, progress, progress_data, error);
+  ds = load_source (bytes, name, name, FALSE, options, cancellable, progress, progress_data, error);
+  if (ds == NULL)
+    error_message_to_text (error);
+  return ds;
 }
 
 EmbDataset *

@@ -424,6 +424,7 @@ json_parse (const char  *file,
   guint line = 0, column = 0;
   gsize offset = 0;
   const char *why;
+  g_autofree char *valid_why = NULL;
 
   if (!g_utf8_validate_len (text, len, &bad))
     {
@@ -456,8 +457,12 @@ json_parse (const char  *file,
       while (*why == ' ')
         why++;
     }
+  /* json-glib quotes the string it stopped at as it decoded it, and an
+   * escaped lone surrogate ("\udfff") decodes to bytes that are not UTF-8:
+   * a message must be text. */
+  valid_why = g_utf8_make_valid (why, -1);
   emb_set_error_offset (error, EMB_ERROR_PARSE, file, base + offset,
-                        "not valid JSON: %s", why);
+                        "not valid JSON: %s", valid_why);
   return NULL;
 }
 

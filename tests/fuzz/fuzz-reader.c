@@ -14,7 +14,8 @@
  * or warning (a broken precondition inside the reader), an error outside
  * our domains or without a readable message, and a loaded dataset that
  * breaks what the rest of the program relies on (a vocabulary with one
- * token per row, display text that is valid UTF-8).
+ * token per row, display text that is valid UTF-8, no nan or inf values
+ * whatever the nan policy, which the input's size picks).
  */
 #include "config.h"
 
@@ -60,6 +61,10 @@ static const Harness harnesses[] = {
  * search for a sibling vocabulary (vocab.txt, tokenizer.json beside the
  * file) never picks up a file from wherever the fuzzer happens to run. */
 #define INPUT_DIR "/nonexistent-fuzz-input"
+
+/* FUZZ_VERBOSE=1 prints each refusal's message (to check an input reaches
+ * the path it was written for). */
+static gboolean verbose;
 
 /* Written to, so the compiler cannot drop the reads that feed it. */
 static volatile float sink_float;
@@ -150,8 +155,12 @@ touch_dataset (EmbDataset *ds)
   g_assert (m != NULL && m->data != NULL);
   g_assert (m->n_rows > 0 && m->n_cols > 0);
   g_assert (emb_size_mul (m->n_rows, m->n_cols, &count));
+  /* Whatever the nan policy, nothing downstream sees nan or inf. */
   for (gsize i = 0; i < count; i++)
-    sum += m->data[i];
+    {
+      g_assert (isfinite (m->data[i]));
+      sum += m->data[i];
+    }
   sink_float = sum;
 
   /* Every view of the matrix indexes the vocabulary by row. */
@@ -177,7 +186,15 @@ check_error (const GError *error)
   g_assert (error != NULL);
   g_assert (error->domain == EMB_ERROR || error->domain == G_IO_ERROR);
   g_assert (error->message != NULL && error->message[0] != '\0');
-  g_assert (g_utf8_validate (error->message, -1, NULL));
+  if (!g_utf8_validate (error->message, -1, NULL))
+    {
+      g_autofree char *escaped = g_strescape (error->message, NULL);
+
+      g_printerr ("message is not UTF-8: %s\n", escaped);
+      g_assert_not_reached ();
+    }
+  if (verbose)
+    g_printerr ("  refused: %s\n", error->message);
 }
 
 /* Raw .bytes carry no shape: take the column count from the first byte so
@@ -216,6 +233,8 @@ run_matrix (const Harness *h,
   const char *name = INPUT_DIR "/fuzz.bin";
 
   opts.format = h->format;
+  /* Each policy for nan and inf in turn: refuse, read as 0, drop the row. */
+  opts.nan_policy = (EmbNanPolicy) (size % 3);
   if (g_strcmp0 (h->format, "projector-bytes") == 0)
     bytes_shape (data, size, &opts);
   /* No extension: detection goes by the content alone. */
@@ -327,6 +346,7 @@ static void
 setup_once (void)
 {
   g_log_set_always_fatal (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  verbose = g_getenv ("FUZZ_VERBOSE") != NULL;
 }
 
 #ifndef FUZZ_REPLAY
