@@ -95,3 +95,54 @@ emb_test_load_fail (const char           *path,
   g_error_free (error);
   return last_message;
 }
+
+void
+emb_test_put_u8 (GByteArray *b,
+                 guint8      v)
+{
+  g_byte_array_append (b, &v, 1);
+}
+
+void
+emb_test_put_u16 (GByteArray *b,
+                  guint16     v)
+{
+  v = GUINT16_TO_LE (v);
+  g_byte_array_append (b, (const guint8 *) &v, 2);
+}
+
+void
+emb_test_put_u32 (GByteArray *b,
+                  guint32     v)
+{
+  v = GUINT32_TO_LE (v);
+  g_byte_array_append (b, (const guint8 *) &v, 4);
+}
+
+void
+emb_test_put_u64 (GByteArray *b,
+                  guint64     v)
+{
+  v = GUINT64_TO_LE (v);
+  g_byte_array_append (b, (const guint8 *) &v, 8);
+}
+
+void
+emb_test_put_f32 (GByteArray *b,
+                  float       f)
+{
+  guint32 u;
+
+  memcpy (&u, &f, 4);
+  emb_test_put_u32 (b, u);
+}
+
+void
+emb_test_put_f64 (GByteArray *b,
+                  double      x)
+{
+  guint64 u;
+
+  memcpy (&u, &x, 8);
+  emb_test_put_u64 (b, u);
+}

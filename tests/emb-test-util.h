@@ -27,3 +27,11 @@ EmbDataset *emb_test_load_ok (const char           *path,
  * (owned by the helper until the next call). */
 const char *emb_test_load_fail (const char           *path,
                                 const EmbLoadOptions *options);
+
+/* Little-endian writers for files built byte by byte. */
+void emb_test_put_u8  (GByteArray *b, guint8  v);
+void emb_test_put_u16 (GByteArray *b, guint16 v);
+void emb_test_put_u32 (GByteArray *b, guint32 v);
+void emb_test_put_u64 (GByteArray *b, guint64 v);
+void emb_test_put_f32 (GByteArray *b, float   f);
+void emb_test_put_f64 (GByteArray *b, double  x);

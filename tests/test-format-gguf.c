@@ -26,61 +26,10 @@ enum
 /* auxiliary functions: building files */
 
 static void
-put_u8 (GByteArray *b,
-        guint8      v)
-{
-  g_byte_array_append (b, &v, 1);
-}
-
-static void
-put_u16 (GByteArray *b,
-         guint16     v)
-{
-  v = GUINT16_TO_LE (v);
-  g_byte_array_append (b, (const guint8 *) &v, 2);
-}
-
-static void
-put_u32 (GByteArray *b,
-         guint32     v)
-{
-  v = GUINT32_TO_LE (v);
-  g_byte_array_append (b, (const guint8 *) &v, 4);
-}
-
-static void
-put_u64 (GByteArray *b,
-         guint64     v)
-{
-  v = GUINT64_TO_LE (v);
-  g_byte_array_append (b, (const guint8 *) &v, 8);
-}
-
-static void
-put_f32 (GByteArray *b,
-         float       f)
-{
-  guint32 u;
-
-  memcpy (&u, &f, 4);
-  put_u32 (b, u);
-}
-
-static void
-put_f64 (GByteArray *b,
-         double      x)
-{
-  guint64 u;
-
-  memcpy (&u, &x, 8);
-  put_u64 (b, u);
-}
-
-static void
 put_str (GByteArray *b,
          const char *s)
 {
-  put_u64 (b, strlen (s));
+  emb_test_put_u64 (b, strlen (s));
   g_byte_array_append (b, (const guint8 *) s, strlen (s));
 }
 
@@ -90,7 +39,7 @@ put_key (GByteArray *b,
          guint32     type)
 {
   put_str (b, key);
-  put_u32 (b, type);
+  emb_test_put_u32 (b, type);
 }
 
 /* An array header: element type and count. */
@@ -101,8 +50,8 @@ put_array (GByteArray *b,
            guint64     count)
 {
   put_key (b, key, T_ARRAY);
-  put_u32 (b, elem);
-  put_u64 (b, count);
+  emb_test_put_u32 (b, elem);
+  emb_test_put_u64 (b, count);
 }
 
 static GByteArray *
@@ -113,9 +62,9 @@ gguf_new (guint32 version,
   GByteArray *b = g_byte_array_new ();
 
   g_byte_array_append (b, (const guint8 *) "GGUF", 4);
-  put_u32 (b, version);
-  put_u64 (b, n_tensors);
-  put_u64 (b, n_kv);
+  emb_test_put_u32 (b, version);
+  emb_test_put_u64 (b, n_tensors);
+  emb_test_put_u64 (b, n_kv);
   return b;
 }
 
@@ -129,11 +78,11 @@ put_tensor (GByteArray    *b,
             guint64        offset)
 {
   put_str (b, name);
-  put_u32 (b, n_dims);
+  emb_test_put_u32 (b, n_dims);
   for (guint k = 0; k < n_dims; k++)
-    put_u64 (b, ne[k]);
-  put_u32 (b, type);
-  put_u64 (b, offset);
+    emb_test_put_u64 (b, ne[k]);
+  emb_test_put_u32 (b, type);
+  emb_test_put_u64 (b, offset);
 }
 
 static void
@@ -141,7 +90,7 @@ pad_to (GByteArray *b,
         guint       alignment)
 {
   while (b->len % alignment != 0)
-    put_u8 (b, 0);
+    emb_test_put_u8 (b, 0);
 }
 
 /* A file holding one tensor, token_embd.weight, of rows x cols values of
@@ -176,7 +125,7 @@ f32_3x4_data (void)
 
   for (guint r = 0; r < 3; r++)
     for (guint c = 0; c < 4; c++)
-      put_f32 (d, r * 10 + c + 0.5f);
+      emb_test_put_f32 (d, r * 10 + c + 0.5f);
   return d;
 }
 
@@ -311,30 +260,33 @@ test_metadata_types (void)
   g_autoptr(GByteArray) b = gguf_new (3, 1, 20);
   g_autoptr(EmbDataset) ds = NULL;
 
-  put_key (b, "t.u8", T_U8); put_u8 (b, 200);
-  put_key (b, "t.i8", T_I8); put_u8 (b, 0xfb);
-  put_key (b, "t.u16", T_U16); put_u16 (b, 60000);
-  put_key (b, "t.i16", T_I16); put_u16 (b, 0xfed4);
-  put_key (b, "t.u32", T_U32); put_u32 (b, 4000000000u);
-  put_key (b, "t.i32", T_I32); put_u32 (b, 0xffffff85);
-  put_key (b, "t.f32", T_F32); put_f32 (b, 1.25f);
-  put_key (b, "t.bool", T_BOOL); put_u8 (b, 1);
+  put_key (b, "t.u8", T_U8); emb_test_put_u8 (b, 200);
+  put_key (b, "t.i8", T_I8); emb_test_put_u8 (b, 0xfb);
+  put_key (b, "t.u16", T_U16); emb_test_put_u16 (b, 60000);
+  put_key (b, "t.i16", T_I16); emb_test_put_u16 (b, 0xfed4);
+  put_key (b, "t.u32", T_U32); emb_test_put_u32 (b, 4000000000u);
+  put_key (b, "t.i32", T_I32); emb_test_put_u32 (b, 0xffffff85);
+  put_key (b, "t.f32", T_F32); emb_test_put_f32 (b, 1.25f);
+  put_key (b, "t.bool", T_BOOL); emb_test_put_u8 (b, 1);
   put_key (b, "t.string", T_STRING); put_str (b, "caf\xc3\xa9");
   put_key (b, "t.empty_string", T_STRING); put_str (b, "");
-  put_key (b, "t.u64", T_U64); put_u64 (b, G_MAXUINT64);
-  put_key (b, "t.i64", T_I64); put_u64 (b, (guint64) -7);
-  put_key (b, "t.f64", T_F64); put_f64 (b, -2.5);
-  put_array (b, "t.array_u8", T_U8, 3); put_u8 (b, 1); put_u8 (b, 2); put_u8 (b, 3);
-  put_array (b, "t.array_f64", T_F64, 2); put_f64 (b, 1.0); put_f64 (b, 2.0);
-  put_array (b, "t.array_bool", T_BOOL, 2); put_u8 (b, 0); put_u8 (b, 1);
+  put_key (b, "t.u64", T_U64); emb_test_put_u64 (b, G_MAXUINT64);
+  put_key (b, "t.i64", T_I64); emb_test_put_u64 (b, (guint64) -7);
+  put_key (b, "t.f64", T_F64); emb_test_put_f64 (b, -2.5);
+  put_array (b, "t.array_u8", T_U8, 3); emb_test_put_u8 (b, 1); emb_test_put_u8 (b, 2);
+  emb_test_put_u8 (b, 3);
+  put_array (b, "t.array_f64", T_F64, 2); emb_test_put_f64 (b, 1.0); emb_test_put_f64 (b, 2.0);
+  put_array (b, "t.array_bool", T_BOOL, 2); emb_test_put_u8 (b, 0); emb_test_put_u8 (b, 1);
   put_array (b, "t.array_string", T_STRING, 3); put_str (b, "a"); put_str (b, ""); put_str (b, "bc");
   put_array (b, "t.array_empty", T_I32, 0);
   /* [[1, 2], [], [["x"]]]: arrays of arrays, as the format allows. */
   put_array (b, "t.array_array", T_ARRAY, 3);
-  put_u32 (b, T_I32); put_u64 (b, 2); put_u32 (b, 1); put_u32 (b, 2);
-  put_u32 (b, T_U16); put_u64 (b, 0);
-  put_u32 (b, T_ARRAY); put_u64 (b, 1); put_u32 (b, T_STRING); put_u64 (b, 1); put_str (b, "x");
-  put_key (b, "general.alignment", T_U32); put_u32 (b, 32);
+  emb_test_put_u32 (b, T_I32); emb_test_put_u64 (b, 2); emb_test_put_u32 (b, 1);
+  emb_test_put_u32 (b, 2);
+  emb_test_put_u32 (b, T_U16); emb_test_put_u64 (b, 0);
+  emb_test_put_u32 (b, T_ARRAY); emb_test_put_u64 (b, 1); emb_test_put_u32 (b, T_STRING);
+  emb_test_put_u64 (b, 1); put_str (b, "x");
+  put_key (b, "general.alignment", T_U32); emb_test_put_u32 (b, 32);
   put_tensor (b, "token_embd.weight", 2, (guint64[]) { 4, 3 }, G_F32, 0);
   pad_to (b, 32);
   g_byte_array_append (b, d->data, d->len);
@@ -359,7 +311,7 @@ test_f16 (void)
   g_autoptr(EmbDataset) ds = NULL;
 
   for (guint i = 0; i < 8; i++)
-    put_u16 (d, h[i]);
+    emb_test_put_u16 (d, h[i]);
   b = matrix_file (3, G_F16, 2, 4, d->data, d->len, NULL);
   ds = load_ok (b, "f16.gguf");
   g_assert_cmpstr (ds->dtype, ==, "float16");
@@ -380,7 +332,7 @@ test_bf16 (void)
   g_autoptr(EmbDataset) ds = NULL;
 
   for (guint i = 0; i < 4; i++)
-    put_u16 (d, h[i]);
+    emb_test_put_u16 (d, h[i]);
   b = matrix_file (3, G_BF16, 1, 4, d->data, d->len, NULL);
   ds = load_ok (b, "bf16.gguf");
   g_assert_cmpstr (ds->dtype, ==, "bfloat16");
@@ -395,10 +347,10 @@ test_f64 (void)
   g_autoptr(GByteArray) b = NULL;
   g_autoptr(EmbDataset) ds = NULL;
 
-  put_f64 (d, 1.5);
-  put_f64 (d, -0.25);
-  put_f64 (d, 1e-3);
-  put_f64 (d, 123456.789);
+  emb_test_put_f64 (d, 1.5);
+  emb_test_put_f64 (d, -0.25);
+  emb_test_put_f64 (d, 1e-3);
+  emb_test_put_f64 (d, 123456.789);
   b = matrix_file (3, G_F64, 2, 2, d->data, d->len, NULL);
   ds = load_ok (b, "f64.gguf");
   g_assert_cmpstr (ds->dtype, ==, "float64");
@@ -416,12 +368,12 @@ test_q8_0 (void)
   g_autoptr(GByteArray) b = NULL;
   g_autoptr(EmbDataset) ds = NULL;
 
-  put_u16 (d, 0x3800);
+  emb_test_put_u16 (d, 0x3800);
   for (guint j = 0; j < 32; j++)
-    put_u8 (d, (guint8) -3);
-  put_u16 (d, 0x4000);
+    emb_test_put_u8 (d, (guint8) -3);
+  emb_test_put_u16 (d, 0x4000);
   for (gint j = 0; j < 32; j++)
-    put_u8 (d, (guint8) (j - 16));
+    emb_test_put_u8 (d, (guint8) (j - 16));
   b = matrix_file (3, G_Q8_0, 2, 32, d->data, d->len, NULL);
   ds = load_ok (b, "q8_0.gguf");
   g_assert_cmpstr (ds->dtype, ==, "q8_0");
@@ -447,18 +399,18 @@ test_q4_0 (void)
   g_autoptr(EmbDataset) ds = NULL;
   const float *row0, *row1;
 
-  put_u16 (d, 0x4000);
+  emb_test_put_u16 (d, 0x4000);
   for (guint j = 0; j < 16; j++)
-    put_u8 (d, j | (15 - j) << 4);
-  put_u16 (d, 0xbc00);
+    emb_test_put_u8 (d, j | (15 - j) << 4);
+  emb_test_put_u16 (d, 0xbc00);
   for (guint j = 0; j < 16; j++)
-    put_u8 (d, 0x00);
-  put_u16 (d, 0x4000);
+    emb_test_put_u8 (d, 0x00);
+  emb_test_put_u16 (d, 0x4000);
   for (guint j = 0; j < 16; j++)
-    put_u8 (d, 0x99);
-  put_u16 (d, 0x3800);
+    emb_test_put_u8 (d, 0x99);
+  emb_test_put_u16 (d, 0x3800);
   for (guint j = 0; j < 16; j++)
-    put_u8 (d, 0xff);
+    emb_test_put_u8 (d, 0xff);
   b = matrix_file (3, G_Q4_0, 2, 64, d->data, d->len, NULL);
   ds = load_ok (b, "q4_0.gguf");
   g_assert_cmpstr (ds->dtype, ==, "q4_0");
@@ -487,14 +439,14 @@ test_alignment_64 (void)
   g_autoptr(EmbDataset) ds = NULL;
 
   put_key (b, "general.alignment", T_U32);
-  put_u32 (b, 64);
+  emb_test_put_u32 (b, 64);
   put_tensor (b, "norm.weight", 1, (guint64[]) { 4 }, G_F32, 0);
   put_tensor (b, "token_embd.weight", 2, (guint64[]) { 4, 3 }, G_F32, 64);
   g_assert_cmpuint (b->len % 64, >, 0);
   g_assert_cmpuint (b->len % 64, <=, 32);
   pad_to (b, 64);
   for (guint i = 0; i < 4; i++)
-    put_f32 (b, -1.0f);
+    emb_test_put_f32 (b, -1.0f);
   pad_to (b, 64);
   g_byte_array_append (b, d->data, d->len);
 
@@ -524,7 +476,8 @@ test_pick_tensor (void)
   pad_to (b, 32);
   g_byte_array_append (b, d->data, d->len);
   pad_to (b, 32);
-  put_u16 (b, 0x3c00); put_u16 (b, 0xc000); put_u16 (b, 0x3800); put_u16 (b, 0x4000);
+  emb_test_put_u16 (b, 0x3c00); emb_test_put_u16 (b, 0xc000); emb_test_put_u16 (b, 0x3800);
+  emb_test_put_u16 (b, 0x4000);
   pad_to (b, 32);
 
   ds = emb_test_load_ok (emb_test_write ("pick.gguf", b->data, b->len), &options);
@@ -561,7 +514,7 @@ put_tokenizer (GByteArray         *b,
     {
       put_array (b, "tokenizer.ggml.token_type", T_I32, n);
       for (guint i = 0; i < n; i++)
-        put_u32 (b, types[i]);
+        emb_test_put_u32 (b, types[i]);
     }
 }
 
@@ -713,18 +666,18 @@ small_valid_file (gsize *metadata_end)
   put_key (b, "general.architecture", T_STRING);
   put_str (b, "llama");
   put_array (b, "general.scores", T_F32, 2);
-  put_f32 (b, 0.5f);
-  put_f32 (b, 1.5f);
+  emb_test_put_f32 (b, 0.5f);
+  emb_test_put_f32 (b, 1.5f);
   put_tokenizer (b, tokens, 3, types, "gpt2");
   *metadata_end = b->len;
   put_tensor (b, "token_embd.weight", 2, (guint64[]) { 4, 3 }, G_F16, 0);
   put_tensor (b, "output_norm.weight", 1, (guint64[]) { 4 }, G_F32, 32);
   pad_to (b, 32);
   for (guint i = 0; i < 12; i++)
-    put_u16 (b, 0x3c00 + i);
+    emb_test_put_u16 (b, 0x3c00 + i);
   pad_to (b, 32);
   for (guint i = 0; i < 4; i++)
-    put_f32 (b, 1.0f);
+    emb_test_put_f32 (b, 1.0f);
   return b;
 }
 
@@ -815,7 +768,7 @@ test_string_past_eof (void)
   g_autofree char *message = NULL, *value = NULL;
   g_autoptr(GByteArray) c = gguf_new (3, 0, 1);
 
-  put_u64 (b, 1000);
+  emb_test_put_u64 (b, 1000);
   g_byte_array_append (b, (const guint8 *) "only twenty bytes...", 20);
   message = load_error (b, "longkey.gguf", EMB_ERROR_TRUNCATED);
   assert_contains (message, "byte 24:");
@@ -823,8 +776,8 @@ test_string_past_eof (void)
 
   /* The same in a string value: its length is at 24 + 8 + 3 + 4 = 39. */
   put_key (c, "a.b", T_STRING);
-  put_u64 (c, G_MAXUINT64);
-  put_u32 (c, 0);
+  emb_test_put_u64 (c, G_MAXUINT64);
+  emb_test_put_u32 (c, 0);
   value = load_error (c, "longvalue.gguf", EMB_ERROR_TRUNCATED);
   assert_contains (value, "byte 39:");
   assert_contains (value, "'a.b'");
@@ -854,7 +807,7 @@ test_count_overflow (void)
 
   /* 2^62 one-byte values fit in 64 bits, but not in the file. */
   put_array (c, "x.y", T_U8, G_GUINT64_CONSTANT (1) << 62);
-  put_u8 (c, 1);
+  emb_test_put_u8 (c, 1);
   bytes = load_error (c, "bytes.gguf", EMB_ERROR_TRUNCATED);
   assert_contains (bytes, "4611686018427387904 values");
 
@@ -881,7 +834,7 @@ one_tensor_file (guint32        n_dims,
   put_tensor (b, "token_embd.weight", n_dims, ne, type, offset);
   pad_to (b, 32);
   for (guint i = 0; i < 8; i++)
-    put_f32 (b, i);
+    emb_test_put_f32 (b, i);
   return b;
 }
 
@@ -944,9 +897,9 @@ test_bad_alignment (void)
 
       /* Key at 24 (8 + 17 bytes), type at 49, value at 53. */
       put_key (b, "general.alignment", T_U32);
-      put_u32 (b, values[i]);
+      emb_test_put_u32 (b, values[i]);
       put_tensor (b, "token_embd.weight", 2, (guint64[]) { 1, 1 }, G_F32, 0);
-      put_f32 (b, 1.0f);
+      emb_test_put_f32 (b, 1.0f);
       message = load_error (b, "badalign.gguf", EMB_ERROR_PARSE);
       assert_contains (message, "byte 53:");
       assert_contains (message, expected);
@@ -977,10 +930,10 @@ test_unreadable_type (void)
   put_tensor (q4k, "other.weight", 2, (guint64[]) { 2, 2 }, G_F32, 160);
   pad_to (q4k, 32);
   for (guint i = 0; i < 144; i++)
-    put_u8 (q4k, 0);
+    emb_test_put_u8 (q4k, 0);
   pad_to (q4k, 32);
   for (guint i = 0; i < 4; i++)
-    put_f32 (q4k, 1.0f);
+    emb_test_put_f32 (q4k, 1.0f);
   m_q4k = load_error (q4k, "q4k.gguf", EMB_ERROR_UNSUPPORTED);
   assert_contains (m_q4k, "Q4_K");
   assert_contains (m_q4k, "token_embd.weight");
@@ -1000,7 +953,7 @@ test_bad_metadata (void)
 
   /* Key at 24 (8 + 3 bytes), type at 35. */
   put_key (type, "a.b", 13);
-  put_u64 (type, 0);
+  emb_test_put_u64 (type, 0);
   m_type = load_error (type, "valuetype.gguf", EMB_ERROR_PARSE);
   assert_contains (m_type, "byte 35:");
   assert_contains (m_type, "unknown value type 13");
@@ -1010,12 +963,12 @@ test_bad_metadata (void)
   assert_contains (m_elem, "byte 39:");
 
   put_array (bools, "a.b", T_BOOL, 3);
-  put_u8 (bools, 0); put_u8 (bools, 1); put_u8 (bools, 2);
+  emb_test_put_u8 (bools, 0); emb_test_put_u8 (bools, 1); emb_test_put_u8 (bools, 2);
   m_bools = load_error (bools, "bools.gguf", EMB_ERROR_PARSE);
   assert_contains (m_bools, "byte 53:");
 
   put_array (tokens, "tokenizer.ggml.tokens", T_I32, 1);
-  put_u32 (tokens, 5);
+  emb_test_put_u32 (tokens, 5);
   m_tokens = load_error (tokens, "tokens.gguf", EMB_ERROR_PARSE);
   assert_contains (m_tokens, "not an array of strings");
 
@@ -1023,11 +976,11 @@ test_bad_metadata (void)
   put_key (deep, "a.b", T_ARRAY);
   for (guint i = 0; i < 20; i++)
     {
-      put_u32 (deep, T_ARRAY);
-      put_u64 (deep, 1);
+      emb_test_put_u32 (deep, T_ARRAY);
+      emb_test_put_u64 (deep, 1);
     }
-  put_u32 (deep, T_U8);
-  put_u64 (deep, 0);
+  emb_test_put_u32 (deep, T_U8);
+  emb_test_put_u64 (deep, 0);
   m_deep = load_error (deep, "deep.gguf", EMB_ERROR_UNSUPPORTED);
   assert_contains (m_deep, "nest");
 }
@@ -1041,7 +994,7 @@ test_duplicate_tensor (void)
   put_tensor (b, "token_embd.weight", 2, (guint64[]) { 1, 1 }, G_F32, 0);
   put_tensor (b, "token_embd.weight", 2, (guint64[]) { 1, 1 }, G_F32, 0);
   pad_to (b, 32);
-  put_f32 (b, 1.0f);
+  emb_test_put_f32 (b, 1.0f);
   message = load_error (b, "twice.gguf", EMB_ERROR_PARSE);
   assert_contains (message, "listed twice");
 }
@@ -1099,8 +1052,8 @@ test_non_finite (void)
   {
     g_autoptr(GByteArray) v = g_byte_array_new ();
 
-    put_f64 (v, 1.0);
-    put_f64 (v, 1e300);
+    emb_test_put_f64 (v, 1.0);
+    emb_test_put_f64 (v, 1e300);
     x = matrix_file (3, G_F64, 1, 2, v->data, v->len, NULL);
     m_f64 = load_error (x, "big64.gguf", EMB_ERROR_NON_FINITE);
     assert_contains (m_f64, "too large for float32");

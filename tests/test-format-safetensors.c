@@ -14,36 +14,6 @@
 
 /* auxiliary functions: building files */
 
-static void
-put_u16 (GByteArray *a,
-         guint16     v)
-{
-  v = GUINT16_TO_LE (v);
-  g_byte_array_append (a, (const guint8 *) &v, 2);
-}
-
-static void
-put_f32 (GByteArray *a,
-         float       f)
-{
-  guint32 u;
-
-  memcpy (&u, &f, 4);
-  u = GUINT32_TO_LE (u);
-  g_byte_array_append (a, (const guint8 *) &u, 4);
-}
-
-static void
-put_f64 (GByteArray *a,
-         double      x)
-{
-  guint64 u;
-
-  memcpy (&u, &x, 8);
-  u = GUINT64_TO_LE (u);
-  g_byte_array_append (a, (const guint8 *) &u, 8);
-}
-
 /* A file: the header length n (as given, even when it lies), the header
  * text and the data. */
 static GByteArray *
@@ -156,7 +126,7 @@ cells_f32 (gsize rows,
 
   for (gsize i = 0; i < rows; i++)
     for (gsize j = 0; j < cols; j++)
-      put_f32 (a, cell (i, j));
+      emb_test_put_f32 (a, cell (i, j));
   return a;
 }
 
@@ -348,9 +318,9 @@ test_f16 (void)
   const char *path;
 
   for (guint h = 0; h < 0x7c00; h++)
-    put_u16 (a, h);
+    emb_test_put_u16 (a, h);
   for (guint h = 0x8000; h < 0xfc00; h++)
-    put_u16 (a, h);
+    emb_test_put_u16 (a, h);
   st_add (b, "halves", "F16", "[62, 1024]", a);
   path = st_write (b, "f16.safetensors");
   ds = emb_test_load_ok (path, &st_options);
@@ -387,7 +357,7 @@ test_bf16 (void)
   const char *path;
 
   for (guint k = 0; k < G_N_ELEMENTS (in); k++)
-    put_u16 (a, in[k]);
+    emb_test_put_u16 (a, in[k]);
   st_add (b, "w", "BF16", "[3, 2]", a);
   path = st_write (b, "bf16.safetensors");
   ds = emb_test_load_ok (path, &st_options);
@@ -408,7 +378,7 @@ test_f64 (void)
   const char *path;
 
   for (guint k = 0; k < G_N_ELEMENTS (in); k++)
-    put_f64 (a, in[k]);
+    emb_test_put_f64 (a, in[k]);
   st_add (b, "w", "F64", "[2, 3]", a);
   path = st_write (b, "f64.safetensors");
   ds = emb_test_load_ok (path, &st_options);
@@ -432,7 +402,7 @@ test_pick (void)
   g_autofree char *msg = NULL;
 
   for (guint k = 0; k < 8; k++)
-    put_u16 (emb, k % 2 ? 0xc000 : 0x3c00);
+    emb_test_put_u16 (emb, k % 2 ? 0xc000 : 0x3c00);
   st_add (b, "model.norm.weight", "F32", "[4]", cells_f32 (1, 4));
   st_add (b, "empty", "F32", "[0, 4]", g_byte_array_new ());
   st_add (b, "scalar", "F32", "[]", cells_f32 (1, 1));
@@ -489,7 +459,7 @@ test_offsets_out_of_order (void)
   g_autoptr(EmbDataset) ds = NULL;
   const char *path;
 
-  put_f32 (data, 7.0f);
+  emb_test_put_f32 (data, 7.0f);
   g_byte_array_append (data, cells->data, cells->len);
   a = st_file ("{\"e\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]},"
                "\"m\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[4,28]},"
@@ -748,7 +718,7 @@ test_non_finite (void)
       gsize data_start;
 
       for (guint k = 0; k < 6; k++)
-        put_u16 (a, k == 4 ? halves[i].bits : 0x3c00);
+        emb_test_put_u16 (a, k == 4 ? halves[i].bits : 0x3c00);
       b = st_builder_new (NULL);
       st_add (b, "w", halves[i].dtype, "[3, 2]", a);
       path = st_write (b, name);
@@ -763,8 +733,8 @@ test_non_finite (void)
   {
     GByteArray *a = g_byte_array_new ();
 
-    put_f64 (a, 1.0);
-    put_f64 (a, 1e300);
+    emb_test_put_f64 (a, 1.0);
+    emb_test_put_f64 (a, 1e300);
     b = st_builder_new (NULL);
     st_add (b, "w", "F64", "[1, 2]", a);
     path = st_write (b, "big-f64.safetensors");
@@ -773,8 +743,8 @@ test_non_finite (void)
     g_free (msg);
 
     a = g_byte_array_new ();
-    put_f64 (a, -INFINITY);
-    put_f64 (a, 1.0);
+    emb_test_put_f64 (a, -INFINITY);
+    emb_test_put_f64 (a, 1.0);
     b = st_builder_new (NULL);
     st_add (b, "w", "F64", "[2, 1]", a);
     path = st_write (b, "inf-f64.safetensors");
@@ -837,7 +807,7 @@ write_checkpoint (void)
   write_in (dir, "model-00001-of-00002.safetensors", shard_bytes (b));
 
   for (guint k = 0; k < 6; k++)
-    put_u16 (emb, k == 5 ? 0xc000 : 0x3f80);
+    emb_test_put_u16 (emb, k == 5 ? 0xc000 : 0x3f80);
   b = st_builder_new ("{\"format\":\"pt\"}");
   st_add (b, "model.embed_tokens.weight", "BF16", "[3, 2]", emb);
   write_in (dir, "model-00002-of-00002.safetensors", shard_bytes (b));

@@ -128,53 +128,12 @@ put_str (GByteArray *b,
 }
 
 static void
-put_u8 (GByteArray *b,
-        guint8      v)
-{
-  put (b, &v, 1);
-}
-
-static void
-put_u16 (GByteArray *b,
-         guint16     v)
-{
-  v = GUINT16_TO_LE (v);
-  put (b, &v, 2);
-}
-
-static void
-put_u32 (GByteArray *b,
-         guint32     v)
-{
-  v = GUINT32_TO_LE (v);
-  put (b, &v, 4);
-}
-
-static void
-put_u64 (GByteArray *b,
-         guint64     v)
-{
-  v = GUINT64_TO_LE (v);
-  put (b, &v, 8);
-}
-
-static void
-put_f32 (GByteArray *b,
-         float       f)
-{
-  guint32 u;
-
-  memcpy (&u, &f, 4);
-  put_u32 (b, u);
-}
-
-static void
 put_floats (GByteArray  *b,
             const float *values,
             gsize        n)
 {
   for (gsize i = 0; i < n; i++)
-    put_f32 (b, values[i]);
+    emb_test_put_f32 (b, values[i]);
 }
 
 static void
@@ -182,7 +141,7 @@ put_zeros (GByteArray *b,
            gsize       n)
 {
   for (gsize i = 0; i < n; i++)
-    put_u8 (b, 0);
+    emb_test_put_u8 (b, 0);
 }
 
 /* A 2 x 3 matrix whose float32 bytes hold no space, tab or newline. */
@@ -237,11 +196,11 @@ npy_header (GByteArray *b,
   gsize pad = (64 - (NPY_PREFIX + len + 1) % 64) % 64;
 
   put (b, "\x93NUMPY\x01\x00", 8);
-  put_u16 (b, len + pad + 1);
+  emb_test_put_u16 (b, len + pad + 1);
   put_str (b, dict);
   for (gsize i = 0; i < pad; i++)
-    put_u8 (b, ' ');
-  put_u8 (b, '\n');
+    emb_test_put_u8 (b, ' ');
+  emb_test_put_u8 (b, '\n');
   return b->len;
 }
 
@@ -271,7 +230,7 @@ static gsize
 st_header (GByteArray *b,
            const char *json)
 {
-  put_u64 (b, strlen (json));
+  emb_test_put_u64 (b, strlen (json));
   put_str (b, json);
   return b->len;
 }
@@ -293,16 +252,16 @@ gguf_head (GByteArray *b,
            guint64     n_kv)
 {
   put_str (b, "GGUF");
-  put_u32 (b, version);
-  put_u64 (b, n_tensors);
-  put_u64 (b, n_kv);
+  emb_test_put_u32 (b, version);
+  emb_test_put_u64 (b, n_tensors);
+  emb_test_put_u64 (b, n_kv);
 }
 
 static void
 gguf_string (GByteArray *b,
              const char *s)
 {
-  put_u64 (b, strlen (s));
+  emb_test_put_u64 (b, strlen (s));
   put_str (b, s);
 }
 
@@ -312,7 +271,7 @@ gguf_key (GByteArray *b,
           guint32     type)
 {
   gguf_string (b, key);
-  put_u32 (b, type);
+  emb_test_put_u32 (b, type);
 }
 
 static void
@@ -321,8 +280,8 @@ gguf_tokens (GByteArray        *b,
              guint               n)
 {
   gguf_key (b, "tokenizer.ggml.tokens", GV_ARRAY);
-  put_u32 (b, GV_STRING);
-  put_u64 (b, n);
+  emb_test_put_u32 (b, GV_STRING);
+  emb_test_put_u64 (b, n);
   for (guint i = 0; i < n; i++)
     gguf_string (b, tokens[i]);
 }
@@ -340,12 +299,12 @@ gguf_tensor (GByteArray *b,
   gsize at;
 
   gguf_string (b, name);
-  put_u32 (b, 2);
-  put_u64 (b, cols);
-  put_u64 (b, rows);
-  put_u32 (b, type);
+  emb_test_put_u32 (b, 2);
+  emb_test_put_u64 (b, cols);
+  emb_test_put_u64 (b, rows);
+  emb_test_put_u32 (b, type);
   at = b->len;
-  put_u64 (b, offset);
+  emb_test_put_u64 (b, offset);
   return at;
 }
 
@@ -354,7 +313,7 @@ static gsize
 gguf_align (GByteArray *b)
 {
   while (b->len % 32 != 0)
-    put_u8 (b, 0);
+    emb_test_put_u8 (b, 0);
   return b->len;
 }
 
@@ -371,7 +330,7 @@ gguf_valid (GByteArray         *b,
 
   gguf_head (b, 3, 1, 2);
   gguf_key (b, "general.alignment", GV_U32);
-  put_u32 (b, 32);
+  emb_test_put_u32 (b, 32);
   gguf_tokens (b, tokens, 2);
   gguf_tensor (b, "token_embd.weight", 3, 2, GT_F32, 0);
   if (infos_end != NULL)
@@ -504,10 +463,10 @@ build_w2v_bin_nan (Built *b)
 {
   put_str (b->data, "1 3\n");
   put_str (b->data, "a ");
-  put_f32 (b->data, 1);
+  emb_test_put_f32 (b->data, 1);
   b->at = b->data->len;                 /* value 2 */
-  put_f32 (b->data, NAN);
-  put_f32 (b->data, 2);
+  emb_test_put_f32 (b->data, NAN);
+  emb_test_put_f32 (b->data, 2);
   put_str (b->data, "\n");
 }
 
@@ -518,9 +477,9 @@ build_w2v_bin_inf (Built *b)
   put_str (b->data, "a ");
   put_floats (b->data, six, 2);
   put_str (b->data, "\nb ");
-  put_f32 (b->data, 1);
+  emb_test_put_f32 (b->data, 1);
   b->at = b->data->len;
-  put_f32 (b->data, -INFINITY);
+  emb_test_put_f32 (b->data, -INFINITY);
   put_str (b->data, "\n");
 }
 
@@ -530,9 +489,9 @@ static void
 build_npy_bad_magic (Built *b)
 {
   put (b->data, "\x93NUMPX\x01\x00", 8);
-  put_u16 (b->data, 54);
+  emb_test_put_u16 (b->data, 54);
   for (guint i = 0; i < 54; i++)
-    put_u8 (b->data, ' ');
+    emb_test_put_u8 (b->data, ' ');
 }
 
 static void
@@ -548,16 +507,16 @@ build_npy_version (Built *b)
   put (b->data, "\x93NUMPY", 6);
   b->at = b->data->len;
   put (b->data, "\x09\x00", 2);
-  put_u16 (b->data, 54);
+  emb_test_put_u16 (b->data, 54);
   for (guint i = 0; i < 54; i++)
-    put_u8 (b->data, ' ');
+    emb_test_put_u8 (b->data, ' ');
 }
 
 static void
 build_npy_header_past_end (Built *b)
 {
   put (b->data, "\x93NUMPY\x01\x00", 8);
-  put_u16 (b->data, 1000);
+  emb_test_put_u16 (b->data, 1000);
   put_str (b->data, "{'descr': '<f4', ");
   b->at = b->data->len;                 /* the file ends */
 }
@@ -566,7 +525,7 @@ static void
 build_npy_header_4gib (Built *b)
 {
   put (b->data, "\x93NUMPY\x02\x00", 8);
-  put_u32 (b->data, G_MAXUINT32);
+  emb_test_put_u32 (b->data, G_MAXUINT32);
   put_str (b->data, NPY_2X3);
   b->at = b->data->len;
 }
@@ -702,7 +661,7 @@ build_npy_nan (Built *b)
   gsize start = npy_header (b->data, NPY_2X3);
 
   put_floats (b->data, six, 5);
-  put_f32 (b->data, NAN);               /* row 1, column 2 */
+  emb_test_put_f32 (b->data, NAN);               /* row 1, column 2 */
   b->at = start + 5 * 4;
 }
 
@@ -713,7 +672,7 @@ build_npy_f16_nan (Built *b)
   const guint16 halves[6] = { 0x3c00, 0x7e00, 0x4000, 0x4200, 0x4400, 0x4500 };
 
   for (guint i = 0; i < 6; i++)
-    put_u16 (b->data, halves[i]);
+    emb_test_put_u16 (b->data, halves[i]);
   b->at = start + 1 * 2;                /* row 0, column 1 */
 }
 
@@ -746,7 +705,7 @@ build_st_short_length (Built *b)
 static void
 build_st_header_over_limit (Built *b)
 {
-  put_u64 (b->data, 200000000);
+  emb_test_put_u64 (b->data, 200000000);
   put_str (b->data, ST_W);
   put_floats (b->data, six, 6);
   b->at = 0;
@@ -755,7 +714,7 @@ build_st_header_over_limit (Built *b)
 static void
 build_st_header_2_64 (Built *b)
 {
-  put_u64 (b->data, G_MAXUINT64);
+  emb_test_put_u64 (b->data, G_MAXUINT64);
   put_str (b->data, ST_W);
   put_floats (b->data, six, 6);
   b->at = 0;
@@ -764,7 +723,7 @@ build_st_header_2_64 (Built *b)
 static void
 build_st_header_past_end (Built *b)
 {
-  put_u64 (b->data, 1000);
+  emb_test_put_u64 (b->data, 1000);
   put_str (b->data, ST_W);
   put_floats (b->data, six, 6);
   b->at = b->data->len;
@@ -853,7 +812,7 @@ build_st_extra_bytes (Built *b)
   gsize start = st_header (b->data, ST_W);
 
   put_floats (b->data, six, 6);
-  put_f32 (b->data, 7);
+  emb_test_put_f32 (b->data, 7);
   b->at = start + 24;                   /* where the tensor data ends */
 }
 
@@ -863,7 +822,7 @@ build_st_gap (Built *b)
   const char *json = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[4,28]}}";
 
   st_header (b->data, json);
-  put_f32 (b->data, 0);
+  emb_test_put_f32 (b->data, 0);
   put_floats (b->data, six, 6);
   b->at = st_at (json, "\"w\"");
 }
@@ -908,7 +867,7 @@ build_st_only_integers (Built *b)
 {
   st_header (b->data, "{\"w\":{\"dtype\":\"I32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}");
   for (guint i = 0; i < 6; i++)
-    put_u32 (b->data, i);
+    emb_test_put_u32 (b->data, i);
 }
 
 static void
@@ -916,8 +875,8 @@ build_st_nan (Built *b)
 {
   gsize start = st_header (b->data, ST_W);
 
-  put_f32 (b->data, 1);
-  put_f32 (b->data, NAN);               /* row 0, column 1 */
+  emb_test_put_f32 (b->data, 1);
+  emb_test_put_f32 (b->data, NAN);               /* row 0, column 1 */
   put_floats (b->data, six + 2, 4);
   b->at = start + 4;
 }
@@ -1101,7 +1060,7 @@ static void
 build_bytes_long (Built *b)
 {
   put_floats (b->data, six, 6);
-  put_f32 (b->data, 7);
+  emb_test_put_f32 (b->data, 7);
   b->shape_rows = 2;
   b->shape_cols = 3;
 }
@@ -1126,8 +1085,8 @@ static void
 build_bytes_nan (Built *b)
 {
   put_floats (b->data, six, 4);
-  put_f32 (b->data, NAN);               /* row 1, column 1 */
-  put_f32 (b->data, 6);
+  emb_test_put_f32 (b->data, NAN);               /* row 1, column 1 */
+  emb_test_put_f32 (b->data, 6);
   b->at = 4 * 4;
   b->shape_rows = 2;
   b->shape_cols = 3;
@@ -1139,9 +1098,9 @@ static void
 build_gguf_bad_magic (Built *b)
 {
   put_str (b->data, "GGUX");
-  put_u32 (b->data, 3);
-  put_u64 (b->data, 0);
-  put_u64 (b->data, 0);
+  emb_test_put_u32 (b->data, 3);
+  emb_test_put_u64 (b->data, 0);
+  emb_test_put_u64 (b->data, 0);
 }
 
 static void
@@ -1172,7 +1131,7 @@ build_gguf_big_endian (Built *b)
   b->at = b->data->len;
   put (b->data, "\x00\x00\x00\x03", 4);
   put (b->data, "\x00\x00\x00\x00\x00\x00\x00\x01", 8);
-  put_u64 (b->data, 0);
+  emb_test_put_u64 (b->data, 0);
 }
 
 static void
@@ -1203,8 +1162,8 @@ build_gguf_huge_u8_array (Built *b)
 {
   gguf_head (b->data, 3, 1, 1);
   gguf_key (b->data, "big", GV_ARRAY);
-  put_u32 (b->data, GV_U8);
-  put_u64 (b->data, G_GUINT64_CONSTANT (1) << 62);
+  emb_test_put_u32 (b->data, GV_U8);
+  emb_test_put_u64 (b->data, G_GUINT64_CONSTANT (1) << 62);
   b->at = b->data->len;                 /* where its values would start */
   put_zeros (b->data, 64);
 }
@@ -1214,8 +1173,8 @@ build_gguf_huge_string_array (Built *b)
 {
   gguf_head (b->data, 3, 1, 1);
   gguf_key (b->data, "big", GV_ARRAY);
-  put_u32 (b->data, GV_STRING);
-  put_u64 (b->data, G_GUINT64_CONSTANT (1) << 62);
+  emb_test_put_u32 (b->data, GV_STRING);
+  emb_test_put_u64 (b->data, G_GUINT64_CONSTANT (1) << 62);
   b->at = b->data->len;
   put_zeros (b->data, 64);
 }
@@ -1225,7 +1184,7 @@ build_gguf_huge_key (Built *b)
 {
   gguf_head (b->data, 3, 1, 1);
   b->at = b->data->len;                 /* the key's length */
-  put_u64 (b->data, G_GUINT64_CONSTANT (1) << 63);
+  emb_test_put_u64 (b->data, G_GUINT64_CONSTANT (1) << 63);
   put_str (b->data, "general.name");
   put_zeros (b->data, 16);
 }
@@ -1236,7 +1195,7 @@ build_gguf_unknown_type (Built *b)
   gguf_head (b->data, 3, 1, 1);
   gguf_string (b->data, "k");
   b->at = b->data->len;
-  put_u32 (b->data, 99);
+  emb_test_put_u32 (b->data, 99);
   put_zeros (b->data, 16);
 }
 
@@ -1246,7 +1205,7 @@ build_gguf_unknown_type_utf8 (Built *b)
   gguf_head (b->data, 3, 1, 1);
   gguf_string (b->data, "bad\xff\xfekey");
   b->at = b->data->len;
-  put_u32 (b->data, 99);
+  emb_test_put_u32 (b->data, 99);
   put_zeros (b->data, 16);
 }
 
@@ -1256,7 +1215,7 @@ build_gguf_bool_7 (Built *b)
   gguf_head (b->data, 3, 1, 1);
   gguf_key (b->data, "flag", GV_BOOL);
   b->at = b->data->len;
-  put_u8 (b->data, 7);
+  emb_test_put_u8 (b->data, 7);
   put_zeros (b->data, 16);
 }
 
@@ -1266,7 +1225,7 @@ build_gguf_alignment_3 (Built *b)
   gguf_head (b->data, 3, 1, 1);
   gguf_key (b->data, "general.alignment", GV_U32);
   b->at = b->data->len;
-  put_u32 (b->data, 3);
+  emb_test_put_u32 (b->data, 3);
   put_zeros (b->data, 16);
 }
 
@@ -1276,8 +1235,8 @@ build_gguf_tokens_not_strings (Built *b)
   gguf_head (b->data, 3, 1, 1);
   gguf_string (b->data, "tokenizer.ggml.tokens");
   b->at = b->data->len;                 /* its value type */
-  put_u32 (b->data, GV_U32);
-  put_u32 (b->data, 5);
+  emb_test_put_u32 (b->data, GV_U32);
+  emb_test_put_u32 (b->data, 5);
   put_zeros (b->data, 16);
 }
 
@@ -1286,12 +1245,12 @@ build_gguf_ne_overflow (Built *b)
 {
   gguf_head (b->data, 3, 1, 0);
   gguf_string (b->data, "token_embd.weight");
-  put_u32 (b->data, 2);
-  put_u64 (b->data, G_GUINT64_CONSTANT (1) << 32);
+  emb_test_put_u32 (b->data, 2);
+  emb_test_put_u64 (b->data, G_GUINT64_CONSTANT (1) << 32);
   b->at = b->data->len;                 /* 2^32 x 2^32 overflows here */
-  put_u64 (b->data, G_GUINT64_CONSTANT (1) << 32);
-  put_u32 (b->data, GT_F32);
-  put_u64 (b->data, 0);
+  emb_test_put_u64 (b->data, G_GUINT64_CONSTANT (1) << 32);
+  emb_test_put_u32 (b->data, GT_F32);
+  emb_test_put_u64 (b->data, 0);
   gguf_align (b->data);
   put_floats (b->data, six, 6);
 }
@@ -1301,12 +1260,12 @@ build_gguf_ne_past_int64 (Built *b)
 {
   gguf_head (b->data, 3, 1, 0);
   gguf_string (b->data, "token_embd.weight");
-  put_u32 (b->data, 2);
+  emb_test_put_u32 (b->data, 2);
   b->at = b->data->len;
-  put_u64 (b->data, G_MAXUINT64);
-  put_u64 (b->data, 2);
-  put_u32 (b->data, GT_F32);
-  put_u64 (b->data, 0);
+  emb_test_put_u64 (b->data, G_MAXUINT64);
+  emb_test_put_u64 (b->data, 2);
+  emb_test_put_u32 (b->data, GT_F32);
+  emb_test_put_u64 (b->data, 0);
   gguf_align (b->data);
   put_floats (b->data, six, 6);
 }
@@ -1317,11 +1276,11 @@ build_gguf_five_dims (Built *b)
   gguf_head (b->data, 3, 1, 0);
   gguf_string (b->data, "token_embd.weight");
   b->at = b->data->len;
-  put_u32 (b->data, 5);
+  emb_test_put_u32 (b->data, 5);
   for (guint i = 0; i < 5; i++)
-    put_u64 (b->data, 1);
-  put_u32 (b->data, GT_F32);
-  put_u64 (b->data, 0);
+    emb_test_put_u64 (b->data, 1);
+  emb_test_put_u32 (b->data, GT_F32);
+  emb_test_put_u64 (b->data, 0);
   gguf_align (b->data);
   put_floats (b->data, six, 1);
 }
@@ -1331,12 +1290,12 @@ build_gguf_partial_block (Built *b)
 {
   gguf_head (b->data, 3, 1, 0);
   gguf_string (b->data, "token_embd.weight");
-  put_u32 (b->data, 2);
-  put_u64 (b->data, 10);
-  put_u64 (b->data, 2);
+  emb_test_put_u32 (b->data, 2);
+  emb_test_put_u64 (b->data, 10);
+  emb_test_put_u64 (b->data, 2);
   b->at = b->data->len;                 /* the type */
-  put_u32 (b->data, GT_Q8_0);
-  put_u64 (b->data, 0);
+  emb_test_put_u32 (b->data, GT_Q8_0);
+  emb_test_put_u64 (b->data, 0);
   gguf_align (b->data);
   put_zeros (b->data, 68);
 }
@@ -1429,7 +1388,7 @@ build_vocab_gguf_no_tokens (Built *b)
 {
   gguf_head (b->data, 3, 0, 1);
   gguf_key (b->data, "general.alignment", GV_U32);
-  put_u32 (b->data, 32);
+  emb_test_put_u32 (b->data, 32);
 }
 
 static void
@@ -1437,8 +1396,8 @@ build_vocab_gguf_many_tokens (Built *b)
 {
   gguf_head (b->data, 3, 0, 1);
   gguf_key (b->data, "tokenizer.ggml.tokens", GV_ARRAY);
-  put_u32 (b->data, GV_STRING);
-  put_u64 (b->data, G_GUINT64_CONSTANT (1) << 62);
+  emb_test_put_u32 (b->data, GV_STRING);
+  emb_test_put_u64 (b->data, G_GUINT64_CONSTANT (1) << 62);
   b->at = b->data->len;
   gguf_string (b->data, "a");
   gguf_string (b->data, "b");
@@ -1449,11 +1408,11 @@ build_vocab_gguf_token_past_end (Built *b)
 {
   gguf_head (b->data, 3, 0, 1);
   gguf_key (b->data, "tokenizer.ggml.tokens", GV_ARRAY);
-  put_u32 (b->data, GV_STRING);
-  put_u64 (b->data, 2);
+  emb_test_put_u32 (b->data, GV_STRING);
+  emb_test_put_u64 (b->data, 2);
   gguf_string (b->data, "a");
   b->at = b->data->len;                 /* the second token's length */
-  put_u64 (b->data, 100);
+  emb_test_put_u64 (b->data, 100);
   put_str (b->data, "b");
 }
 
