@@ -5,7 +5,9 @@
  * vocabulary file or uses row ids), dtype, and for several-tensor files
  * tensor.  It must check every size it reads against src->size before
  * touching the bytes, report errors with the emb_set_error_* helpers naming
- * src->name, poll src->cancellable every few MB and report progress.
+ * src->name, poll src->cancellable every few MB and report progress after
+ * each poll that finds it not cancelled (so no report follows a cancel).
+ * The loader itself reports 0 before and 1 after the reader.
  */
 #pragma once
 

@@ -768,7 +768,6 @@ read_text_rows (EmbSource  *src,
         }
     }
 
-  emb_source_progress (src, 1.0);
   out->matrix = g_steal_pointer (&matrix);
   out->vocab = g_steal_pointer (&vocab);
   out->dtype = g_strdup ("text");

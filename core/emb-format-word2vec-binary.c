@@ -14,7 +14,7 @@
 #include "emb-format-private.h"
 
 /* How often the reader looks for cancellation and reports progress. */
-#define POLL_BYTES (8u << 20)
+#define POLL_BYTES (4u << 20)
 /* How much of a token an error message quotes. */
 #define PREVIEW_BYTES 20
 /* A header longer than this is not one. */
@@ -255,7 +255,6 @@ emb_format_word2vec_binary_read (EmbSource  *src,
       return FALSE;
     }
 
-  emb_source_progress (src, 1.0);
   out->matrix = g_steal_pointer (&matrix);
   out->vocab = g_steal_pointer (&vocab);
   out->dtype = g_strdup ("float32");
