@@ -652,6 +652,9 @@ emb_cli_run (int    argc,
   if (ds == NULL)
     {
       g_printerr ("%s: %s\n", prog, error->message);
+      if (g_error_matches (error, EMB_ERROR, EMB_ERROR_NON_FINITE))
+        g_printerr ("%s: hint: --nan=zero reads nan and inf as 0, --nan=drop leaves their rows out\n",
+                    prog);
       status = g_error_matches (error, EMB_ERROR, EMB_ERROR_INVALID) ? EMB_EXIT_USAGE : EMB_EXIT_INPUT;
       goto out;
     }

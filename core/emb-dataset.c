@@ -571,8 +571,10 @@ apply_nan_policy (EmbDataset   *out,
         if (!isfinite (m->data[k]))
           m->data[k] = 0.0f;
       g_free (out->note);
-      out->note = g_strdup_printf ("%" G_GSIZE_FORMAT " nan or inf values in %" G_GSIZE_FORMAT
-                                   " rows were read as 0", bad_values, bad_rows);
+      out->note = g_strdup_printf ("%" G_GSIZE_FORMAT " nan or inf %s in %" G_GSIZE_FORMAT
+                                   " %s read as 0", bad_values,
+                                   bad_values == 1 ? "value" : "values", bad_rows,
+                                   bad_rows == 1 ? "row was" : "rows were");
       return TRUE;
     }
 
@@ -598,8 +600,9 @@ apply_nan_policy (EmbDataset   *out,
     out->matrix = kept;
     out->vocab = vocab;
     g_free (out->note);
-    out->note = g_strdup_printf ("%" G_GSIZE_FORMAT " rows holding nan or inf were left out; "
-                                 "row numbers count the rows kept", bad_rows);
+    out->note = g_strdup_printf ("%" G_GSIZE_FORMAT " %s holding nan or inf %s left out; "
+                                 "row numbers count the rows kept", bad_rows,
+                                 bad_rows == 1 ? "row" : "rows", bad_rows == 1 ? "was" : "were");
   }
   return TRUE;
 }

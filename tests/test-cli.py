@@ -248,6 +248,7 @@ class WrittenFileTests(unittest.TestCase):
             code, _, err = run("info", path)
             self.assertEqual(code, 1, err)
             self.assertIn(os.path.basename(path), err)
+            self.assertIn("--nan=zero", err)
             # zero: the bad values read as 0, everything else intact.
             zeroed = np.nan_to_num(m, nan=0.0, posinf=0.0, neginf=0.0)
             got = run_json("neighbors", path, "#0", "--nan", "zero", "-k", "7")

@@ -345,6 +345,75 @@ test_bad_file (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* A file with nan: the dialog says where and offers to read the values
+ * as 0 or to leave their rows out; each choice loads the file that way. */
+static void
+test_nan_file (void)
+{
+  EmbWindow *win = new_window_on ("@sample");
+  EmbScene *before = emb_window_get_scene (win);
+  g_autofree char *dir = g_dir_make_tmp ("embedlens-ui-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "holes.vec", NULL);
+  const char *text =
+    "6 3\n"
+    "a 1 0 0\n"
+    "b 0 1 0\n"
+    "c 0 0 1\n"
+    "d 1 nan 1\n"
+    "e 1 1 0\n"
+    "f 0 1 1\n";
+  const int responses[] = { GTK_RESPONSE_CANCEL, 1 /* read as zero */, 2 /* leave rows out */ };
+  const gsize rows[] = { 0, 6, 5 };
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  for (guint k = 0; k < G_N_ELEMENTS (responses); k++)
+    {
+      GtkWidget *dialog = NULL;
+      g_autofree char *message = NULL;
+      EmbScene *scene;
+
+      emb_window_open (win, path);
+      iterate_until (loaded, win);
+      iterate_until (dialog_shown, &dialog);
+      g_object_get (dialog, "secondary-text", &message, NULL);
+      /* Line 5 of the file, its second value. */
+      g_assert_nonnull (strstr (message, "holes.vec:5"));
+      g_assert_nonnull (strstr (message, "value 2"));
+      g_assert_true (emb_window_get_scene (win) == before);
+
+      gtk_dialog_response (GTK_DIALOG (dialog), responses[k]);
+      iterate_until (loaded, win);
+      g_assert_false (dialog_shown (NULL));
+      scene = emb_window_get_scene (win);
+      if (rows[k] == 0)
+        {
+          g_assert_true (scene == before);
+          continue;
+        }
+      iterate_until (idle_window, win);
+      g_assert_cmpuint (scene->dataset->matrix->n_rows, ==, rows[k]);
+      if (rows[k] == 6)
+        {
+          /* d's row as written, its nan read as 0. */
+          g_assert_cmpfloat (scene->dataset->matrix->data[3 * 3 + 0], ==, 1.0f);
+          g_assert_cmpfloat (scene->dataset->matrix->data[3 * 3 + 1], ==, 0.0f);
+          g_assert_cmpfloat (scene->dataset->matrix->data[3 * 3 + 2], ==, 1.0f);
+        }
+      else
+        {
+          /* d is gone; e moved up to its row. */
+          gsize id;
+          g_assert_false (emb_vocab_lookup (scene->dataset->vocab, "d", &id));
+          g_assert_true (emb_vocab_lookup (scene->dataset->vocab, "e", &id));
+          g_assert_cmpuint (id, ==, 3);
+        }
+      before = scene;
+    }
+  g_unlink (path);
+  g_rmdir (dir);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 static void
 test_cancel_and_close (void)
 {
@@ -461,6 +530,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/search", test_search);
   g_test_add_func ("/ui/bad-file", test_bad_file);
   g_test_add_func ("/ui/clusters-and-export", test_clusters_and_export);
+  g_test_add_func ("/ui/nan-file", test_nan_file);
   g_test_add_func ("/ui/cancel-and-close", test_cancel_and_close);
   return g_test_run ();
 }

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include "emb-error.h"
 #include "emb-window-private.h"
 
 #define MAX_RECENT 8
@@ -12,9 +13,21 @@ G_DEFINE_FINAL_TYPE (EmbWindow, emb_window, GTK_TYPE_APPLICATION_WINDOW)
 typedef struct
 {
   char           *path;
+  EmbNanPolicy    nan_policy;
   EmbWindow      *window;   /* not a ref: only read the progress field's address */
   gint           *progress;
 } LoadJob;
+
+/* The choices a file with nan or inf values offers. */
+enum
+{
+  RESPONSE_NAN_ZERO = 1,
+  RESPONSE_NAN_DROP = 2,
+};
+
+static void open_with_policy (EmbWindow    *self,
+                              const char   *path,
+                              EmbNanPolicy  nan_policy);
 
 /* auxiliary functions */
 
@@ -118,7 +131,18 @@ set_status (EmbWindow *self)
                           "PC%u × PC%u show %.1f%% of the variance",
                           rows, ds->matrix->n_cols, ds->format, ds->dtype, ds->vocab_source,
                           ax + 1, ay + 1, 100.0 * shown);
+  /* What the loader changed or fitted (rows left out, a padded
+   * vocabulary) stays in view. */
+  if (ds->note != NULL)
+    {
+      char *with_note = g_strconcat (text, "  ·  ", ds->note, NULL);
+
+      g_free (text);
+      text = with_note;
+    }
   gtk_label_set_text (self->status_label, text);
+  /* The line is cut to the window's width; the whole of it on hover. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), text);
 }
 
 static void
@@ -261,12 +285,57 @@ load_thread (GTask        *task,
 {
   LoadJob *job = task_data;
   GError *error = NULL;
-  EmbScene *scene = emb_scene_load (job->path, NULL, cancellable, load_progress_cb, job, &error);
+  EmbLoadOptions options = { .nan_policy = job->nan_policy };
+  EmbScene *scene = emb_scene_load (job->path, &options, cancellable, load_progress_cb, job, &error);
 
   if (scene == NULL)
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, scene, (GDestroyNotify) emb_scene_unref);
+}
+
+static void
+nan_choice_cb (GtkDialog *dialog,
+               int        response,
+               EmbWindow *self)
+{
+  g_autofree char *path = g_strdup (g_object_get_data (G_OBJECT (dialog), "path"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  if (response == RESPONSE_NAN_ZERO)
+    open_with_policy (self, path, EMB_NAN_ZERO);
+  else if (response == RESPONSE_NAN_DROP)
+    open_with_policy (self, path, EMB_NAN_DROP);
+}
+
+/* nan or inf in the file: say where, and offer to read them as 0 or to
+ * leave their rows out (the command line's --nan=zero and --nan=drop). */
+static void
+show_nan_choice (EmbWindow  *self,
+                 const char *path,
+                 const char *primary,
+                 const char *message)
+{
+  GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self),
+                                              GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                              GTK_MESSAGE_ERROR, GTK_BUTTONS_NONE,
+                                              "%s", primary);
+
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
+                                            "%s\n\nThe file holds values that are not numbers "
+                                            "(nan) or are infinite. They can be read as 0, or "
+                                            "the rows that hold them can be left out.",
+                                            message);
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog),
+                          "_Cancel", GTK_RESPONSE_CANCEL,
+                          "Read as _Zero", RESPONSE_NAN_ZERO,
+                          "_Leave Rows Out", RESPONSE_NAN_DROP,
+                          NULL);
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  gtk_widget_add_css_class (dialog, "error-dialog");
+  g_object_set_data_full (G_OBJECT (dialog), "path", g_strdup (path), g_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (nan_choice_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -294,7 +363,10 @@ load_done (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       g_message ("%s", error->message);
-      _emb_window_show_error (self, primary, error->message);
+      if (g_error_matches (error, EMB_ERROR, EMB_ERROR_NON_FINITE))
+        show_nan_choice (self, job->path, primary, error->message);
+      else
+        _emb_window_show_error (self, primary, error->message);
       return;
     }
   add_recent (self, job->path);
@@ -806,12 +878,20 @@ void
 emb_window_open (EmbWindow  *self,
                  const char *path)
 {
+  g_return_if_fail (EMB_IS_WINDOW (self));
+
+  open_with_policy (self, path, EMB_NAN_REFUSE);
+}
+
+static void
+open_with_policy (EmbWindow    *self,
+                  const char   *path,
+                  EmbNanPolicy  nan_policy)
+{
   g_autoptr(GTask) task = NULL;
   g_autofree char *name = display_name (path);
   g_autofree char *text = NULL;
   LoadJob *job;
-
-  g_return_if_fail (EMB_IS_WINDOW (self));
 
   /* One load at a time: the newest wins. */
   if (self->load_cancellable != NULL)
@@ -826,6 +906,7 @@ emb_window_open (EmbWindow  *self,
 
   job = g_new0 (LoadJob, 1);
   job->path = g_strdup (path);
+  job->nan_policy = nan_policy;
   job->window = self;
   job->progress = &self->load_progress;
 
