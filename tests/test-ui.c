@@ -345,6 +345,31 @@ test_bad_file (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* A window whose first file fails shows how to open one; the sample
+ * button opens the sample and the hint goes. */
+static void
+test_empty_state (void)
+{
+  EmbWindow *win = emb_window_new (NULL);
+  GtkWidget *empty = child (win, "empty_state");
+  GtkWidget *dialog = NULL;
+
+  gtk_window_present (GTK_WINDOW (win));
+  emb_window_open (win, "/nonexistent/vectors.vec");
+  g_assert_false (gtk_widget_get_visible (empty));
+  iterate_until (loaded, win);
+  iterate_until (dialog_shown, &dialog);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_null (emb_window_get_scene (win));
+  g_assert_true (gtk_widget_get_visible (empty));
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.open-sample", NULL);
+  iterate_until (loaded, win);
+  g_assert_nonnull (emb_window_get_scene (win));
+  g_assert_false (gtk_widget_get_visible (empty));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 /* A file with nan: the dialog says where and offers to read the values
  * as 0 or to leave their rows out; each choice loads the file that way. */
 static void
@@ -530,6 +555,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/search", test_search);
   g_test_add_func ("/ui/bad-file", test_bad_file);
   g_test_add_func ("/ui/clusters-and-export", test_clusters_and_export);
+  g_test_add_func ("/ui/empty-state", test_empty_state);
   g_test_add_func ("/ui/nan-file", test_nan_file);
   g_test_add_func ("/ui/cancel-and-close", test_cancel_and_close);
   return g_test_run ();

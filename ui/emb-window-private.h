@@ -21,6 +21,7 @@ struct _EmbWindow
   GtkPaned          *paned;
   EmbPlotView       *plot;
   GtkRevealer       *loading_revealer;
+  GtkWidget         *empty_state;
   GtkLabel          *loading_label;
   GtkProgressBar    *loading_progress;
   GtkDropDown       *x_axis;

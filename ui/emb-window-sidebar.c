@@ -407,6 +407,9 @@ _emb_window_update_actions (EmbWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-view", have);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load",
                                  self->load_cancellable != NULL || self->cluster_cancellable != NULL);
+  /* Nothing open and nothing on its way (the first file was bad, or its
+   * load was cancelled): say how to open one. */
+  gtk_widget_set_visible (self->empty_state, !have && self->load_cancellable == NULL);
 }
 
 /* history holds the ids visited; history_pos is one past the current. */

@@ -748,6 +748,7 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, paned);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, plot);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, loading_revealer);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, empty_state);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, loading_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, loading_progress);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, x_axis);
