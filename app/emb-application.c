@@ -99,15 +99,12 @@ quit_action (GSimpleAction *action,
              GVariant      *param,
              gpointer       user_data)
 {
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (user_data));
+  /* Close each window so it saves its state; closing changes the list. */
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (user_data)));
 
-  /* Close each window so it saves its state. */
-  for (GList *l = g_list_copy (windows), *it = l; it != NULL; it = it->next)
-    {
-      gtk_window_close (GTK_WINDOW (it->data));
-      if (it->next == NULL)
-        g_list_free (l);
-    }
+  for (GList *it = windows; it != NULL; it = it->next)
+    gtk_window_close (GTK_WINDOW (it->data));
+  g_list_free (windows);
 }
 
 static void

@@ -318,7 +318,7 @@ cluster_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   EmbKmeans *km = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (g_task_get_cancellable (G_TASK (result)) != self->cluster_cancellable)
+  if (self->disposed || g_task_get_cancellable (G_TASK (result)) != self->cluster_cancellable)
     {
       g_clear_pointer (&km, emb_kmeans_free);
       return;
@@ -364,7 +364,7 @@ start_clustering (EmbWindow *self, gsize k)
   task = g_task_new (self, self->cluster_cancellable, cluster_done, NULL);
   g_task_set_source_tag (task, start_clustering);
   g_task_set_task_data (task, job, (GDestroyNotify) cluster_job_free);
-  g_task_run_in_thread (task, cluster_thread);
+  _emb_window_run_task (self, task, cluster_thread);
 }
 
 /* internal API */

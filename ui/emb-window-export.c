@@ -86,13 +86,20 @@ export_done (GObject      *source,
   self->busy--;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      /* The window is gone: say it where the user started the app. */
+      if (self->disposed)
+        {
+          g_printerr ("Could not export the plot: %s\n", error->message);
+          return;
+        }
       _emb_window_show_error (self, "Could not export the plot", error->message);
       return;
     }
   {
     g_autofree char *name = g_filename_display_basename (job->path);
     g_autofree char *text = g_strdup_printf ("Exported %s", name);
-    _emb_window_flash_status (self, text);
+    if (!self->disposed)
+      _emb_window_flash_status (self, text);
   }
 }
 
@@ -206,7 +213,7 @@ start_export (EmbWindow  *self,
   g_task_set_source_tag (task, start_export);
   g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
   self->busy++;
-  g_task_run_in_thread (task, export_thread);
+  _emb_window_run_task (self, task, export_thread);
 }
 
 static void

@@ -58,6 +58,8 @@ struct _EmbWindow
   guint              progress_timeout;
   GCancellable      *query_cancellable;
   GCancellable      *search_cancellable;
+  char              *search_last;    /* the text the last search ran on */
+  gboolean           search_last_regex;
   guint              busy;
   GArray            *neighbors;      /* EmbNeighbor */
   GArray            *matches;        /* gsize */
@@ -69,6 +71,7 @@ struct _EmbWindow
   int                isolated;       /* the legend entry shown alone, or -1 */
   guint8            *special_mask;   /* rows that are not special tokens, or NULL */
   guint              status_timeout;
+  gboolean           disposed;       /* closed: late task results are dropped */
 };
 
 /* emb-window.c */
@@ -81,6 +84,9 @@ void _emb_window_show_error       (EmbWindow  *self,
                                    const char *secondary);
 void _emb_window_flash_status     (EmbWindow  *self,
                                    const char *text);
+void _emb_window_run_task         (EmbWindow       *self,
+                                   GTask           *task,
+                                   GTaskThreadFunc  func);
 
 /* emb-window-colors.c */
 void _emb_window_fill_color_model (EmbWindow *self);

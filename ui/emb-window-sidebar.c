@@ -170,8 +170,8 @@ query_done (GObject      *source,
   g_autoptr(GArray) out = g_task_propagate_pointer (G_TASK (result), NULL);
 
   self->busy--;
-  /* Superseded: a newer query or file has taken over. */
-  if (out == NULL || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))) ||
+  /* Superseded: a newer query or file has taken over, or the window closed. */
+  if (self->disposed || out == NULL || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))) ||
       job->scene != self->scene)
     return;
 
@@ -223,7 +223,7 @@ run_query (EmbWindow *self,
   g_task_set_source_tag (task, run_query);
   g_task_set_task_data (task, job, (GDestroyNotify) query_job_free);
   self->busy++;
-  g_task_run_in_thread (task, query_thread);
+  _emb_window_run_task (self, task, query_thread);
 }
 
 static void
@@ -254,7 +254,8 @@ search_done (GObject      *source,
   g_autofree char *count = NULL;
 
   self->busy--;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || job->scene != self->scene)
+  if (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      job->scene != self->scene)
     return;
 
   clear_list (self->search_list);
@@ -289,6 +290,17 @@ start_search (EmbWindow *self,
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   g_autoptr(GTask) task = NULL;
   SearchJob *job;
+  gboolean regex = gtk_toggle_button_get_active (self->regex_button);
+
+  /* The entry reports a change a moment after typing stops; when Enter
+   * came first, the search it started (which selects the best match) is
+   * already for this text: let it finish. */
+  if (!activate && self->search_last != NULL && g_str_equal (self->search_last, text) &&
+      self->search_last_regex == regex)
+    return;
+  g_free (self->search_last);
+  self->search_last = g_strdup (text);
+  self->search_last_regex = regex;
 
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
@@ -309,7 +321,7 @@ start_search (EmbWindow *self,
   job = g_new0 (SearchJob, 1);
   job->scene = emb_scene_ref (self->scene);
   job->text = g_strdup (text);
-  job->regex = gtk_toggle_button_get_active (self->regex_button);
+  job->regex = regex;
 
   task = g_task_new (self, self->search_cancellable, search_done, NULL);
   g_task_set_source_tag (task, start_search);
@@ -317,7 +329,7 @@ start_search (EmbWindow *self,
   if (activate)
     g_object_set_data (G_OBJECT (task), "activate", GINT_TO_POINTER (1));
   self->busy++;
-  g_task_run_in_thread (task, search_thread);
+  _emb_window_run_task (self, task, search_thread);
 }
 
 static void
@@ -389,6 +401,8 @@ _emb_window_sidebar_reset (EmbWindow *self)
   gtk_label_set_text (self->selected_label, "No token selected");
   gtk_label_set_text (self->selected_info, "");
   gtk_label_set_text (self->analogy_status, "");
+  /* A new file: search it again for what the entry holds. */
+  g_clear_pointer (&self->search_last, g_free);
   start_search (self, FALSE);
 }
 

@@ -259,6 +259,32 @@ status_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+release_app (gpointer app)
+{
+  g_application_release (app);
+  g_object_unref (app);
+}
+
+/* Runs task in a thread, holding the application until the task is gone:
+ * a window closed mid-load or mid-export lets the app quit only once the
+ * thread is done with it, so the process never exits under a reader and
+ * an export asked for is always finished. */
+void
+_emb_window_run_task (EmbWindow       *self,
+                      GTask           *task,
+                      GTaskThreadFunc  func)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (app != NULL)
+    {
+      g_application_hold (G_APPLICATION (app));
+      g_object_set_data_full (G_OBJECT (task), "emb-app-hold", g_object_ref (app), release_app);
+    }
+  g_task_run_in_thread (task, func);
+}
+
 /* A short message in the status line, then back to the usual text. */
 void
 _emb_window_flash_status (EmbWindow  *self,
@@ -348,8 +374,9 @@ load_done (GObject      *source,
   g_autoptr(EmbScene) scene = g_task_propagate_pointer (G_TASK (result), &error);
   LoadJob *job = g_task_get_task_data (G_TASK (result));
 
-  /* A newer load replaced this one: it owns the progress card now. */
-  if (g_task_get_cancellable (G_TASK (result)) != self->load_cancellable)
+  /* A newer load replaced this one: it owns the progress card now; or the
+   * window was closed. */
+  if (self->disposed || g_task_get_cancellable (G_TASK (result)) != self->load_cancellable)
     return;
   _emb_window_stop_progress (self);
   g_clear_object (&self->load_cancellable);
@@ -692,6 +719,7 @@ emb_window_dispose (GObject *object)
 {
   EmbWindow *self = EMB_WINDOW (object);
 
+  self->disposed = TRUE;
   g_clear_handle_id (&self->progress_timeout, g_source_remove);
   g_clear_handle_id (&self->status_timeout, g_source_remove);
   if (self->load_cancellable != NULL)
@@ -715,6 +743,7 @@ emb_window_finalize (GObject *object)
   g_clear_object (&self->query_cancellable);
   g_clear_object (&self->search_cancellable);
   g_clear_object (&self->cluster_cancellable);
+  g_free (self->search_last);
   g_clear_pointer (&self->kmeans, emb_kmeans_free);
   g_clear_pointer (&self->cluster_labels, g_ptr_array_unref);
   g_free (self->special_mask);
@@ -914,7 +943,7 @@ open_with_policy (EmbWindow    *self,
   task = g_task_new (self, self->load_cancellable, load_done, NULL);
   g_task_set_source_tag (task, emb_window_open);
   g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
-  g_task_run_in_thread (task, load_thread);
+  _emb_window_run_task (self, task, load_thread);
   _emb_window_update_actions (self);
 }
 
