@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "emb-application.h"
-#include "emb-dataset.h"
+#include "io/emb-dataset.h"
 #include "emb-ui.h"
 #include "emb-window.h"
 

@@ -6,13 +6,13 @@
 #include <string.h>
 
 #include "emb-cli-private.h"
-#include "emb-csv.h"
-#include "emb-error.h"
-#include "emb-kmeans.h"
-#include "emb-knn.h"
-#include "emb-pca.h"
-#include "emb-plot.h"
-#include "emb-scene.h"
+#include "plot/emb-csv.h"
+#include "base/emb-error.h"
+#include "analysis/emb-kmeans.h"
+#include "analysis/emb-knn.h"
+#include "analysis/emb-pca.h"
+#include "plot/emb-plot.h"
+#include "analysis/emb-scene.h"
 
 #define CLUSTER_LABEL_TOKENS 3
 #define HIGHLIGHT_NEIGHBORS  10

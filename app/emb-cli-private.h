@@ -4,7 +4,7 @@
 #include <json-glib/json-glib.h>
 
 #include "emb-cli.h"
-#include "emb-dataset.h"
+#include "io/emb-dataset.h"
 
 G_BEGIN_DECLS
 

@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "emb-cli-private.h"
-#include "emb-csv.h"
-#include "emb-dataset.h"
-#include "emb-error.h"
-#include "emb-knn.h"
-#include "emb-pca.h"
+#include "plot/emb-csv.h"
+#include "io/emb-dataset.h"
+#include "base/emb-error.h"
+#include "analysis/emb-knn.h"
+#include "analysis/emb-pca.h"
 
 
 typedef int (*CliCommandFunc) (const char *prog, CliOptions *opts, EmbDataset *ds);

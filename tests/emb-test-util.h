@@ -3,8 +3,8 @@
 
 #include <glib.h>
 
-#include "emb-dataset.h"
-#include "emb-error.h"
+#include "io/emb-dataset.h"
+#include "base/emb-error.h"
 
 /* A fresh temporary directory, removed (with its files) at exit. */
 const char *emb_test_tmpdir (void);

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "emb-format-private.h"
+#include "io/emb-format-private.h"
 #include "emb-test-util.h"
 
 /* auxiliary functions */

@@ -8,8 +8,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "emb-format-private.h"
-#include "emb-knn.h"
+#include "io/emb-format-private.h"
+#include "analysis/emb-knn.h"
 #include "emb-test-util.h"
 
 /* auxiliary functions: building files */

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "emb-format-private.h"
+#include "io/emb-format-private.h"
 #include "emb-test-util.h"
 
 /* Big enough that the reader cuts it into several chunks. */

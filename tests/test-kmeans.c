@@ -12,8 +12,8 @@
 
 #include <glib.h>
 
-#include "emb-error.h"
-#include "emb-kmeans.h"
+#include "base/emb-error.h"
+#include "analysis/emb-kmeans.h"
 
 /* auxiliary functions */
 

@@ -6,8 +6,8 @@
 
 #include <glib.h>
 
-#include "emb-knn.h"
-#include "emb-matrix.h"
+#include "analysis/emb-knn.h"
+#include "model/emb-matrix.h"
 
 /* auxiliary functions */
 

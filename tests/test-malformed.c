@@ -38,7 +38,7 @@
 
 #include <glib/gstdio.h>
 
-#include "emb-format-private.h"
+#include "io/emb-format-private.h"
 #include "emb-test-util.h"
 
 /* Each load should take well under a millisecond; a load that takes

@@ -1,8 +1,8 @@
 /* test-matrix.c: EmbMatrix ownership, views and size checks. */
 #include <string.h>
 
-#include "emb-error.h"
-#include "emb-matrix.h"
+#include "base/emb-error.h"
+#include "model/emb-matrix.h"
 
 static void
 test_owned (void)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emb-format-private.h"
+#include "io/emb-format-private.h"
 
 /* auxiliary functions */
 

@@ -5,9 +5,9 @@
 
 #include <gio/gio.h>
 
-#include "emb-error.h"
-#include "emb-matrix.h"
-#include "emb-pca.h"
+#include "base/emb-error.h"
+#include "model/emb-matrix.h"
+#include "analysis/emb-pca.h"
 
 /* auxiliary functions */
 

@@ -7,8 +7,8 @@
 #include <cairo.h>
 #include <glib/gstdio.h>
 
-#include "emb-error.h"
-#include "emb-plot.h"
+#include "base/emb-error.h"
+#include "plot/emb-plot.h"
 
 #define W 400
 #define H 300

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "emb-render.h"
+#include "plot/emb-render.h"
 
 #define W 100
 #define H 80

@@ -5,8 +5,8 @@
 
 #include <glib/gstdio.h>
 
-#include "emb-format-private.h"
-#include "emb-vocab.h"
+#include "io/emb-format-private.h"
+#include "model/emb-vocab.h"
 
 #define FFFD "\xef\xbf\xbd"
 

@@ -1,5 +1,5 @@
 /* test-vocab.c: token storage, lookup, display text, metadata columns. */
-#include "emb-vocab.h"
+#include "model/emb-vocab.h"
 
 static void
 test_lookup (void)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "emb-plot-view.h"
-#include "emb-render.h"
+#include "plot/emb-render.h"
 
 #define HIT_RADIUS_PX    8.0
 #define MIN_SCALE_FACTOR 0.2    /* of the fitted scale */

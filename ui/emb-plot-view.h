@@ -3,8 +3,8 @@
 
 #include <gtk/gtk.h>
 
-#include "emb-render.h"
-#include "emb-scene.h"
+#include "plot/emb-render.h"
+#include "analysis/emb-scene.h"
 
 G_BEGIN_DECLS
 

@@ -4,8 +4,8 @@
  */
 #include "config.h"
 
-#include "emb-csv.h"
-#include "emb-plot.h"
+#include "plot/emb-csv.h"
+#include "plot/emb-plot.h"
 #include "emb-window-private.h"
 
 typedef struct

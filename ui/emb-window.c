@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "emb-error.h"
+#include "base/emb-error.h"
 #include "emb-window-private.h"
 
 #define MAX_RECENT 8

@@ -3,8 +3,8 @@
 
 #include <gtk/gtk.h>
 
-#include "emb-knn.h"
-#include "emb-scene.h"
+#include "analysis/emb-knn.h"
+#include "analysis/emb-scene.h"
 
 G_BEGIN_DECLS
 

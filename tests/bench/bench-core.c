@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include <json-glib/json-glib.h>
 
-#include "emb-dataset.h"
-#include "emb-knn.h"
-#include "emb-pca.h"
+#include "io/emb-dataset.h"
+#include "analysis/emb-knn.h"
+#include "analysis/emb-pca.h"
 
 typedef struct
 {

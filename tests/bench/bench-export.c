@@ -16,8 +16,8 @@
 
 #include <glib/gstdio.h>
 
-#include "emb-plot.h"
-#include "emb-scene.h"
+#include "plot/emb-plot.h"
+#include "analysis/emb-scene.h"
 
 #define N_POINTS 341479
 #define WIDTH 1600

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <json-glib/json-glib.h>
 
-#include "emb-dataset.h"
-#include "emb-kmeans.h"
+#include "io/emb-dataset.h"
+#include "analysis/emb-kmeans.h"
 
 #define BENCH_K        20
 #define BENCH_SEED     0

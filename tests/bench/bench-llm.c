@@ -26,9 +26,9 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
-#include "emb-dataset.h"
-#include "emb-knn.h"
-#include "emb-pca.h"
+#include "io/emb-dataset.h"
+#include "analysis/emb-knn.h"
+#include "analysis/emb-pca.h"
 
 #define OPEN_RUNS 3
 

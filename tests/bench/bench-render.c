@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "emb-render.h"
+#include "plot/emb-render.h"
 
 #define N_POINTS 341479
 #define WIDTH 1600

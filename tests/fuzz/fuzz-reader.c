@@ -23,8 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emb-dataset.h"
-#include "emb-format-private.h"
+#include "io/emb-dataset.h"
+#include "io/emb-format-private.h"
 
 typedef enum
 {

@@ -1,0 +1,810 @@
+/* emb-dataset.c: opening a file, choosing its reader, finding its tokens. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "io/emb-format-private.h"
+
+/* Defined by the compiled sample resource (data/sample.gresource.xml).
+ * Referencing it also keeps the resource linked into the executable. */
+extern GResource *emb_sample_get_resource (void);
+
+#define SAMPLE_PATH "resource://" RESOURCE_PREFIX "/sample/sample.npy"
+
+G_DEFINE_BOXED_TYPE (EmbDataset, emb_dataset, emb_dataset_ref, emb_dataset_unref)
+
+typedef struct
+{
+  const char  *id;
+  EmbReadFunc  read;
+  gboolean     has_tokens;  /* tokens come from the file itself */
+} EmbFormat;
+
+static const EmbFormat formats[] = {
+  { "glove", emb_format_glove_read, TRUE },
+  { "word2vec-text", emb_format_word2vec_text_read, TRUE },
+  { "word2vec-binary", emb_format_word2vec_binary_read, TRUE },
+  { "npy", emb_format_npy_read, FALSE },
+  { "projector-tsv", emb_format_projector_tsv_read, FALSE },
+  { "projector-bytes", emb_format_projector_bytes_read, FALSE },
+  { "projector-config", emb_format_projector_config_read, FALSE },
+  { "safetensors", emb_format_safetensors_read, FALSE },
+  { "safetensors-index", emb_format_safetensors_index_read, FALSE },
+  { "gguf", emb_format_gguf_read, FALSE },
+};
+
+static const char * const format_ids[] = {
+  "glove", "word2vec-text", "word2vec-binary", "npy",
+  "projector-tsv", "projector-bytes", "projector-config",
+  "safetensors", "safetensors-index", "gguf", NULL
+};
+
+/* auxiliary functions */
+
+static const EmbFormat *
+find_format (const char *id)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    if (g_str_equal (formats[i].id, id))
+      return &formats[i];
+  return NULL;
+}
+
+static gboolean
+is_resource (const char *path)
+{
+  return g_str_has_prefix (path, "resource://");
+}
+
+static gboolean
+has_suffix_ci (const char *path,
+               const char *suffix)
+{
+  gsize plen = strlen (path), slen = strlen (suffix);
+
+  return plen >= slen && g_ascii_strcasecmp (path + plen - slen, suffix) == 0;
+}
+
+/* Bytes that never occur in a text embedding file but almost always do in
+ * a few KB of float32 data. */
+static gboolean
+looks_binary (const guint8 *data,
+              gsize         size)
+{
+  for (gsize i = 0; i < size; i++)
+    if (data[i] < 0x09 || (data[i] > 0x0d && data[i] < 0x20) || data[i] == 0x7f)
+      return TRUE;
+  return FALSE;
+}
+
+static const guint8 *
+line_end (const guint8 *p,
+          const guint8 *end)
+{
+  const guint8 *nl = memchr (p, '\n', end - p);
+  return nl != NULL ? nl : end;
+}
+
+/* A u64 little-endian header length that fits the file, then '{'. */
+static gboolean
+looks_like_safetensors (const guint8 *data,
+                        gsize         size)
+{
+  guint64 len;
+
+  if (size < 10 || data[8] != '{')
+    return FALSE;
+  memcpy (&len, data, sizeof len);
+  len = GUINT64_FROM_LE (len);
+  return len >= 2 && len <= size - 8;
+}
+
+static gboolean
+contains (const guint8 *data,
+          gsize         size,
+          const char   *needle)
+{
+  return g_strstr_len ((const char *) data, size, needle) != NULL;
+}
+
+/* Tokenizer files hold tokens, not vectors: say how to use them. */
+static gboolean
+is_vocabulary_file (const char   *path,
+                    const guint8 *data,
+                    gsize         size)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  if (g_str_equal (base, "tokenizer.json") || g_str_equal (base, "vocab.json") ||
+      g_str_equal (base, "encoder.json") || g_str_equal (base, "vocab.txt"))
+    return TRUE;
+  return has_suffix_ci (path, ".json") && contains (data, MIN (size, 1u << 16), "\"added_tokens\"");
+}
+
+/* Does the first non-blank line hold only numbers separated by tabs? */
+static gboolean
+first_line_is_tab_numbers (const guint8 *data,
+                           gsize         size)
+{
+  const guint8 *end = data + size, *p = data, *e;
+
+  while (p < end && (*p == '\n' || *p == '\r'))
+    p++;
+  e = line_end (p, end);
+  if (memchr (p, '\t', e - p) == NULL)
+    return FALSE;
+  while (p < e)
+    {
+      float v;
+      const char *q = (const char *) p;
+
+      if (!emb_parse_float (&q, (const char *) e, &v))
+        return FALSE;
+      p = (const guint8 *) q;
+      while (p < e && (*p == '\t' || *p == '\r' || *p == ' '))
+        p++;
+    }
+  return TRUE;
+}
+
+/* Picks a reader from magic bytes, then the extension, then the content. */
+static const EmbFormat *
+detect_format (EmbSource *src)
+{
+  const guint8 *d = src->data;
+  gsize n = src->size;
+  const char *path = src->path;
+
+  if (n >= 6 && memcmp (d, "\x93NUMPY", 6) == 0)
+    return find_format ("npy");
+  if (n >= 4 && memcmp (d, "GGUF", 4) == 0)
+    return find_format ("gguf");
+  if (looks_like_safetensors (d, n) || has_suffix_ci (path, ".safetensors"))
+    return find_format ("safetensors");
+  if (has_suffix_ci (path, ".gguf"))
+    return find_format ("gguf");
+  if (has_suffix_ci (path, ".json") && contains (d, MIN (n, 1u << 20), "\"weight_map\""))
+    return find_format ("safetensors-index");
+  if (has_suffix_ci (path, ".npy"))
+    return find_format ("npy");
+  if (has_suffix_ci (path, ".bytes"))
+    return find_format ("projector-bytes");
+  if (has_suffix_ci (path, ".json"))
+    return find_format ("projector-config");
+
+  /* A TSV of two integer columns would pass for a word2vec "N D" header. */
+  if (has_suffix_ci (path, ".tsv"))
+    return find_format ("projector-tsv");
+  if (emb_format_text_has_header (d, n))
+    {
+      const guint8 *body = line_end (d, d + n);
+      gsize rest = (gsize) (d + n - body);
+
+      if (has_suffix_ci (path, ".bin") || looks_binary (body, MIN (rest, 4096)))
+        return find_format ("word2vec-binary");
+      return find_format ("word2vec-text");
+    }
+  if (has_suffix_ci (path, ".tsv") || first_line_is_tab_numbers (d, n))
+    return find_format ("projector-tsv");
+  return find_format ("glove");
+}
+
+static EmbVocab *
+read_vocab_file (const char  *path,
+                 gsize        n_rows,
+                 GError     **error)
+{
+  g_autoptr(GBytes) bytes = emb_source_open_bytes (path, error);
+  const guint8 *data;
+  gsize size;
+
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &size);
+  if (has_suffix_ci (path, ".tsv"))
+    return emb_projector_read_metadata (path, data, size, n_rows, error);
+  if (has_suffix_ci (path, ".gguf") || (size >= 4 && memcmp (data, "GGUF", 4) == 0))
+    return emb_vocab_read_gguf (path, data, size, error);
+  if (has_suffix_ci (path, "tokenizer.json"))
+    return emb_vocab_read_tokenizer_json (path, data, size, error);
+  if (has_suffix_ci (path, ".json"))
+    return emb_vocab_read_encoder_json (path, data, size, error);
+  return emb_vocab_read_lines (path, data, size, error);
+}
+
+static gboolean
+path_exists (const char *path)
+{
+  if (is_resource (path))
+    return g_resources_get_info (path + strlen ("resource://"), 0, NULL, NULL, NULL);
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+/* Vocabulary files a person keeps beside a matrix that has no tokens:
+ * NAME.vocab.txt, NAME.meta.tsv / NAME.metadata.tsv, then vocab.txt and
+ * metadata.tsv in the same folder. */
+static GPtrArray *
+sibling_vocab_candidates (const char *path,
+                          gboolean    model)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+  const char *sep = is_resource (path) ? "/" : G_DIR_SEPARATOR_S;
+
+  /* A checkpoint's folder holds its tokenizer, as Hugging Face lays it out. */
+  if (model)
+    {
+      g_ptr_array_add (out, g_strconcat (dir, sep, "tokenizer.json", NULL));
+      g_ptr_array_add (out, g_strconcat (dir, sep, "vocab.json", NULL));
+      g_ptr_array_add (out, g_strconcat (dir, sep, "encoder.json", NULL));
+      g_ptr_array_add (out, g_strconcat (dir, sep, "vocab.txt", NULL));
+      return out;
+    }
+
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  g_ptr_array_add (out, g_strconcat (dir, sep, base, ".vocab.txt", NULL));
+  g_ptr_array_add (out, g_strconcat (dir, sep, base, ".meta.tsv", NULL));
+  g_ptr_array_add (out, g_strconcat (dir, sep, base, ".metadata.tsv", NULL));
+  g_ptr_array_add (out, g_strconcat (dir, sep, "vocab.txt", NULL));
+  g_ptr_array_add (out, g_strconcat (dir, sep, "metadata.tsv", NULL));
+  return out;
+}
+
+/* Gives out a vocabulary: --vocab, else the file's own tokens, else a
+ * sibling file whose size matches, else row ids. */
+/* A copy of vocab fitted to n rows: tokens past n dropped, rows past the
+ * tokens labelled by their id. */
+static EmbVocab *
+fit_vocab (EmbVocab *vocab,
+           gsize     n)
+{
+  EmbVocab *out = emb_vocab_new ();
+  gsize have = emb_vocab_size (vocab);
+
+  emb_vocab_reserve (out, n, n * 8);
+  for (gsize i = 0; i < n; i++)
+    {
+      if (i < have)
+        {
+          gsize len;
+          const char *raw = emb_vocab_raw (vocab, i, &len);
+          emb_vocab_add (out, raw, len);
+        }
+      else
+        {
+          char label[32];
+          int len = g_snprintf (label, sizeof label, "<row %" G_GSIZE_FORMAT ">", i);
+          emb_vocab_add (out, label, len);
+        }
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      EmbTokenType type = i < have ? emb_vocab_get_token_type (vocab, i) : EMB_TOKEN_UNUSED;
+      if (type != EMB_TOKEN_NORMAL)
+        emb_vocab_set_token_type (out, i, type);
+    }
+  emb_vocab_set_decoder (out, emb_vocab_get_decoder (vocab));
+  return out;
+}
+
+/* Models pad their tables (GPT-2: 50257 tokens, some checkpoints 50304
+ * rows), so a checkpoint's vocabulary is fitted to the matrix and the
+ * difference noted, instead of refused. */
+static void
+fit_model_vocab (EmbDataset *out,
+                 const char *source)
+{
+  gsize n_rows = out->matrix->n_rows, have = emb_vocab_size (out->vocab);
+  EmbVocab *fitted;
+
+  if (have == n_rows)
+    return;
+  g_free (out->note);
+  if (have < n_rows)
+    out->note = g_strdup_printf ("%s has %" G_GSIZE_FORMAT " tokens for %" G_GSIZE_FORMAT " rows: "
+                                 "rows from %" G_GSIZE_FORMAT " on are labelled <row N>",
+                                 source, have, n_rows, have);
+  else
+    out->note = g_strdup_printf ("%s has %" G_GSIZE_FORMAT " tokens for %" G_GSIZE_FORMAT " rows: "
+                                 "the tokens from %" G_GSIZE_FORMAT " on have no row",
+                                 source, have, n_rows, n_rows);
+  fitted = fit_vocab (out->vocab, n_rows);
+  emb_vocab_unref (out->vocab);
+  out->vocab = fitted;
+}
+
+static gboolean
+is_model_format (const char *format)
+{
+  return g_str_has_prefix (format, "safetensors") || g_str_equal (format, "gguf");
+}
+
+/* A model's tokenizer, whatever file the matrix came in. */
+static gboolean
+is_tokenizer_file (const char *path)
+{
+  return has_suffix_ci (path, ".gguf") || has_suffix_ci (path, ".json");
+}
+
+static gboolean
+attach_vocab (EmbDataset           *out,
+              const char           *path,
+              const char           *name,
+              const EmbLoadOptions *options,
+              GError              **error)
+{
+  gsize n_rows = out->matrix->n_rows;
+  gboolean model = is_model_format (out->format);
+
+  if (options->vocab_path != NULL)
+    {
+      g_autoptr(EmbVocab) vocab = read_vocab_file (options->vocab_path, n_rows, error);
+
+      if (vocab == NULL)
+        return FALSE;
+      if (model || is_tokenizer_file (options->vocab_path))
+        {
+          g_clear_pointer (&out->vocab, emb_vocab_unref);
+          out->vocab = g_steal_pointer (&vocab);
+          g_free (out->vocab_source);
+          out->vocab_source = g_strdup (options->vocab_path);
+          fit_model_vocab (out, options->vocab_path);
+          return TRUE;
+        }
+      if (emb_vocab_size (vocab) != n_rows)
+        {
+          emb_set_error_file (error, EMB_ERROR_SHAPE, options->vocab_path,
+                              "has %" G_GSIZE_FORMAT " tokens but %s has %" G_GSIZE_FORMAT " rows",
+                              emb_vocab_size (vocab), name, n_rows);
+          return FALSE;
+        }
+      g_clear_pointer (&out->vocab, emb_vocab_unref);
+      out->vocab = g_steal_pointer (&vocab);
+      g_free (out->vocab_source);
+      out->vocab_source = g_strdup (options->vocab_path);
+      return TRUE;
+    }
+
+  if (out->vocab != NULL)
+    {
+      if (out->vocab_source == NULL)
+        out->vocab_source = g_strdup ("file");
+      if (model)
+        fit_model_vocab (out, out->vocab_source);
+      return TRUE;
+    }
+
+  {
+    g_autoptr(GPtrArray) candidates = sibling_vocab_candidates (path, model);
+
+    for (guint i = 0; i < candidates->len; i++)
+      {
+        const char *cand = g_ptr_array_index (candidates, i);
+        g_autoptr(EmbVocab) vocab = NULL;
+
+        if (!path_exists (cand))
+          continue;
+        /* A sibling that does not fit is someone else's file: pass over it
+         * (a checkpoint's tokenizer may be padded, see fit_model_vocab). */
+        vocab = read_vocab_file (cand, n_rows, NULL);
+        if (vocab == NULL || (!model && emb_vocab_size (vocab) != n_rows))
+          continue;
+        out->vocab = g_steal_pointer (&vocab);
+        /* Name the sample's vocabulary by its file name, not the resource. */
+        out->vocab_source = is_resource (cand) ? g_path_get_basename (cand) : g_strdup (cand);
+        if (model)
+          fit_model_vocab (out, out->vocab_source);
+        return TRUE;
+      }
+  }
+
+  out->vocab = emb_vocab_new_row_ids (n_rows);
+  out->vocab_source = g_strdup ("row ids");
+  return TRUE;
+}
+
+/* public API */
+
+GBytes *
+emb_source_open_bytes (const char  *path,
+                       GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GMappedFile *mapped;
+  GBytes *bytes;
+  GStatBuf st;
+  int fd;
+
+  if (is_resource (path))
+    {
+      const char *rpath = path + strlen ("resource://");
+      GResource *sample = emb_sample_get_resource ();
+
+      bytes = g_resource_lookup_data (sample, rpath, 0, NULL);
+      if (bytes == NULL)
+        bytes = g_resources_lookup_data (rpath, 0, &local_error);
+      if (bytes == NULL)
+        emb_set_error_file (error, EMB_ERROR_IO, path, "no such resource");
+      return bytes;
+    }
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved = errno;
+      emb_set_error_file (error, EMB_ERROR_IO, path, "%s", g_strerror (saved));
+      return NULL;
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      emb_set_error_file (error, EMB_ERROR_IO, path, "is a folder, not a file");
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      emb_set_error_file (error, EMB_ERROR_IO, path, "is not a regular file");
+      return NULL;
+    }
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved = errno;
+      emb_set_error_file (error, EMB_ERROR_IO, path, "cannot open: %s", g_strerror (saved));
+      return NULL;
+    }
+  /* Read-only private mapping: nothing we do can write to the user's file. */
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
+  close (fd);
+  if (mapped == NULL)
+    {
+      emb_set_error_file (error, EMB_ERROR_IO, path, "cannot read: %s", local_error->message);
+      return NULL;
+    }
+  bytes = g_mapped_file_get_bytes (mapped);
+  g_mapped_file_unref (mapped);
+  return bytes;
+}
+
+void
+emb_source_release (EmbSource *src,
+                    gsize      from,
+                    gsize      to)
+{
+  static gsize page = 0;
+  guintptr base = (guintptr) src->data, lo, hi;
+
+  if (!src->mapped || to <= from || to > src->size)
+    return;
+  if (page == 0)
+    page = (gsize) sysconf (_SC_PAGESIZE);
+  lo = (base + from + page - 1) / page * page;
+  hi = (base + to) / page * page;
+  if (hi > lo)
+    madvise ((void *) lo, hi - lo, MADV_DONTNEED);
+}
+
+/* A vocabulary of the rows where keep[i] is set, with their token types,
+ * decoder and metadata columns. */
+static EmbVocab *
+subset_vocab (EmbVocab     *vocab,
+              const guint8 *keep)
+{
+  EmbVocab *out = emb_vocab_new ();
+  gsize n = emb_vocab_size (vocab), row = 0;
+
+  for (gsize i = 0; i < n; i++)
+    if (keep[i])
+      {
+        gsize len;
+        const char *raw = emb_vocab_raw (vocab, i, &len);
+        emb_vocab_add (out, raw, len);
+      }
+  for (gsize i = 0; i < n; i++)
+    if (keep[i])
+      {
+        EmbTokenType type = emb_vocab_get_token_type (vocab, i);
+        if (type != EMB_TOKEN_NORMAL)
+          emb_vocab_set_token_type (out, row, type);
+        row++;
+      }
+  emb_vocab_set_decoder (out, emb_vocab_get_decoder (vocab));
+  for (guint c = 0; c < emb_vocab_n_columns (vocab); c++)
+    {
+      GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+      for (gsize i = 0; i < n; i++)
+        if (keep[i])
+          g_ptr_array_add (values, g_strdup (emb_vocab_column_value (vocab, c, i)));
+      emb_vocab_add_column (out, emb_vocab_column_name (vocab, c), values);
+    }
+  return out;
+}
+
+/* --nan=zero|drop: the readers kept nan and inf; read them as 0, or leave
+ * their rows out, so nothing downstream ever sees one. */
+static gboolean
+apply_nan_policy (EmbDataset   *out,
+                  EmbNanPolicy  policy,
+                  GError      **error)
+{
+  EmbMatrix *m = out->matrix;
+  gsize n = m->n_rows, d = m->n_cols, bad_values = 0, bad_rows = 0;
+  g_autofree guint8 *keep = NULL;
+
+  if (policy == EMB_NAN_REFUSE)
+    return TRUE;
+  keep = g_malloc (n);
+  for (gsize i = 0; i < n; i++)
+    {
+      const float *row = emb_matrix_row (m, i);
+      gsize bad = 0;
+      for (gsize j = 0; j < d; j++)
+        bad += !isfinite (row[j]);
+      keep[i] = bad == 0;
+      bad_values += bad;
+      bad_rows += bad != 0;
+    }
+  if (bad_rows == 0)
+    return TRUE;
+
+  if (policy == EMB_NAN_ZERO)
+    {
+      /* A mapped file is never written: zero a copy. */
+      if (emb_matrix_is_view (m))
+        {
+          EmbMatrix *copy = emb_matrix_new (n, d, error);
+          if (copy == NULL)
+            return FALSE;
+          memcpy (copy->data, m->data, emb_matrix_bytes_for (n, d));
+          emb_matrix_unref (m);
+          out->matrix = m = copy;
+        }
+      for (gsize k = 0; k < n * d; k++)
+        if (!isfinite (m->data[k]))
+          m->data[k] = 0.0f;
+      g_free (out->note);
+      out->note = g_strdup_printf ("%" G_GSIZE_FORMAT " nan or inf %s in %" G_GSIZE_FORMAT
+                                   " %s read as 0", bad_values,
+                                   bad_values == 1 ? "value" : "values", bad_rows,
+                                   bad_rows == 1 ? "row was" : "rows were");
+      return TRUE;
+    }
+
+  if (bad_rows == n)
+    {
+      emb_set_error_file (error, EMB_ERROR_NON_FINITE, out->path,
+                          "every row holds nan or inf: nothing is left to show");
+      return FALSE;
+    }
+  {
+    EmbMatrix *kept = emb_matrix_new (n - bad_rows, d, error);
+    EmbVocab *vocab;
+    gsize r = 0;
+
+    if (kept == NULL)
+      return FALSE;
+    for (gsize i = 0; i < n; i++)
+      if (keep[i])
+        memcpy (kept->data + (r++) * d, emb_matrix_row (m, i), d * sizeof (float));
+    vocab = subset_vocab (out->vocab, keep);
+    emb_matrix_unref (m);
+    emb_vocab_unref (out->vocab);
+    out->matrix = kept;
+    out->vocab = vocab;
+    g_free (out->note);
+    out->note = g_strdup_printf ("%" G_GSIZE_FORMAT " %s holding nan or inf %s left out; "
+                                 "row numbers count the rows kept", bad_rows,
+                                 bad_rows == 1 ? "row" : "rows", bad_rows == 1 ? "was" : "were");
+  }
+  return TRUE;
+}
+
+/* Messages quote what the file holds (a path in a projector config, a
+ * JSON string with an escaped byte) and name files whose names are bytes,
+ * not text; the window and the terminal need valid UTF-8.  So whatever a
+ * reader said, the message leaves as text, bad bytes as U+FFFD. */
+static void
+error_message_to_text (GError **error)
+{
+  char *valid;
+
+  if (error == NULL || *error == NULL || g_utf8_validate ((*error)->message, -1, NULL))
+    return;
+  valid = g_utf8_make_valid ((*error)->message, -1);
+  g_free ((*error)->message);
+  (*error)->message = valid;
+}
+
+/* Reads bytes: real_path finds siblings, name is what messages say,
+ * mapped says the bytes are a file mapping whose pages may be released. */
+static EmbDataset *
+load_source (GBytes               *bytes,
+             const char           *real_path,
+             const char           *path,
+             gboolean              mapped,
+             const EmbLoadOptions *options,
+             GCancellable         *cancellable,
+             EmbProgressFunc       progress,
+             gpointer              progress_data,
+             GError              **error)
+{
+  static const EmbLoadOptions no_options = { 0 };
+  g_autoptr(EmbDataset) out = NULL;
+  const EmbFormat *format;
+  EmbSource src = { 0 };
+
+  if (options == NULL)
+    options = &no_options;
+
+  src.path = real_path;
+  src.name = path;
+  src.bytes = bytes;
+  src.data = g_bytes_get_data (bytes, &src.size);
+  src.options = options;
+  src.cancellable = cancellable;
+  src.progress = progress;
+  src.progress_data = progress_data;
+  src.mapped = mapped;
+  src.keep_nonfinite = options->nan_policy != EMB_NAN_REFUSE;
+
+  if (src.size == 0)
+    {
+      emb_set_error_file (error, EMB_ERROR_FORMAT, path, "the file is empty");
+      return NULL;
+    }
+
+  if (options->format == NULL && is_vocabulary_file (real_path, src.data, src.size))
+    {
+      emb_set_error_file (error, EMB_ERROR_FORMAT, path,
+                          "is a vocabulary, not a matrix: open the model file and pass this with --vocab");
+      return NULL;
+    }
+  format = options->format != NULL ? find_format (options->format) : detect_format (&src);
+
+  out = g_new0 (EmbDataset, 1);
+  out->ref_count = 1;
+  out->path = g_strdup (path);
+  out->format = g_strdup (format->id);
+
+  emb_source_progress (&src, 0.0);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  if (!format->read (&src, out, error))
+    {
+      /* A reader that fails must not leave half a result behind. */
+      return NULL;
+    }
+  g_assert (out->matrix != NULL);
+
+  if (!attach_vocab (out, real_path, path, options, error))
+    return NULL;
+  if (!apply_nan_policy (out, options->nan_policy, error))
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  emb_source_progress (&src, 1.0);
+
+  return g_steal_pointer (&out);
+}
+
+EmbDataset *
+emb_dataset_load (const char           *path,
+                  const EmbLoadOptions *options,
+                  GCancellable         *cancellable,
+                  EmbProgressFunc       progress,
+                  gpointer              progress_data,
+                  GError              **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  const char *real_path = path;
+  EmbDataset *ds = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (g_str_equal (path, EMB_SAMPLE_NAME))
+    real_path = SAMPLE_PATH;
+  if (options != NULL && options->format != NULL && find_format (options->format) == NULL)
+    {
+      g_autofree char *known = g_strjoinv (", ", (char **) format_ids);
+      g_set_error (error, EMB_ERROR, EMB_ERROR_INVALID,
+                   "unknown format '%s' (known: %s)", options->format, known);
+      return NULL;
+    }
+  bytes = emb_source_open_bytes (real_path, error);
+  if (bytes != NULL)
+    ds = load_source (bytes, real_path, path, !is_resource (real_path), options,
+                      cancellable, progress, progress_data, error);
+  if (ds == NULL)
+    error_message_to_text (error);
+  return ds;
+}
+
+EmbDataset *
+emb_dataset_load_bytes (GBytes               *bytes,
+                        const char           *name,
+                        const EmbLoadOptions *options,
+                        GCancellable         *cancellable,
+                        EmbProgressFunc       progress,
+                        gpointer              progress_data,
+                        GError              **error)
+{
+  EmbDataset *ds;
+
+  g_return_val_if_fail (bytes != NULL && name != NULL, NULL);
+
+  if (options != NULL && options->format != NULL && find_format (options->format) == NULL)
+    {
+      g_autofree char *known = g_strjoinv (", ", (char **) format_ids);
+      g_set_error (error, EMB_ERROR, EMB_ERROR_INVALID,
+                   "unknown format '%s' (known: %s)", options->format, known);
+      return NULL;
+    }
+  ds = load_source (bytes, name, name, FALSE, options, cancellable, progress, progress_data, error);
+  if (ds == NULL)
+    error_message_to_text (error);
+  return ds;
+}
+
+EmbDataset *
+emb_dataset_ref (EmbDataset *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+void
+emb_dataset_unref (EmbDataset *self)
+{
+  g_return_if_fail (self != NULL);
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+  g_free (self->path);
+  g_free (self->format);
+  g_free (self->dtype);
+  g_free (self->vocab_source);
+  g_free (self->tensor);
+  g_clear_pointer (&self->tensors, g_ptr_array_unref);
+  g_free (self->note);
+  g_clear_pointer (&self->matrix, emb_matrix_unref);
+  g_clear_pointer (&self->vocab, emb_vocab_unref);
+  g_free (self);
+}
+
+const char * const *
+emb_dataset_formats (void)
+{
+  return format_ids;
+}
+
+gboolean
+emb_parse_shape (const char *text,
+                 gsize      *rows,
+                 gsize      *cols)
+{
+  guint64 r, c;
+  char *end;
+
+  if (text == NULL || !g_ascii_isdigit (*text))
+    return FALSE;
+  r = g_ascii_strtoull (text, &end, 10);
+  if (*end != 'x' && *end != 'X' && *end != ',' && *end != ' ')
+    return FALSE;
+  text = end + 1;
+  if (!g_ascii_isdigit (*text))
+    return FALSE;
+  c = g_ascii_strtoull (text, &end, 10);
+  if (*end != '\0' || r == 0 || c == 0 || r > G_MAXSIZE || c > G_MAXSIZE)
+    return FALSE;
+  *rows = r;
+  *cols = c;
+  return TRUE;
+}

@@ -1,0 +1,92 @@
+/* emb-dataset.h: a loaded embedding file: matrix + vocabulary + provenance. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "model/emb-matrix.h"
+#include "model/emb-vocab.h"
+
+G_BEGIN_DECLS
+
+#define EMB_TYPE_DATASET (emb_dataset_get_type ())
+
+/* The name that opens the bundled sample, on the command line and in code. */
+#define EMB_SAMPLE_NAME "@sample"
+
+typedef struct _EmbDataset EmbDataset;
+
+struct _EmbDataset
+{
+  char      *path;          /* as given by the caller */
+  char      *format;        /* reader id: "glove", "word2vec-text", ... */
+  char      *dtype;         /* how values are stored: "text", "float32", "float16", ... */
+  char      *vocab_source;  /* where tokens came from: a path, "file", "row ids" */
+  char      *tensor;        /* for multi-tensor files, the tensor read; else NULL */
+  GPtrArray *tensors;       /* for multi-tensor files, a line per tensor; else NULL */
+  char      *note;          /* something the user should know (a size mismatch), or NULL */
+  EmbMatrix *matrix;
+  EmbVocab  *vocab;
+
+  /*< private >*/
+  gint       ref_count;
+};
+
+/* nan and inf values: refused with their position (the default), read
+ * as 0, or their whole rows left out.  PCA, kNN and k-means never see
+ * them either way. */
+typedef enum
+{
+  EMB_NAN_REFUSE,
+  EMB_NAN_ZERO,
+  EMB_NAN_DROP,
+} EmbNanPolicy;
+
+typedef struct
+{
+  const char *format;      /* NULL: detect from magic bytes / header / extension */
+  const char *vocab_path;  /* a vocabulary file for formats without tokens */
+  gsize       shape_rows;  /* --shape for raw .bytes; 0 when unset */
+  gsize       shape_cols;
+  const char *tensor;      /* for multi-tensor files */
+  EmbNanPolicy nan_policy; /* what to do with nan and inf values */
+} EmbLoadOptions;
+
+/* Called from the loading thread with the fraction done, 0 .. 1. */
+typedef void (*EmbProgressFunc) (double   fraction,
+                                 gpointer user_data);
+
+GType        emb_dataset_get_type (void) G_GNUC_CONST;
+
+/* Reads path (a file, "resource:///..." or EMB_SAMPLE_NAME).  Runs in the
+ * caller's thread; check cancellable for G_IO_ERROR_CANCELLED. */
+EmbDataset  *emb_dataset_load     (const char           *path,
+                                   const EmbLoadOptions *options,
+                                   GCancellable         *cancellable,
+                                   EmbProgressFunc       progress,
+                                   gpointer              progress_data,
+                                   GError              **error);
+
+/* The same from bytes already in memory; name stands for the file in
+ * messages and for finding sibling files (may be a path). */
+EmbDataset  *emb_dataset_load_bytes (GBytes               *bytes,
+                                     const char           *name,
+                                     const EmbLoadOptions *options,
+                                     GCancellable         *cancellable,
+                                     EmbProgressFunc       progress,
+                                     gpointer              progress_data,
+                                     GError              **error);
+
+EmbDataset  *emb_dataset_ref      (EmbDataset *self);
+void         emb_dataset_unref    (EmbDataset *self);
+
+/* The reader ids known to --format, NULL-terminated. */
+const char * const *emb_dataset_formats (void);
+
+/* Parses "NxD" (also "N,D" or "N D"); FALSE when malformed or zero. */
+gboolean     emb_parse_shape      (const char *text,
+                                   gsize      *rows,
+                                   gsize      *cols);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmbDataset, emb_dataset_unref)
+
+G_END_DECLS

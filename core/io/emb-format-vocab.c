@@ -1,0 +1,57 @@
+/* emb-format-vocab.c: vocabulary files with one token per line.
+ *
+ * word2vec's --vocab output without counts, BERT's vocab.txt and the
+ * NAME.vocab.txt people keep beside a .npy all look like this.  Lines keep
+ * their raw bytes, invalid UTF-8 included: the token must match what the
+ * model was trained on, and EmbVocab makes a valid display text itself.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "io/emb-format-private.h"
+
+/* public API */
+
+/* One token per line, LF or CRLF; an empty line is an empty token, except
+ * the one after a final newline.  A UTF-8 byte order mark is not part of
+ * the first token. */
+EmbVocab *
+emb_vocab_read_lines (const char   *name,
+                      const guint8 *data,
+                      gsize         size,
+                      GError      **error)
+{
+  const guint8 *p = data, *end;
+  EmbVocab *vocab = emb_vocab_new ();
+  gsize n_lines = 0;
+
+  /* An empty file has no tokens.  Its mapping may have no address at all
+   * (data NULL), and even NULL + 0 is undefined, so stop before any
+   * pointer arithmetic. */
+  if (size == 0)
+    return vocab;
+  end = data + size;
+  if (size >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    p += 3;
+
+  for (const guint8 *q = p; q < end; n_lines++)
+    {
+      const guint8 *nl = memchr (q, '\n', end - q);
+      q = nl != NULL ? nl + 1 : end;
+    }
+  emb_vocab_reserve (vocab, n_lines, end - p);
+
+  while (p < end)
+    {
+      const guint8 *nl = memchr (p, '\n', end - p);
+      const guint8 *stop = nl != NULL ? nl : end;
+      gsize len = stop - p;
+
+      if (len > 0 && p[len - 1] == '\r')
+        len--;
+      emb_vocab_add (vocab, (const char *) p, len);
+      p = nl != NULL ? nl + 1 : end;
+    }
+  return vocab;
+}

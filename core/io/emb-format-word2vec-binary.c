@@ -1,0 +1,262 @@
+/* emb-format-word2vec-binary.c: the word2vec binary format.
+ *
+ * An ASCII header "N D\n", then N records: the token's bytes up to a space,
+ * then D little-endian float32.  The original C tool writes a newline after
+ * each vector and gensim writes none, so newlines before a token are
+ * skipped.  Records are not aligned and tokens interleave the vectors, so
+ * the values are copied into an owned matrix rather than mapped.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "io/emb-format-private.h"
+
+/* How often the reader looks for cancellation and reports progress. */
+#define POLL_BYTES (4u << 20)
+/* How much of a token an error message quotes. */
+#define PREVIEW_BYTES 20
+/* A header longer than this is not one. */
+#define MAX_HEADER_BYTES 64
+
+/* auxiliary functions */
+
+/* A short quote of len bytes at s for a message, valid UTF-8. */
+static char *
+preview (const guint8 *s,
+         gsize         len)
+{
+  g_autofree char *valid = NULL;
+  gsize n = len;
+
+  if (n > PREVIEW_BYTES)
+    {
+      /* Cut between characters, not inside a UTF-8 sequence. */
+      n = PREVIEW_BYTES;
+      while (n > PREVIEW_BYTES - 4 && (s[n] & 0xc0) == 0x80)
+        n--;
+    }
+  valid = g_utf8_make_valid ((const char *) s, n);
+  if (n < len)
+    return g_strconcat (valid, "…", NULL);
+  return g_steal_pointer (&valid);
+}
+
+/* Reads an unsigned decimal at *p; FALSE when there is none or it does not
+ * fit in a gsize (*overflow set). */
+static gboolean
+parse_size (const guint8 **p,
+            const guint8  *end,
+            gsize         *value,
+            gboolean      *overflow)
+{
+  const guint8 *q = *p;
+  gsize v = 0;
+
+  while (q < end && g_ascii_isdigit (*q))
+    {
+      guint digit = *q - '0';
+
+      if (v > (G_MAXSIZE - digit) / 10)
+        *overflow = TRUE;
+      else
+        v = v * 10 + digit;
+      q++;
+    }
+  if (q == *p)
+    return FALSE;
+  *value = v;
+  *p = q;
+  return TRUE;
+}
+
+/* The first byte at or after p that is not a space, tab or CR. */
+static const guint8 *
+skip_blanks (const guint8 *p,
+             const guint8 *end)
+{
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+    p++;
+  return p;
+}
+
+/* Parses the "N D\n" header; returns where the first record starts. */
+static const guint8 *
+parse_header (EmbSource *src,
+              gsize     *rows,
+              gsize     *cols,
+              GError   **error)
+{
+  const guint8 *p = src->data;
+  const guint8 *end = src->data + MIN (src->size, MAX_HEADER_BYTES);
+  gboolean overflow = FALSE;
+
+  p = skip_blanks (p, end);
+  if (!parse_size (&p, end, rows, &overflow) || p == end || (*p != ' ' && *p != '\t'))
+    goto bad;
+  p = skip_blanks (p, end);
+  if (!parse_size (&p, end, cols, &overflow))
+    goto bad;
+  p = skip_blanks (p, end);
+  if (p == end || *p != '\n')
+    goto bad;
+  if (overflow)
+    {
+      emb_set_error_offset (error, EMB_ERROR_TOO_LARGE, src->name, 0,
+                            "the header's sizes are too large");
+      return NULL;
+    }
+  return p + 1;
+
+bad:
+  emb_set_error_offset (error, EMB_ERROR_PARSE, src->name, p - src->data,
+                        "expected a header line 'ROWS COLUMNS'");
+  return NULL;
+}
+
+/* public API */
+
+/* Reads a word2vec binary file into an owned float32 matrix and a vocab. */
+gboolean
+emb_format_word2vec_binary_read (EmbSource  *src,
+                                 EmbDataset *out,
+                                 GError    **error)
+{
+  const guint8 *data = src->data;
+  const guint8 *end = data + src->size;
+  const guint8 *p;
+  const guint8 *poll_at;
+  g_autoptr(EmbMatrix) matrix = NULL;
+  g_autoptr(EmbVocab) vocab = NULL;
+  gsize rows = 0, cols = 0, row_bytes, vector_bytes, min_bytes, have;
+
+  p = parse_header (src, &rows, &cols, error);
+  if (p == NULL)
+    return FALSE;
+  if (rows == 0 || cols == 0)
+    {
+      emb_set_error_offset (error, EMB_ERROR_FORMAT, src->name, 0,
+                            "no vectors found: header says %" G_GSIZE_FORMAT
+                            " x %" G_GSIZE_FORMAT, rows, cols);
+      return FALSE;
+    }
+
+  /* Every record needs its vector and at least the space after its token;
+   * checked before allocating, as the header may be anything. */
+  have = end - p;
+  if (!emb_size_mul (cols, sizeof (float), &row_bytes) ||
+      !emb_size_mul (rows, row_bytes, &vector_bytes) ||
+      !emb_size_add (vector_bytes, rows, &min_bytes))
+    {
+      emb_set_error_offset (error, EMB_ERROR_TOO_LARGE, src->name, 0,
+                            "header says %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
+                            ", far more than any file holds", rows, cols);
+      return FALSE;
+    }
+  if (min_bytes > have)
+    {
+      emb_set_error_offset (error, EMB_ERROR_TRUNCATED, src->name, 0,
+                            "header says %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
+                            ", which needs at least %" G_GSIZE_FORMAT
+                            " bytes, but the file has %" G_GSIZE_FORMAT " after the header",
+                            rows, cols, min_bytes, have);
+      return FALSE;
+    }
+
+  matrix = emb_matrix_new (rows, cols, error);
+  if (matrix == NULL)
+    return FALSE;
+  vocab = emb_vocab_new ();
+  /* Whatever is not vectors is tokens and their separators. */
+  emb_vocab_reserve (vocab, rows, have - vector_bytes);
+
+  poll_at = p + POLL_BYTES;
+  for (gsize i = 0; i < rows; i++)
+    {
+      float *row = matrix->data + i * cols;
+      const guint8 *token, *space;
+      gboolean bad = FALSE;
+
+      if (G_UNLIKELY (p >= poll_at))
+        {
+          if (g_cancellable_set_error_if_cancelled (src->cancellable, error))
+            return FALSE;
+          emb_source_progress (src, (double) i / (double) rows);
+          /* Records are read once, in order: give their pages back. */
+          emb_source_release (src, 0, p - data);
+          poll_at = p + POLL_BYTES;
+        }
+
+      while (p < end && *p == '\n')
+        p++;
+      token = p;
+      space = p < end ? memchr (p, ' ', end - p) : NULL;
+      if (space == NULL)
+        {
+          emb_set_error_offset (error, EMB_ERROR_TRUNCATED, src->name, token - data,
+                                "record %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT ": %s",
+                                i + 1, rows,
+                                p == end ? "the file ends here"
+                                         : "the token has no space after it before the file ends");
+          return FALSE;
+        }
+      p = space + 1;
+
+      if ((gsize) (end - p) < row_bytes)
+        {
+          g_autofree char *text = preview (token, space - token);
+
+          emb_set_error_offset (error, EMB_ERROR_TRUNCATED, src->name, p - data,
+                                "record %" G_GSIZE_FORMAT " ('%s'): the vector needs %"
+                                G_GSIZE_FORMAT " bytes, the file has %" G_GSIZE_FORMAT " left",
+                                i + 1, text, row_bytes, (gsize) (end - p));
+          return FALSE;
+        }
+
+      /* memcpy through a guint32: records are not aligned. */
+      for (gsize j = 0; j < cols; j++)
+        {
+          guint32 bits;
+
+          memcpy (&bits, p + j * sizeof bits, sizeof bits);
+          bits = GUINT32_FROM_LE (bits);
+          bad |= (bits & 0x7f800000u) == 0x7f800000u;
+          memcpy (&row[j], &bits, sizeof bits);
+        }
+      if (G_UNLIKELY (bad) && !src->keep_nonfinite)
+        {
+          g_autofree char *text = preview (token, space - token);
+          gsize j = 0;
+
+          while (isfinite (row[j]))
+            j++;
+          emb_set_error_offset (error, EMB_ERROR_NON_FINITE, src->name,
+                                (p - data) + j * sizeof (float),
+                                "record %" G_GSIZE_FORMAT " ('%s'): value %" G_GSIZE_FORMAT
+                                " is %s", i + 1, text, j + 1,
+                                isnan (row[j]) ? "nan" : "infinite");
+          return FALSE;
+        }
+      p += row_bytes;
+
+      emb_vocab_add (vocab, (const char *) token, space - token);
+    }
+
+  /* Only newlines may follow the last record; more data means the header
+   * undercounts, and then the rows read are likely wrong too. */
+  while (p < end && (*p == '\n' || *p == '\r' || *p == ' '))
+    p++;
+  if (p < end)
+    {
+      emb_set_error_offset (error, EMB_ERROR_SHAPE, src->name, p - data,
+                            "data after the %" G_GSIZE_FORMAT " records the header declares",
+                            rows);
+      return FALSE;
+    }
+
+  out->matrix = g_steal_pointer (&matrix);
+  out->vocab = g_steal_pointer (&vocab);
+  out->dtype = g_strdup ("float32");
+  return TRUE;
+}

@@ -1,0 +1,153 @@
+/* emb-matrix.c */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/emb-error.h"
+#include "model/emb-matrix.h"
+
+G_DEFINE_BOXED_TYPE (EmbMatrix, emb_matrix, emb_matrix_ref, emb_matrix_unref)
+
+#define EMB_MATRIX_ALIGN 64
+
+/* What the kernel says it can give without swapping out others, plus free
+ * swap, in bytes; 0 when unknown (then only malloc decides). */
+static guint64
+memory_available (void)
+{
+  g_autofree char *text = NULL;
+  guint64 avail = 0, swap = 0;
+  const char *p;
+
+  if (!g_file_get_contents ("/proc/meminfo", &text, NULL, NULL))
+    return 0;
+  if ((p = strstr (text, "MemAvailable:")) != NULL)
+    avail = g_ascii_strtoull (p + strlen ("MemAvailable:"), NULL, 10) * 1024;
+  if ((p = strstr (text, "SwapFree:")) != NULL)
+    swap = g_ascii_strtoull (p + strlen ("SwapFree:"), NULL, 10) * 1024;
+  return avail > 0 ? avail + swap : 0;
+}
+
+gsize
+emb_matrix_bytes_for (gsize n_rows,
+                      gsize n_cols)
+{
+  gsize cells, bytes;
+
+  if (!emb_size_mul (n_rows, n_cols, &cells) ||
+      !emb_size_mul (cells, sizeof (float), &bytes) ||
+      bytes > G_MAXSIZE - EMB_MATRIX_ALIGN)
+    return 0;
+  return bytes;
+}
+
+EmbMatrix *
+emb_matrix_new (gsize    n_rows,
+                gsize    n_cols,
+                GError **error)
+{
+  EmbMatrix *self;
+  gsize bytes = emb_matrix_bytes_for (n_rows, n_cols);
+  void *data = NULL;
+
+  if (bytes == 0 && n_rows != 0 && n_cols != 0)
+    {
+      g_set_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE,
+                   "a %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT " matrix does not fit in memory",
+                   n_rows, n_cols);
+      return NULL;
+    }
+
+  /* With overcommit, a too-big malloc succeeds and the process is killed
+   * later while filling it: refuse up front, saying what it would need. */
+  {
+    guint64 avail = memory_available ();
+    if (avail > 0 && bytes > avail)
+      {
+        g_autofree char *need = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+        g_autofree char *have = g_format_size_full (avail, G_FORMAT_SIZE_IEC_UNITS);
+        g_set_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE,
+                     "a %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT " matrix needs %s of memory; %s is available",
+                     n_rows, n_cols, need, have);
+        return NULL;
+      }
+  }
+
+  /* aligned_alloc wants a multiple of the alignment. */
+  bytes = (bytes + EMB_MATRIX_ALIGN - 1) / EMB_MATRIX_ALIGN * EMB_MATRIX_ALIGN;
+  if (bytes == 0)
+    bytes = EMB_MATRIX_ALIGN;
+  data = aligned_alloc (EMB_MATRIX_ALIGN, bytes);
+  if (data == NULL)
+    {
+      g_autofree char *size = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+      g_set_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE,
+                   "a %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT " matrix needs %s of memory, which is not available",
+                   n_rows, n_cols, size);
+      return NULL;
+    }
+
+  self = g_new0 (EmbMatrix, 1);
+  self->ref_count = 1;
+  self->n_rows = n_rows;
+  self->n_cols = n_cols;
+  self->data = data;
+  return self;
+}
+
+EmbMatrix *
+emb_matrix_new_view (GBytes *bytes,
+                     gsize   offset,
+                     gsize   n_rows,
+                     gsize   n_cols)
+{
+  EmbMatrix *self;
+  gsize size = 0, need, end;
+  const guint8 *base;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+
+  base = g_bytes_get_data (bytes, &size);
+  need = emb_matrix_bytes_for (n_rows, n_cols);
+  if ((need == 0 && n_rows != 0 && n_cols != 0) ||
+      !emb_size_add (offset, need, &end) || end > size)
+    return NULL;
+  if (need > 0 && ((guintptr) (base + offset)) % G_ALIGNOF (float) != 0)
+    return NULL;
+
+  self = g_new0 (EmbMatrix, 1);
+  self->ref_count = 1;
+  self->n_rows = n_rows;
+  self->n_cols = n_cols;
+  self->data = (float *) (base + offset);
+  self->backing = g_bytes_ref (bytes);
+  return self;
+}
+
+EmbMatrix *
+emb_matrix_ref (EmbMatrix *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+void
+emb_matrix_unref (EmbMatrix *self)
+{
+  g_return_if_fail (self != NULL);
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+  if (self->backing != NULL)
+    g_bytes_unref (self->backing);
+  else
+    free (self->data);
+  g_free (self);
+}
+
+gboolean
+emb_matrix_is_view (const EmbMatrix *self)
+{
+  return self->backing != NULL;
+}

@@ -1,0 +1,137 @@
+/* emb-plot.h: a finished plot — points, axes, legend, labels, highlights —
+ * drawn with cairo for PNG, SVG and PDF files.
+ *
+ * The points layer is core's point renderer (emb-render) in every format:
+ * rasterised at the output resolution for PNG, and for SVG/PDF drawn as
+ * vector circles up to a point budget, above it embedded as the same
+ * density raster, so files stay small.  Text (title, axis titles, legend,
+ * cluster and token labels) is real text in every format.
+ */
+#pragma once
+
+#include <cairo.h>
+#include <gio/gio.h>
+
+#include "plot/emb-render.h"
+#include "model/emb-vocab.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  EMB_EXPORT_PNG,
+  EMB_EXPORT_SVG,
+  EMB_EXPORT_PDF,
+} EmbExportFormat;
+
+typedef enum
+{
+  EMB_THEME_LIGHT,
+  EMB_THEME_DARK,
+  EMB_THEME_TRANSPARENT,   /* light colours for text, no background */
+} EmbTheme;
+
+typedef struct
+{
+  /* the points (borrowed) */
+  const float   *xs;
+  const float   *ys;
+  gsize          n;
+  const guint16 *category;        /* per point palette index, or NULL */
+  const guint32 *palette;         /* 0xRRGGBB; NULL: one default colour */
+  guint          n_palette;
+  const guint8  *visible;         /* or NULL: all */
+  EmbVocab      *vocab;           /* token labels; may be NULL */
+
+  /* what part of the plane: scale 0 fits every visible point; else the
+   * part this view shows at the output's size (scale in pixels before the
+   * PNG scale, or points, per data unit), fitted into the plot frame */
+  EmbView        view;            /* width/height ignored: the output's */
+
+  /* text (UTF-8, may be NULL) */
+  const char    *title;
+  const char    *x_title;         /* e.g. "PC1 (4.9% of variance)" */
+  const char    *y_title;
+
+  /* legend: names[i] is drawn with palette[i] */
+  const char * const *legend;
+  guint          n_legend;
+
+  /* cluster labels drawn at data positions (e.g. the 2-D centroids) */
+  const char * const *cluster_labels;
+  const float   *cluster_xy;      /* 2 per label */
+  guint          n_cluster_labels;
+
+  /* highlights */
+  gssize         selected;        /* -1: none */
+  const gsize   *neighbors;       /* lines from the selection */
+  gsize          n_neighbors;
+
+  /* token labels: at most this many, most important (lowest id) first,
+   * never overlapping; 0 = none.  The selection and its neighbours are
+   * labelled whenever there is a vocab. */
+  gsize          n_token_labels;
+
+  EmbTheme       theme;
+  double         point_radius;    /* 0: a default for the size */
+} EmbPlot;
+
+/* Above this many visible points in the frame, SVG/PDF carry the points
+ * as one embedded image instead of one vector dot each. */
+#define EMB_PLOT_VECTOR_BUDGET 20000
+
+/* Where things go on a width x height figure, in output units. */
+typedef struct
+{
+  /* the plot frame (the points area), whole units */
+  int     x;
+  int     y;
+  int     width;
+  int     height;
+  /* data -> frame: emb_view_to_pixel () then add (x, y); view.width and
+   * view.height are the frame's */
+  EmbView view;
+} EmbPlotLayout;
+
+/* The layout emb_plot_draw () and emb_plot_export () use for this size. */
+void     emb_plot_layout (const EmbPlot *plot,
+                          int            width,
+                          int            height,
+                          EmbPlotLayout *layout);
+
+/* Which format a file name asks for (.png .svg .pdf, any case). */
+gboolean emb_export_format_from_path (const char      *path,
+                                      EmbExportFormat *format);
+
+/* Draws plot onto cr, which covers width x height units (pixels for
+ * PNG, points for SVG/PDF).  vector: points as circles when n is within
+ * the point budget (SVG/PDF), else as an image.  Text is drawn with
+ * pango: real text on PDF surfaces, glyph outlines on cairo's SVG surface
+ * (emb_plot_export () writes SVG text as <text> elements instead). */
+void     emb_plot_draw   (const EmbPlot *plot,
+                          cairo_t       *cr,
+                          int            width,
+                          int            height,
+                          gboolean       vector);
+
+/* Writes the plot to path in format, width x height pixels (PNG; scale
+ * multiplies them for HiDPI) or points (SVG/PDF).  Atomic: written to a
+ * temporary file beside path and renamed, so path is never half written
+ * and never touched on failure.  Errors name the path. */
+gboolean emb_plot_export (const EmbPlot   *plot,
+                          const char      *path,
+                          EmbExportFormat  format,
+                          int              width,
+                          int              height,
+                          double           scale,
+                          GCancellable    *cancellable,
+                          GError         **error);
+
+/* Writes id,token,x,y[,cluster][,metadata columns...] (RFC 4180 quoting)
+ * for every visible point, atomically. */
+gboolean emb_plot_export_csv (const EmbPlot  *plot,
+                              const guint32  *cluster,   /* or NULL */
+                              const char     *path,
+                              GError        **error);
+
+G_END_DECLS

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""The dependency rule of core/, read off the #include lines.
+
+core/ is in folders by concern, and dependencies point one way:
+
+    base <- model <- io <- analysis <- plot
+
+A file may include headers of its own folder and of the folders before
+it, never after.  Every project header is named with its folder
+("io/emb-dataset.h"), so the rule can be read off the include lines.
+core/ includes no GTK header.  Prints every breach and exits 1 when
+there is one.
+
+Usage: check-layers.py SOURCE_ROOT
+"""
+import os
+import re
+import sys
+
+ORDER = ["base", "model", "io", "analysis", "plot"]
+GTK = re.compile(r"^(gtk|gdk|gsk|adwaita)/")
+INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
+
+
+def core_files(core):
+    for folder in sorted(os.listdir(core)):
+        path = os.path.join(core, folder)
+        if not os.path.isdir(path):
+            continue
+        for name in sorted(os.listdir(path)):
+            if name.endswith((".c", ".h")):
+                yield folder, os.path.join(path, name)
+
+
+def breaches(root):
+    core = os.path.join(root, "core")
+    out = []
+    loose = [n for n in os.listdir(core) if n.endswith((".c", ".h"))]
+    for name in sorted(loose):
+        out.append(f"core/{name}: every source belongs in a folder of core/")
+    for folder, path in core_files(core):
+        rel = os.path.relpath(path, root)
+        if folder not in ORDER:
+            out.append(f"{rel}: core/{folder} is not one of the layers {ORDER}")
+            continue
+        rank = ORDER.index(folder)
+        with open(path, encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                m = INCLUDE.match(line)
+                if not m:
+                    continue
+                kind, target = m.groups()
+                where = f"{rel}:{lineno}"
+                if GTK.match(target):
+                    out.append(f"{where}: core includes no GTK header ({target})")
+                if kind != '"' or target == "config.h":
+                    continue
+                layer = target.split("/")[0] if "/" in target else None
+                if layer not in ORDER:
+                    out.append(f'{where}: "{target}" should name its folder in core/')
+                elif ORDER.index(layer) > rank:
+                    out.append(f'{where}: {folder}/ may not include {layer}/ ("{target}"): '
+                               f"dependencies point {' <- '.join(ORDER)}")
+    return out
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
+    found = breaches(root)
+    for line in found:
+        print(line)
+    if found:
+        print(f"{len(found)} breach(es) of the layering rule")
+        return 1
+    print("layering rule holds:", " <- ".join(ORDER))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
