@@ -7,7 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-reader-vocab.h"
+#include "base/emb-error.h"
 #include "analysis/emb-knn.h"
 #include "emb-test-util.h"
 

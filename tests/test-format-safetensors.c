@@ -8,7 +8,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "io/emb-format-private.h"
 #include "analysis/emb-knn.h"
 #include "emb-test-util.h"
 

@@ -7,7 +7,8 @@
  */
 #include <string.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-reader.h"
+#include "base/emb-error.h"
 #include "emb-test-util.h"
 
 /* Big enough that the reader cuts it into several chunks. */
@@ -256,7 +257,7 @@ test_has_header (void)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    g_assert_cmpint (emb_format_text_has_header ((const guint8 *) cases[i].text,
+    g_assert_cmpint (emb_text_has_header ((const guint8 *) cases[i].text,
                                                  strlen (cases[i].text)),
                      ==, cases[i].header);
 }

@@ -38,7 +38,8 @@
 
 #include <glib/gstdio.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-parse.h"
+#include "base/emb-error.h"
 #include "emb-test-util.h"
 
 /* Each load should take well under a millisecond; a load that takes

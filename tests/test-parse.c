@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-parse.h"
+#include "base/emb-error.h"
 
 /* auxiliary functions */
 

@@ -5,7 +5,8 @@
 
 #include <glib/gstdio.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-reader-vocab.h"
+#include "base/emb-error.h"
 #include "model/emb-vocab.h"
 
 #define FFFD "\xef\xbf\xbd"

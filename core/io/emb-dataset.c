@@ -1,66 +1,21 @@
-/* emb-dataset.c: opening a file, choosing its reader, finding its tokens. */
+/* emb-dataset.c: a dataset put together: the bytes opened, the reader
+ * the format table picks, the vocabulary attached (the file's own, --vocab,
+ * a sibling file or row ids) and the nan policy applied. */
 #include "config.h"
 
 #include <math.h>
 #include <string.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <unistd.h>
-#include <glib/gstdio.h>
 
-#include "io/emb-format-private.h"
-
-/* Defined by the compiled sample resource (data/sample.gresource.xml).
- * Referencing it also keeps the resource linked into the executable. */
-extern GResource *emb_sample_get_resource (void);
+#include "io/emb-dataset.h"
+#include "io/emb-formats.h"
+#include "io/emb-reader-vocab.h"
+#include "base/emb-error.h"
 
 #define SAMPLE_PATH "resource://" RESOURCE_PREFIX "/sample/sample.npy"
 
 G_DEFINE_BOXED_TYPE (EmbDataset, emb_dataset, emb_dataset_ref, emb_dataset_unref)
 
-typedef struct
-{
-  const char  *id;
-  EmbReadFunc  read;
-  gboolean     has_tokens;  /* tokens come from the file itself */
-} EmbFormat;
-
-static const EmbFormat formats[] = {
-  { "glove", emb_format_glove_read, TRUE },
-  { "word2vec-text", emb_format_word2vec_text_read, TRUE },
-  { "word2vec-binary", emb_format_word2vec_binary_read, TRUE },
-  { "npy", emb_format_npy_read, FALSE },
-  { "projector-tsv", emb_format_projector_tsv_read, FALSE },
-  { "projector-bytes", emb_format_projector_bytes_read, FALSE },
-  { "projector-config", emb_format_projector_config_read, FALSE },
-  { "safetensors", emb_format_safetensors_read, FALSE },
-  { "safetensors-index", emb_format_safetensors_index_read, FALSE },
-  { "gguf", emb_format_gguf_read, FALSE },
-};
-
-static const char * const format_ids[] = {
-  "glove", "word2vec-text", "word2vec-binary", "npy",
-  "projector-tsv", "projector-bytes", "projector-config",
-  "safetensors", "safetensors-index", "gguf", NULL
-};
-
-/* auxiliary functions */
-
-static const EmbFormat *
-find_format (const char *id)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
-    if (g_str_equal (formats[i].id, id))
-      return &formats[i];
-  return NULL;
-}
-
-static gboolean
-is_resource (const char *path)
-{
-  return g_str_has_prefix (path, "resource://");
-}
+/* auxiliary functions: the vocabulary */
 
 static gboolean
 has_suffix_ci (const char *path,
@@ -69,161 +24,6 @@ has_suffix_ci (const char *path,
   gsize plen = strlen (path), slen = strlen (suffix);
 
   return plen >= slen && g_ascii_strcasecmp (path + plen - slen, suffix) == 0;
-}
-
-/* Bytes that never occur in a text embedding file but almost always do in
- * a few KB of float32 data. */
-static gboolean
-looks_binary (const guint8 *data,
-              gsize         size)
-{
-  for (gsize i = 0; i < size; i++)
-    if (data[i] < 0x09 || (data[i] > 0x0d && data[i] < 0x20) || data[i] == 0x7f)
-      return TRUE;
-  return FALSE;
-}
-
-static const guint8 *
-line_end (const guint8 *p,
-          const guint8 *end)
-{
-  const guint8 *nl = memchr (p, '\n', end - p);
-  return nl != NULL ? nl : end;
-}
-
-/* A u64 little-endian header length that fits the file, then '{'. */
-static gboolean
-looks_like_safetensors (const guint8 *data,
-                        gsize         size)
-{
-  guint64 len;
-
-  if (size < 10 || data[8] != '{')
-    return FALSE;
-  memcpy (&len, data, sizeof len);
-  len = GUINT64_FROM_LE (len);
-  return len >= 2 && len <= size - 8;
-}
-
-static gboolean
-contains (const guint8 *data,
-          gsize         size,
-          const char   *needle)
-{
-  return g_strstr_len ((const char *) data, size, needle) != NULL;
-}
-
-/* Tokenizer files hold tokens, not vectors: say how to use them. */
-static gboolean
-is_vocabulary_file (const char   *path,
-                    const guint8 *data,
-                    gsize         size)
-{
-  g_autofree char *base = g_path_get_basename (path);
-
-  if (g_str_equal (base, "tokenizer.json") || g_str_equal (base, "vocab.json") ||
-      g_str_equal (base, "encoder.json") || g_str_equal (base, "vocab.txt"))
-    return TRUE;
-  return has_suffix_ci (path, ".json") && contains (data, MIN (size, 1u << 16), "\"added_tokens\"");
-}
-
-/* Does the first non-blank line hold only numbers separated by tabs? */
-static gboolean
-first_line_is_tab_numbers (const guint8 *data,
-                           gsize         size)
-{
-  const guint8 *end = data + size, *p = data, *e;
-
-  while (p < end && (*p == '\n' || *p == '\r'))
-    p++;
-  e = line_end (p, end);
-  if (memchr (p, '\t', e - p) == NULL)
-    return FALSE;
-  while (p < e)
-    {
-      float v;
-      const char *q = (const char *) p;
-
-      if (!emb_parse_float (&q, (const char *) e, &v))
-        return FALSE;
-      p = (const guint8 *) q;
-      while (p < e && (*p == '\t' || *p == '\r' || *p == ' '))
-        p++;
-    }
-  return TRUE;
-}
-
-/* Picks a reader from magic bytes, then the extension, then the content. */
-static const EmbFormat *
-detect_format (EmbSource *src)
-{
-  const guint8 *d = src->data;
-  gsize n = src->size;
-  const char *path = src->path;
-
-  if (n >= 6 && memcmp (d, "\x93NUMPY", 6) == 0)
-    return find_format ("npy");
-  if (n >= 4 && memcmp (d, "GGUF", 4) == 0)
-    return find_format ("gguf");
-  if (looks_like_safetensors (d, n) || has_suffix_ci (path, ".safetensors"))
-    return find_format ("safetensors");
-  if (has_suffix_ci (path, ".gguf"))
-    return find_format ("gguf");
-  if (has_suffix_ci (path, ".json") && contains (d, MIN (n, 1u << 20), "\"weight_map\""))
-    return find_format ("safetensors-index");
-  if (has_suffix_ci (path, ".npy"))
-    return find_format ("npy");
-  if (has_suffix_ci (path, ".bytes"))
-    return find_format ("projector-bytes");
-  if (has_suffix_ci (path, ".json"))
-    return find_format ("projector-config");
-
-  /* A TSV of two integer columns would pass for a word2vec "N D" header. */
-  if (has_suffix_ci (path, ".tsv"))
-    return find_format ("projector-tsv");
-  if (emb_format_text_has_header (d, n))
-    {
-      const guint8 *body = line_end (d, d + n);
-      gsize rest = (gsize) (d + n - body);
-
-      if (has_suffix_ci (path, ".bin") || looks_binary (body, MIN (rest, 4096)))
-        return find_format ("word2vec-binary");
-      return find_format ("word2vec-text");
-    }
-  if (has_suffix_ci (path, ".tsv") || first_line_is_tab_numbers (d, n))
-    return find_format ("projector-tsv");
-  return find_format ("glove");
-}
-
-static EmbVocab *
-read_vocab_file (const char  *path,
-                 gsize        n_rows,
-                 GError     **error)
-{
-  g_autoptr(GBytes) bytes = emb_source_open_bytes (path, error);
-  const guint8 *data;
-  gsize size;
-
-  if (bytes == NULL)
-    return NULL;
-  data = g_bytes_get_data (bytes, &size);
-  if (has_suffix_ci (path, ".tsv"))
-    return emb_projector_read_metadata (path, data, size, n_rows, error);
-  if (has_suffix_ci (path, ".gguf") || (size >= 4 && memcmp (data, "GGUF", 4) == 0))
-    return emb_vocab_read_gguf (path, data, size, error);
-  if (has_suffix_ci (path, "tokenizer.json"))
-    return emb_vocab_read_tokenizer_json (path, data, size, error);
-  if (has_suffix_ci (path, ".json"))
-    return emb_vocab_read_encoder_json (path, data, size, error);
-  return emb_vocab_read_lines (path, data, size, error);
-}
-
-static gboolean
-path_exists (const char *path)
-{
-  if (is_resource (path))
-    return g_resources_get_info (path + strlen ("resource://"), 0, NULL, NULL, NULL);
-  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
 }
 
 /* Vocabulary files a person keeps beside a matrix that has no tokens:
@@ -237,7 +37,7 @@ sibling_vocab_candidates (const char *path,
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
   char *dot = strrchr (base, '.');
-  const char *sep = is_resource (path) ? "/" : G_DIR_SEPARATOR_S;
+  const char *sep = emb_source_is_resource (path) ? "/" : G_DIR_SEPARATOR_S;
 
   /* A checkpoint's folder holds its tokenizer, as Hugging Face lays it out. */
   if (model)
@@ -259,8 +59,6 @@ sibling_vocab_candidates (const char *path,
   return out;
 }
 
-/* Gives out a vocabulary: --vocab, else the file's own tokens, else a
- * sibling file whose size matches, else row ids. */
 /* A copy of vocab fitted to n rows: tokens past n dropped, rows past the
  * tokens labelled by their id. */
 static EmbVocab *
@@ -322,12 +120,6 @@ fit_model_vocab (EmbDataset *out,
   out->vocab = fitted;
 }
 
-static gboolean
-is_model_format (const char *format)
-{
-  return g_str_has_prefix (format, "safetensors") || g_str_equal (format, "gguf");
-}
-
 /* A model's tokenizer, whatever file the matrix came in. */
 static gboolean
 is_tokenizer_file (const char *path)
@@ -335,19 +127,22 @@ is_tokenizer_file (const char *path)
   return has_suffix_ci (path, ".gguf") || has_suffix_ci (path, ".json");
 }
 
+/* Gives out a vocabulary: --vocab, else the file's own tokens, else a
+ * sibling file whose size matches, else row ids. */
 static gboolean
 attach_vocab (EmbDataset           *out,
+              const EmbFormat      *format,
               const char           *path,
               const char           *name,
               const EmbLoadOptions *options,
               GError              **error)
 {
   gsize n_rows = out->matrix->n_rows;
-  gboolean model = is_model_format (out->format);
+  gboolean model = format->model;
 
   if (options->vocab_path != NULL)
     {
-      g_autoptr(EmbVocab) vocab = read_vocab_file (options->vocab_path, n_rows, error);
+      g_autoptr(EmbVocab) vocab = emb_vocab_read_file (options->vocab_path, n_rows, error);
 
       if (vocab == NULL)
         return FALSE;
@@ -391,16 +186,16 @@ attach_vocab (EmbDataset           *out,
         const char *cand = g_ptr_array_index (candidates, i);
         g_autoptr(EmbVocab) vocab = NULL;
 
-        if (!path_exists (cand))
+        if (!emb_source_exists (cand))
           continue;
         /* A sibling that does not fit is someone else's file: pass over it
          * (a checkpoint's tokenizer may be padded, see fit_model_vocab). */
-        vocab = read_vocab_file (cand, n_rows, NULL);
+        vocab = emb_vocab_read_file (cand, n_rows, NULL);
         if (vocab == NULL || (!model && emb_vocab_size (vocab) != n_rows))
           continue;
         out->vocab = g_steal_pointer (&vocab);
         /* Name the sample's vocabulary by its file name, not the resource. */
-        out->vocab_source = is_resource (cand) ? g_path_get_basename (cand) : g_strdup (cand);
+        out->vocab_source = emb_source_is_resource (cand) ? g_path_get_basename (cand) : g_strdup (cand);
         if (model)
           fit_model_vocab (out, out->vocab_source);
         return TRUE;
@@ -412,85 +207,7 @@ attach_vocab (EmbDataset           *out,
   return TRUE;
 }
 
-/* public API */
-
-GBytes *
-emb_source_open_bytes (const char  *path,
-                       GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  GMappedFile *mapped;
-  GBytes *bytes;
-  GStatBuf st;
-  int fd;
-
-  if (is_resource (path))
-    {
-      const char *rpath = path + strlen ("resource://");
-      GResource *sample = emb_sample_get_resource ();
-
-      bytes = g_resource_lookup_data (sample, rpath, 0, NULL);
-      if (bytes == NULL)
-        bytes = g_resources_lookup_data (rpath, 0, &local_error);
-      if (bytes == NULL)
-        emb_set_error_file (error, EMB_ERROR_IO, path, "no such resource");
-      return bytes;
-    }
-
-  if (g_stat (path, &st) != 0)
-    {
-      int saved = errno;
-      emb_set_error_file (error, EMB_ERROR_IO, path, "%s", g_strerror (saved));
-      return NULL;
-    }
-  if (S_ISDIR (st.st_mode))
-    {
-      emb_set_error_file (error, EMB_ERROR_IO, path, "is a folder, not a file");
-      return NULL;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      emb_set_error_file (error, EMB_ERROR_IO, path, "is not a regular file");
-      return NULL;
-    }
-
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0)
-    {
-      int saved = errno;
-      emb_set_error_file (error, EMB_ERROR_IO, path, "cannot open: %s", g_strerror (saved));
-      return NULL;
-    }
-  /* Read-only private mapping: nothing we do can write to the user's file. */
-  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
-  close (fd);
-  if (mapped == NULL)
-    {
-      emb_set_error_file (error, EMB_ERROR_IO, path, "cannot read: %s", local_error->message);
-      return NULL;
-    }
-  bytes = g_mapped_file_get_bytes (mapped);
-  g_mapped_file_unref (mapped);
-  return bytes;
-}
-
-void
-emb_source_release (EmbSource *src,
-                    gsize      from,
-                    gsize      to)
-{
-  static gsize page = 0;
-  guintptr base = (guintptr) src->data, lo, hi;
-
-  if (!src->mapped || to <= from || to > src->size)
-    return;
-  if (page == 0)
-    page = (gsize) sysconf (_SC_PAGESIZE);
-  lo = (base + from + page - 1) / page * page;
-  hi = (base + to) / page * page;
-  if (hi > lo)
-    madvise ((void *) lo, hi - lo, MADV_DONTNEED);
-}
+/* auxiliary functions: nan and inf */
 
 /* A vocabulary of the rows where keep[i] is set, with their token types,
  * decoder and metadata columns. */
@@ -623,6 +340,26 @@ error_message_to_text (GError **error)
   (*error)->message = valid;
 }
 
+/* A dataset of what the reader gave back. */
+static EmbDataset *
+dataset_new (const char      *path,
+             const EmbFormat *format,
+             EmbReadResult   *result)
+{
+  EmbDataset *out = g_new0 (EmbDataset, 1);
+
+  out->ref_count = 1;
+  out->path = g_strdup (path);
+  out->format = g_strdup (format->id);
+  out->matrix = g_steal_pointer (&result->matrix);
+  out->vocab = g_steal_pointer (&result->vocab);
+  out->vocab_source = g_steal_pointer (&result->vocab_source);
+  out->dtype = g_steal_pointer (&result->dtype);
+  out->tensor = g_steal_pointer (&result->tensor);
+  out->tensors = g_steal_pointer (&result->tensors);
+  return out;
+}
+
 /* Reads bytes: real_path finds siblings, name is what messages say,
  * mapped says the bytes are a file mapping whose pages may be released. */
 static EmbDataset *
@@ -638,22 +375,25 @@ load_source (GBytes               *bytes,
 {
   static const EmbLoadOptions no_options = { 0 };
   g_autoptr(EmbDataset) out = NULL;
+  g_autoptr(EmbReadResult) result = NULL;
   const EmbFormat *format;
-  EmbSource src = { 0 };
+  EmbReadOptions read_options = { 0 };
+  EmbSource src;
+  EmbProbe probe;
 
   if (options == NULL)
     options = &no_options;
 
-  src.path = real_path;
-  src.name = path;
-  src.bytes = bytes;
-  src.data = g_bytes_get_data (bytes, &src.size);
-  src.options = options;
+  emb_source_init (&src, bytes, real_path, path);
   src.cancellable = cancellable;
   src.progress = progress;
   src.progress_data = progress_data;
   src.mapped = mapped;
-  src.keep_nonfinite = options->nan_policy != EMB_NAN_REFUSE;
+
+  read_options.shape_rows = options->shape_rows;
+  read_options.shape_cols = options->shape_cols;
+  read_options.tensor = options->tensor;
+  read_options.keep_nonfinite = options->nan_policy != EMB_NAN_REFUSE;
 
   if (src.size == 0)
     {
@@ -661,30 +401,28 @@ load_source (GBytes               *bytes,
       return NULL;
     }
 
-  if (options->format == NULL && is_vocabulary_file (real_path, src.data, src.size))
+  probe.path = real_path;
+  probe.data = src.data;
+  probe.size = src.size;
+  if (options->format == NULL && emb_format_is_vocabulary (&probe))
     {
       emb_set_error_file (error, EMB_ERROR_FORMAT, path,
                           "is a vocabulary, not a matrix: open the model file and pass this with --vocab");
       return NULL;
     }
-  format = options->format != NULL ? find_format (options->format) : detect_format (&src);
-
-  out = g_new0 (EmbDataset, 1);
-  out->ref_count = 1;
-  out->path = g_strdup (path);
-  out->format = g_strdup (format->id);
+  format = options->format != NULL ? emb_format_find (options->format) : emb_format_detect (&probe);
 
   emb_source_progress (&src, 0.0);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-  if (!format->read (&src, out, error))
-    {
-      /* A reader that fails must not leave half a result behind. */
-      return NULL;
-    }
-  g_assert (out->matrix != NULL);
+  /* A reader that fails leaves no half result behind. */
+  result = format->read (&src, &read_options, error);
+  if (result == NULL)
+    return NULL;
+  g_assert (result->matrix != NULL);
+  out = dataset_new (path, format, result);
 
-  if (!attach_vocab (out, real_path, path, options, error))
+  if (!attach_vocab (out, format, real_path, path, options, error))
     return NULL;
   if (!apply_nan_policy (out, options->nan_policy, error))
     return NULL;
@@ -694,6 +432,8 @@ load_source (GBytes               *bytes,
 
   return g_steal_pointer (&out);
 }
+
+/* public API */
 
 EmbDataset *
 emb_dataset_load (const char           *path,
@@ -711,16 +451,11 @@ emb_dataset_load (const char           *path,
 
   if (g_str_equal (path, EMB_SAMPLE_NAME))
     real_path = SAMPLE_PATH;
-  if (options != NULL && options->format != NULL && find_format (options->format) == NULL)
-    {
-      g_autofree char *known = g_strjoinv (", ", (char **) format_ids);
-      g_set_error (error, EMB_ERROR, EMB_ERROR_INVALID,
-                   "unknown format '%s' (known: %s)", options->format, known);
-      return NULL;
-    }
+  if (options != NULL && options->format != NULL && emb_format_lookup (options->format, error) == NULL)
+    return NULL;
   bytes = emb_source_open_bytes (real_path, error);
   if (bytes != NULL)
-    ds = load_source (bytes, real_path, path, !is_resource (real_path), options,
+    ds = load_source (bytes, real_path, path, !emb_source_is_resource (real_path), options,
                       cancellable, progress, progress_data, error);
   if (ds == NULL)
     error_message_to_text (error);
@@ -740,13 +475,8 @@ emb_dataset_load_bytes (GBytes               *bytes,
 
   g_return_val_if_fail (bytes != NULL && name != NULL, NULL);
 
-  if (options != NULL && options->format != NULL && find_format (options->format) == NULL)
-    {
-      g_autofree char *known = g_strjoinv (", ", (char **) format_ids);
-      g_set_error (error, EMB_ERROR, EMB_ERROR_INVALID,
-                   "unknown format '%s' (known: %s)", options->format, known);
-      return NULL;
-    }
+  if (options != NULL && options->format != NULL && emb_format_lookup (options->format, error) == NULL)
+    return NULL;
   ds = load_source (bytes, name, name, FALSE, options, cancellable, progress, progress_data, error);
   if (ds == NULL)
     error_message_to_text (error);
@@ -782,7 +512,7 @@ emb_dataset_unref (EmbDataset *self)
 const char * const *
 emb_dataset_formats (void)
 {
-  return format_ids;
+  return emb_format_ids ();
 }
 
 gboolean

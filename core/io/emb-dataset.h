@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "base/emb-progress.h"
 #include "model/emb-matrix.h"
 #include "model/emb-vocab.h"
 
@@ -50,10 +51,6 @@ typedef struct
   const char *tensor;      /* for multi-tensor files */
   EmbNanPolicy nan_policy; /* what to do with nan and inf values */
 } EmbLoadOptions;
-
-/* Called from the loading thread with the fraction done, 0 .. 1. */
-typedef void (*EmbProgressFunc) (double   fraction,
-                                 gpointer user_data);
 
 GType        emb_dataset_get_type (void) G_GNUC_CONST;
 

@@ -26,7 +26,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-parse.h"
+#include "base/emb-error.h"
 
 #define MAX_SIG_DIGITS 19
 
@@ -498,32 +499,4 @@ emb_set_json_error (GError       **error,
                         column, what, msg + skip);
   else
     emb_set_error_file (error, EMB_ERROR_PARSE, name, "%s: %s", what, msg);
-}
-
-/* An all-ones exponent (nan or inf) is the only one that carries into the
- * sign bit when 1 is added to the exponent field, so OR-ing that sum over
- * the run answers in a loop the compiler turns into a few SIMD
- * instructions per 16 bytes. */
-gboolean
-emb_find_non_finite (const float *data,
-                     gsize        count,
-                     gsize       *where)
-{
-  guint32 acc = 0;
-
-  for (gsize k = 0; k < count; k++)
-    {
-      guint32 u;
-      memcpy (&u, data + k, 4);
-      acc |= (u & 0x7f800000u) + 0x00800000u;
-    }
-  if ((acc & 0x80000000u) == 0)
-    return FALSE;
-  for (gsize k = 0; k < count; k++)
-    if (!isfinite (data[k]))
-      {
-        *where = k;
-        return TRUE;
-      }
-  return FALSE;
 }

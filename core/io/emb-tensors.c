@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-tensors.h"
+#include "base/emb-error.h"
 
 /* Names models give their token-embedding table (exact matches). */
 static const char * const known_names[] = {
@@ -142,13 +143,13 @@ emb_pick_embedding_tensor (const char          *file,
   return best;
 }
 
-void
-emb_dataset_set_tensor_list (EmbDataset          *ds,
-                             const EmbTensorInfo *tensors,
-                             gsize                n)
+GPtrArray *
+emb_tensor_list_describe (const EmbTensorInfo *tensors,
+                          gsize                n)
 {
-  g_clear_pointer (&ds->tensors, g_ptr_array_unref);
-  ds->tensors = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+
   for (gsize i = 0; i < n; i++)
-    g_ptr_array_add (ds->tensors, describe (&tensors[i]));
+    g_ptr_array_add (lines, describe (&tensors[i]));
+  return lines;
 }

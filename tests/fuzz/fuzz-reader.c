@@ -24,7 +24,8 @@
 #include <string.h>
 
 #include "io/emb-dataset.h"
-#include "io/emb-format-private.h"
+#include "io/emb-reader-vocab.h"
+#include "base/emb-error.h"
 
 typedef enum
 {

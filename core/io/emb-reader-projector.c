@@ -1,4 +1,4 @@
-/* emb-format-projector.c: the TensorBoard Embedding Projector's files.
+/* emb-reader-projector.c: the TensorBoard Embedding Projector's files.
  *
  * vectors.tsv     one row per line, tab-separated numbers, optionally after
  *                 a label column;
@@ -15,7 +15,11 @@
 
 #include <json-glib/json-glib.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-reader.h"
+#include "io/emb-reader-vocab.h"
+#include "io/emb-parse.h"
+#include "base/emb-error.h"
+#include "base/emb-finite.h"
 
 /* Bytes of text parsed, or floats checked, between two polls (4 MB). */
 #define POLL_BYTES (4u << 20)
@@ -127,7 +131,7 @@ field_text (const char *p,
 /* The error for a line that does not parse: a wrong number of values
  * when the count differs from the first line's, else the field at bad. */
 static void
-set_row_error (EmbSource   *src,
+set_row_error (const EmbSource *src,
                gsize        line_no,
                const char  *line,
                const char  *line_end,
@@ -159,13 +163,13 @@ set_row_error (EmbSource   *src,
 
 /* Reads rows x cols little-endian float32 values filling the whole file;
  * shape_origin says where the shape came from, for messages. */
-static gboolean
-read_raw_float32 (EmbSource   *src,
-                  gsize        rows,
-                  gsize        cols,
-                  const char  *shape_origin,
-                  EmbDataset  *out,
-                  GError     **error)
+static EmbReadResult *
+read_raw_float32 (const EmbSource *src,
+                  gsize            rows,
+                  gsize            cols,
+                  const char      *shape_origin,
+                  gboolean         keep_nonfinite,
+                  GError         **error)
 {
   g_autoptr(EmbMatrix) matrix = NULL;
   gsize count, need;
@@ -177,7 +181,7 @@ read_raw_float32 (EmbSource   *src,
                           "%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT " float32 (%s)"
                           " is far larger than the file's %" G_GSIZE_FORMAT " bytes",
                           rows, cols, shape_origin, src->size);
-      return FALSE;
+      return NULL;
     }
   if (need != src->size)
     {
@@ -185,7 +189,7 @@ read_raw_float32 (EmbSource   *src,
                           "%" G_GSIZE_FORMAT "x%" G_GSIZE_FORMAT " float32 (%s) needs %"
                           G_GSIZE_FORMAT " bytes, but the file has %" G_GSIZE_FORMAT " bytes",
                           rows, cols, shape_origin, need, src->size);
-      return FALSE;
+      return NULL;
     }
 
   if (G_BYTE_ORDER == G_LITTLE_ENDIAN && src->bytes != NULL)
@@ -199,7 +203,7 @@ read_raw_float32 (EmbSource   *src,
       if (matrix == NULL)
         {
           g_prefix_error (error, "%s: ", src->name);
-          return FALSE;
+          return NULL;
         }
     }
 
@@ -209,7 +213,7 @@ read_raw_float32 (EmbSource   *src,
       gsize k;
 
       if (g_cancellable_set_error_if_cancelled (src->cancellable, error))
-        return FALSE;
+        return NULL;
       if (!is_view)
         {
           const guint8 *in = src->data + start * 4;
@@ -222,7 +226,7 @@ read_raw_float32 (EmbSource   *src,
               memcpy (matrix->data + start + i, &u, 4);
             }
         }
-      if (!src->keep_nonfinite && emb_find_non_finite (matrix->data + start, len, &k))
+      if (!keep_nonfinite && emb_find_non_finite (matrix->data + start, len, &k))
         {
           float v = matrix->data[start + k];
 
@@ -231,14 +235,12 @@ read_raw_float32 (EmbSource   *src,
                                 "row %" G_GSIZE_FORMAT ", column %" G_GSIZE_FORMAT " is %s",
                                 k / cols, k % cols,
                                 isnan (v) ? "nan" : v > 0 ? "inf" : "-inf");
-          return FALSE;
+          return NULL;
         }
       emb_source_progress (src, (double) (start + len) / count);
     }
 
-  out->matrix = g_steal_pointer (&matrix);
-  out->dtype = g_strdup ("float32");
-  return TRUE;
+  return emb_read_result_new (g_steal_pointer (&matrix), "float32");
 }
 
 /* auxiliary functions: the config */
@@ -291,7 +293,7 @@ get_shape (JsonObject *object,
 /* Resolves a config path against the config's folder.  NULL, with an
  * error naming the config, for a web address: nothing is downloaded. */
 static char *
-resolve_path (EmbSource   *src,
+resolve_path (const EmbSource *src,
               const char  *embedding,
               const char  *member,
               const char  *value,
@@ -322,7 +324,7 @@ resolve_path (EmbSource   *src,
 /* Maps a file named by the config, prefixing a failure with the config's
  * name and the path as written there. */
 static GBytes *
-open_member (EmbSource   *src,
+open_member (const EmbSource *src,
              const char  *embedding,
              const char  *member,
              const char  *value,
@@ -343,10 +345,10 @@ open_member (EmbSource   *src,
 /* Reads a projector vectors.tsv.  Two passes over the mapped text: one to
  * count rows and fields, so the matrix is allocated once at its size, and
  * one to parse. */
-gboolean
-emb_format_projector_tsv_read (EmbSource  *src,
-                               EmbDataset *out,
-                               GError    **error)
+EmbReadResult *
+emb_read_projector_tsv (const EmbSource      *src,
+                        const EmbReadOptions *options,
+                        GError              **error)
 {
   g_autoptr(EmbMatrix) matrix = NULL;
   g_autoptr(EmbVocab) vocab = NULL;
@@ -354,6 +356,7 @@ emb_format_projector_tsv_read (EmbSource  *src,
   const char *line, *le, *next_poll;
   gsize n_rows = 0, n_fields = 0, n_cols, first_line = 0, row = 0;
   gboolean has_label = FALSE;
+  EmbReadResult *result;
 
   line_iter_init (&it, src->data, src->size);
   while (line_iter_next (&it, &line, &le))
@@ -373,21 +376,21 @@ emb_format_projector_tsv_read (EmbSource  *src,
   if (n_rows == 0)
     {
       emb_set_error_file (error, EMB_ERROR_FORMAT, src->name, "no vectors: the file is blank");
-      return FALSE;
+      return NULL;
     }
   n_cols = n_fields - (has_label ? 1 : 0);
   if (n_cols == 0)
     {
       emb_set_error_line (error, EMB_ERROR_PARSE, src->name, first_line,
                           "a label but no values");
-      return FALSE;
+      return NULL;
     }
 
   matrix = emb_matrix_new (n_rows, n_cols, error);
   if (matrix == NULL)
     {
       g_prefix_error (error, "%s: ", src->name);
-      return FALSE;
+      return NULL;
     }
   if (has_label)
     {
@@ -408,7 +411,7 @@ emb_format_projector_tsv_read (EmbSource  *src,
       if (line >= next_poll)
         {
           if (g_cancellable_set_error_if_cancelled (src->cancellable, error))
-            return FALSE;
+            return NULL;
           emb_source_progress (src, (double) (line - (const char *) src->data) / src->size);
           next_poll = line + POLL_BYTES;
         }
@@ -421,7 +424,7 @@ emb_format_projector_tsv_read (EmbSource  *src,
             {
               set_row_error (src, it.line_no, line, le, le, column, has_label, n_cols,
                              first_line, error);
-              return FALSE;
+              return NULL;
             }
           emb_vocab_add (vocab, q, tab - q);
           q = tab + 1;
@@ -449,12 +452,12 @@ emb_format_projector_tsv_read (EmbSource  *src,
               q = start;
               goto bad_row;
             }
-          if (!isfinite (v) && !src->keep_nonfinite)
+          if (!isfinite (v) && !options->keep_nonfinite)
             {
               emb_set_error_line (error, EMB_ERROR_NON_FINITE, src->name, it.line_no,
                                   "column %" G_GSIZE_FORMAT " is %s",
                                   column, isnan (v) ? "nan" : v > 0 ? "inf" : "-inf");
-              return FALSE;
+              return NULL;
             }
           dst[j] = v;
           if (j + 1 < n_cols)
@@ -471,38 +474,36 @@ emb_format_projector_tsv_read (EmbSource  *src,
 
     bad_row:
       set_row_error (src, it.line_no, line, le, q, column, has_label, n_cols, first_line, error);
-      return FALSE;
+      return NULL;
     }
 
-  out->matrix = g_steal_pointer (&matrix);
-  out->vocab = g_steal_pointer (&vocab);
-  out->dtype = g_strdup ("text");
-  return TRUE;
+  result = emb_read_result_new (g_steal_pointer (&matrix), "text");
+  result->vocab = g_steal_pointer (&vocab);
+  return result;
 }
 
 /* Reads a raw .bytes tensor, shaped by --shape. */
-gboolean
-emb_format_projector_bytes_read (EmbSource  *src,
-                                 EmbDataset *out,
-                                 GError    **error)
+EmbReadResult *
+emb_read_projector_bytes (const EmbSource      *src,
+                          const EmbReadOptions *options,
+                          GError              **error)
 {
-  const EmbLoadOptions *options = src->options;
-
-  if (options == NULL || options->shape_rows == 0 || options->shape_cols == 0)
+  if (options->shape_rows == 0 || options->shape_cols == 0)
     {
       emb_set_error_file (error, EMB_ERROR_INVALID, src->name,
                           "raw .bytes needs --shape NxD (rows x columns of float32)");
-      return FALSE;
+      return NULL;
     }
-  return read_raw_float32 (src, options->shape_rows, options->shape_cols, "--shape", out, error);
+  return read_raw_float32 (src, options->shape_rows, options->shape_cols, "--shape",
+                           options->keep_nonfinite, error);
 }
 
 /* Reads the embedding a projector config names (the first, or the one
  * called options->tensor): its tensor file, then its metadata. */
-gboolean
-emb_format_projector_config_read (EmbSource  *src,
-                                  EmbDataset *out,
-                                  GError    **error)
+EmbReadResult *
+emb_read_projector_config (const EmbSource      *src,
+                           const EmbReadOptions *options,
+                           GError              **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) json_error = NULL;
@@ -510,18 +511,15 @@ emb_format_projector_config_read (EmbSource  *src,
   g_autoptr(GBytes) meta_bytes = NULL;
   g_autofree char *tensor_path = NULL;
   g_autofree char *shape_origin = NULL;
-  g_autoptr(EmbMatrix) matrix = NULL;
-  g_autoptr(EmbVocab) vocab = NULL;
-  g_autofree char *dtype = NULL;
-  const char *wanted = src->options != NULL ? src->options->tensor : NULL;
+  g_autoptr(EmbReadResult) result = NULL;
+  const char *wanted = options->tensor;
   const char *name = NULL, *tensor, *metadata;
   JsonNode *root, *list;
   JsonArray *embeddings;
   JsonObject *embedding = NULL;
-  EmbDataset tensor_out = { 0 };
   EmbSource nested;
   gsize rows = 0, cols = 0;
-  gboolean has_shape, ok;
+  gboolean has_shape;
   gsize too_deep;
 
   /* json-glib would recurse once per level, off the end of the stack. */
@@ -530,13 +528,13 @@ emb_format_projector_config_read (EmbSource  *src,
       emb_set_error_offset (error, EMB_ERROR_PARSE, src->name, too_deep,
                             "not a projector config: the JSON nests more than %d levels deep",
                             EMB_JSON_MAX_DEPTH);
-      return FALSE;
+      return NULL;
     }
   if (src->size > G_MAXSSIZE ||
       !json_parser_load_from_data (parser, (const char *) src->data, src->size, &json_error))
     {
       emb_set_json_error (error, src->name, "not a projector config", json_error);
-      return FALSE;
+      return NULL;
     }
   root = json_parser_get_root (parser);
   list = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
@@ -545,7 +543,7 @@ emb_format_projector_config_read (EmbSource  *src,
     {
       emb_set_error_file (error, EMB_ERROR_FORMAT, src->name,
                           "not a projector config: no \"embeddings\" list");
-      return FALSE;
+      return NULL;
     }
   embeddings = json_node_get_array (list);
 
@@ -582,7 +580,7 @@ emb_format_projector_config_read (EmbSource  *src,
                             wanted, names->len > 0 ? names->str : "none with a name");
       else
         emb_set_error_file (error, EMB_ERROR_FORMAT, src->name, "the \"embeddings\" list is empty");
-      return FALSE;
+      return NULL;
     }
 
   name = get_string (embedding, "tensorName");
@@ -593,17 +591,17 @@ emb_format_projector_config_read (EmbSource  *src,
     {
       emb_set_error_file (error, EMB_ERROR_FORMAT, src->name,
                           "embedding '%s' has no \"tensorPath\"", name != NULL ? name : "");
-      return FALSE;
+      return NULL;
     }
   if (name == NULL)
     name = tensor;
 
   tensor_path = resolve_path (src, name, "tensorPath", tensor, error);
   if (tensor_path == NULL)
-    return FALSE;
+    return NULL;
   tensor_bytes = open_member (src, name, "tensorPath", tensor, tensor_path, error);
   if (tensor_bytes == NULL)
-    return FALSE;
+    return NULL;
 
   nested = *src;
   nested.path = tensor_path;
@@ -615,35 +613,33 @@ emb_format_projector_config_read (EmbSource  *src,
    * raw float32. */
   if (g_str_has_suffix (tensor, ".tsv") || g_str_has_suffix (tensor, ".txt"))
     {
-      ok = emb_format_projector_tsv_read (&nested, &tensor_out, error);
-      if (ok && has_shape &&
-          (tensor_out.matrix->n_rows != rows || tensor_out.matrix->n_cols != cols))
+      result = emb_read_projector_tsv (&nested, options, error);
+      if (result == NULL)
+        return NULL;
+      if (has_shape && (result->matrix->n_rows != rows || result->matrix->n_cols != cols))
         {
           emb_set_error_file (error, EMB_ERROR_SHAPE, src->name,
                               "embedding '%s': tensorShape is [%" G_GSIZE_FORMAT ", %"
                               G_GSIZE_FORMAT "] but %s holds %" G_GSIZE_FORMAT " x %"
                               G_GSIZE_FORMAT,
-                              name, rows, cols, tensor, tensor_out.matrix->n_rows,
-                              tensor_out.matrix->n_cols);
-          ok = FALSE;
+                              name, rows, cols, tensor, result->matrix->n_rows,
+                              result->matrix->n_cols);
+          return NULL;
         }
     }
   else if (!has_shape)
     {
       emb_set_error_file (error, EMB_ERROR_FORMAT, src->name,
                           "embedding '%s' has no valid \"tensorShape\": [rows, columns]", name);
-      ok = FALSE;
+      return NULL;
     }
   else
     {
       shape_origin = g_strdup_printf ("tensorShape in %s", src->name);
-      ok = read_raw_float32 (&nested, rows, cols, shape_origin, &tensor_out, error);
+      result = read_raw_float32 (&nested, rows, cols, shape_origin, options->keep_nonfinite, error);
+      if (result == NULL)
+        return NULL;
     }
-  matrix = g_steal_pointer (&tensor_out.matrix);
-  vocab = g_steal_pointer (&tensor_out.vocab);
-  dtype = g_steal_pointer (&tensor_out.dtype);
-  if (!ok)
-    return FALSE;
 
   if (metadata != NULL)
     {
@@ -652,23 +648,21 @@ emb_format_projector_config_read (EmbSource  *src,
       gsize size;
 
       if (meta_path == NULL)
-        return FALSE;
+        return NULL;
       meta_bytes = open_member (src, name, "metadataPath", metadata, meta_path, error);
       if (meta_bytes == NULL)
-        return FALSE;
+        return NULL;
       data = g_bytes_get_data (meta_bytes, &size);
-      g_clear_pointer (&vocab, emb_vocab_unref);
-      vocab = emb_projector_read_metadata (meta_path, data, size, matrix->n_rows, error);
-      if (vocab == NULL)
-        return FALSE;
-      out->vocab_source = g_steal_pointer (&meta_path);
+      g_clear_pointer (&result->vocab, emb_vocab_unref);
+      result->vocab = emb_projector_read_metadata (meta_path, data, size,
+                                                   result->matrix->n_rows, error);
+      if (result->vocab == NULL)
+        return NULL;
+      result->vocab_source = g_steal_pointer (&meta_path);
     }
 
-  out->matrix = g_steal_pointer (&matrix);
-  out->vocab = g_steal_pointer (&vocab);
-  out->dtype = g_steal_pointer (&dtype);
-  out->tensor = g_strdup (name);
-  return TRUE;
+  result->tensor = g_strdup (name);
+  return g_steal_pointer (&result);
 }
 
 /* Reads a projector metadata TSV for a matrix of n_rows rows. */

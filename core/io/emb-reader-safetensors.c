@@ -1,4 +1,4 @@
-/* emb-format-safetensors.c: safetensors checkpoints, single-file or sharded.
+/* emb-reader-safetensors.c: safetensors checkpoints, single-file or sharded.
  *
  * Layout: N as a u64 LE, then N bytes of JSON, then the data.  The JSON is
  * one object: "__metadata__" (string -> string) and, for every tensor,
@@ -31,7 +31,9 @@
 
 #include <json-glib/json-glib.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-reader.h"
+#include "io/emb-tensors.h"
+#include "base/emb-error.h"
 
 /* The reference implementation refuses larger headers; so do we, before
  * handing anything to the JSON parser. */
@@ -1077,7 +1079,7 @@ first_non_finite (const float *data,
 
 /* The error for the non-finite value at flat index k of tensor t. */
 static void
-set_non_finite_error (EmbSource      *src,
+set_non_finite_error (const EmbSource *src,
                       const StTensor *t,
                       gsize           offset,
                       float           value,
@@ -1114,10 +1116,11 @@ set_non_finite_error (EmbSource      *src,
  * Every value is checked, a chunk at a time, with room to cancel; the
  * pages of a copied tensor are handed back as soon as they are converted. */
 static EmbMatrix *
-read_matrix (EmbSource      *src,
-             gsize           data_start,
-             const StTensor *t,
-             GError        **error)
+read_matrix (const EmbSource *src,
+             gsize            data_start,
+             const StTensor  *t,
+             gboolean         keep_nonfinite,
+             GError         **error)
 {
   g_autoptr(EmbMatrix) matrix = NULL;
   gsize rows = t->dims[0], cols = t->dims[1];
@@ -1155,7 +1158,7 @@ read_matrix (EmbSource      *src,
       bad = is_view ? any_non_finite (matrix->data + start, len)
                     : convert_run (src->data + offset + start * item, matrix->data + start, len,
                                    t->type->kind);
-      if (bad && !src->keep_nonfinite)
+      if (bad && !keep_nonfinite)
         {
           k = first_non_finite (matrix->data + start, len);
           set_non_finite_error (src, t, offset, matrix->data[start + k], start + k, error);
@@ -1168,38 +1171,32 @@ read_matrix (EmbSource      *src,
   return g_steal_pointer (&matrix);
 }
 
-/* Fills out with the chosen tensor of header h, whose file is src. */
-static gboolean
-read_chosen (EmbSource      *src,
-             StHeader       *h,
-             const StTensor *t,
-             EmbDataset     *out,
-             GError        **error)
+/* The chosen tensor of header h, whose file is src, with the list of
+ * tensors it was picked from. */
+static EmbReadResult *
+read_chosen (const EmbSource      *src,
+             StHeader             *h,
+             const StTensor       *t,
+             GPtrArray            *tensors,
+             const EmbReadOptions *options,
+             GError              **error)
 {
+  EmbTensorInfo *infos;
+  EmbReadResult *result;
   EmbMatrix *matrix;
 
   /* emb_pick_embedding_tensor only returns readable 2-D tensors. */
   g_assert (t->type != NULL && t->type->kind != ST_OTHER && t->n_dims == 2);
 
-  matrix = read_matrix (src, h->data_start, t, error);
+  matrix = read_matrix (src, h->data_start, t, options->keep_nonfinite, error);
   if (matrix == NULL)
-    return FALSE;
-  out->matrix = matrix;
-  g_free (out->tensor);
-  out->tensor = g_strdup (t->name);
-  g_free (out->dtype);
-  out->dtype = g_strdup (t->type->stored);
-  return TRUE;
-}
-
-static void
-set_tensor_list (EmbDataset *out,
-                 GPtrArray  *tensors)
-{
-  EmbTensorInfo *infos = tensor_infos (tensors);
-
-  emb_dataset_set_tensor_list (out, infos, tensors->len);
+    return NULL;
+  result = emb_read_result_new (matrix, t->type->stored);
+  result->tensor = g_strdup (t->name);
+  infos = tensor_infos (tensors);
+  result->tensors = emb_tensor_list_describe (infos, tensors->len);
   tensor_infos_free (infos, tensors->len);
+  return result;
 }
 
 /* auxiliary functions: sharded checkpoints */
@@ -1234,10 +1231,10 @@ beside (const char *file,
 
 /* Reads the embedding table of a safetensors file: the tensor asked for in
  * the options, else the one the picking rule finds (emb-tensors.c). */
-gboolean
-emb_format_safetensors_read (EmbSource  *src,
-                             EmbDataset *out,
-                             GError    **error)
+EmbReadResult *
+emb_read_safetensors (const EmbSource      *src,
+                      const EmbReadOptions *options,
+                      GError              **error)
 {
   g_autoptr(StHeader) h = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -1250,7 +1247,7 @@ emb_format_safetensors_read (EmbSource  *src,
   bytes = src->bytes != NULL ? g_bytes_ref (src->bytes) : g_bytes_new_static (src->data, src->size);
   h = read_header (src->name, bytes, error);
   if (h == NULL)
-    return FALSE;
+    return NULL;
 
   tensors = g_ptr_array_sized_new (h->tensors->len);
   files = g_ptr_array_sized_new (h->tensors->len);
@@ -1259,20 +1256,19 @@ emb_format_safetensors_read (EmbSource  *src,
       g_ptr_array_add (tensors, &g_array_index (h->tensors, StTensor, i));
       g_ptr_array_add (files, h->name);
     }
-  chosen = pick_tensor (src->name, tensors, files, src->options->tensor, error);
+  chosen = pick_tensor (src->name, tensors, files, options->tensor, error);
   if (chosen < 0)
-    return FALSE;
-  set_tensor_list (out, tensors);
-  return read_chosen (src, h, g_ptr_array_index (tensors, chosen), out, error);
+    return NULL;
+  return read_chosen (src, h, g_ptr_array_index (tensors, chosen), tensors, options, error);
 }
 
 /* Reads the embedding table of a sharded checkpoint from its index: lists
  * the tensors of every shard from the shards' headers, picks one, reads it
  * from its shard. */
-gboolean
-emb_format_safetensors_index_read (EmbSource  *src,
-                                   EmbDataset *out,
-                                   GError    **error)
+EmbReadResult *
+emb_read_safetensors_index (const EmbSource      *src,
+                            const EmbReadOptions *options,
+                            GError              **error)
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gsize));
@@ -1295,11 +1291,11 @@ emb_format_safetensors_index_read (EmbSource  *src,
       emb_set_error_file (error, EMB_ERROR_TOO_LARGE, src->name,
                           "%" G_GSIZE_FORMAT " bytes is too large for a safetensors index",
                           src->size);
-      return FALSE;
+      return NULL;
     }
   parser = json_parse (src->name, (const char *) src->data, src->size, 0, keys, error);
   if (parser == NULL)
-    return FALSE;
+    return NULL;
   root = json_parser_get_root (parser);
   if (JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -1317,7 +1313,7 @@ emb_format_safetensors_index_read (EmbSource  *src,
       emb_set_error_offset (error, EMB_ERROR_FORMAT, src->name, map_at,
                             map_node == NULL ? "not a safetensors index: no \"weight_map\" object"
                                              : "\"weight_map\" is not an object");
-      return FALSE;
+      return NULL;
     }
   map = json_node_get_object (map_node);
   names = json_object_get_members (map);
@@ -1340,7 +1336,7 @@ emb_format_safetensors_index_read (EmbSource  *src,
         {
           emb_set_error_offset (error, EMB_ERROR_PARSE, src->name, map_at,
                                 "\"weight_map\": the shard of tensor '%s' is not a file name", tensor);
-          return FALSE;
+          return NULL;
         }
       shard = json_node_get_string (value);
       if (!shard_is_plain (shard))
@@ -1348,7 +1344,7 @@ emb_format_safetensors_index_read (EmbSource  *src,
           emb_set_error_offset (error, EMB_ERROR_PARSE, src->name, map_at,
                                 "\"weight_map\": the shard of tensor '%s', '%s', is not a file "
                                 "name in the index's folder", tensor, shard);
-          return FALSE;
+          return NULL;
         }
 
       h = g_hash_table_lookup (shards, shard);
@@ -1360,19 +1356,19 @@ emb_format_safetensors_index_read (EmbSource  *src,
           g_autoptr(GBytes) bytes = emb_source_open_bytes (path, &local_error);
 
           if (g_cancellable_set_error_if_cancelled (src->cancellable, error))
-            return FALSE;
+            return NULL;
           if (bytes == NULL)
             {
               emb_set_error_file (error, EMB_ERROR_IO, src->name,
                                   "shard '%s' (holding tensor '%s') cannot be opened: %s",
                                   shard, tensor, local_error->message);
-              return FALSE;
+              return NULL;
             }
           h = read_header (name, bytes, error);
           if (h == NULL)
             {
               g_prefix_error (error, "%s: shard '%s': ", src->name, shard);
-              return FALSE;
+              return NULL;
             }
           g_hash_table_insert (shards, g_strdup (shard), h);
           g_ptr_array_add (order, h);
@@ -1386,7 +1382,7 @@ emb_format_safetensors_index_read (EmbSource  *src,
           emb_set_error_offset (error, EMB_ERROR_FORMAT, src->name, map_at,
                                 "\"weight_map\" puts tensor '%s' in shard '%s', which has no such tensor",
                                 tensor, shard);
-          return FALSE;
+          return NULL;
         }
       g_ptr_array_add (tensors, found);
       g_ptr_array_add (files, h->name);
@@ -1394,10 +1390,9 @@ emb_format_safetensors_index_read (EmbSource  *src,
       emb_source_progress (src, 0.05 * ++done / n_names);
     }
 
-  chosen = pick_tensor (src->name, tensors, files, src->options->tensor, error);
+  chosen = pick_tensor (src->name, tensors, files, options->tensor, error);
   if (chosen < 0)
-    return FALSE;
-  set_tensor_list (out, tensors);
+    return NULL;
 
   owner = g_ptr_array_index (owners, chosen);
   shard_src = *src;
@@ -1405,5 +1400,6 @@ emb_format_safetensors_index_read (EmbSource  *src,
   shard_src.name = owner->name;
   shard_src.bytes = owner->bytes;
   shard_src.data = g_bytes_get_data (owner->bytes, &shard_src.size);
-  return read_chosen (&shard_src, owner, g_ptr_array_index (tensors, chosen), out, error);
+  return read_chosen (&shard_src, owner, g_ptr_array_index (tensors, chosen), tensors, options,
+                      error);
 }

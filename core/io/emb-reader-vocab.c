@@ -1,4 +1,5 @@
-/* emb-format-vocab.c: vocabulary files with one token per line.
+/* emb-reader-vocab.c: vocabulary files with one token per line, and the
+ * choice of vocabulary reader by file name.
  *
  * word2vec's --vocab output without counts, BERT's vocab.txt and the
  * NAME.vocab.txt people keep beside a .npy all look like this.  Lines keep
@@ -9,7 +10,20 @@
 
 #include <string.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-reader-vocab.h"
+#include "io/emb-source.h"
+#include "base/emb-error.h"
+
+/* auxiliary functions */
+
+static gboolean
+has_suffix_ci (const char *path,
+               const char *suffix)
+{
+  gsize plen = strlen (path), slen = strlen (suffix);
+
+  return plen >= slen && g_ascii_strcasecmp (path + plen - slen, suffix) == 0;
+}
 
 /* public API */
 
@@ -54,4 +68,27 @@ emb_vocab_read_lines (const char   *name,
       p = nl != NULL ? nl + 1 : end;
     }
   return vocab;
+}
+
+EmbVocab *
+emb_vocab_read_file (const char  *path,
+                     gsize        n_rows,
+                     GError     **error)
+{
+  g_autoptr(GBytes) bytes = emb_source_open_bytes (path, error);
+  const guint8 *data;
+  gsize size;
+
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &size);
+  if (has_suffix_ci (path, ".tsv"))
+    return emb_projector_read_metadata (path, data, size, n_rows, error);
+  if (has_suffix_ci (path, ".gguf") || (size >= 4 && memcmp (data, "GGUF", 4) == 0))
+    return emb_vocab_read_gguf (path, data, size, error);
+  if (has_suffix_ci (path, "tokenizer.json"))
+    return emb_vocab_read_tokenizer_json (path, data, size, error);
+  if (has_suffix_ci (path, ".json"))
+    return emb_vocab_read_encoder_json (path, data, size, error);
+  return emb_vocab_read_lines (path, data, size, error);
 }

@@ -1,4 +1,4 @@
-/* emb-format-npy.c: NumPy .npy files.
+/* emb-reader-npy.c: NumPy .npy files.
  *
  * Layout: the magic "\x93NUMPY", a major and minor version byte, the header
  * length (u16 LE in version 1, u32 LE in versions 2 and 3), then that many
@@ -16,7 +16,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-reader.h"
+#include "base/emb-error.h"
+#include "base/emb-finite.h"
 
 /* Floats converted or scanned between two polls of the cancellable (4 MB). */
 #define CHUNK_FLOATS (1u << 20)
@@ -524,11 +526,12 @@ check_finite (const NpyInfo *info,
 /* Fills matrix (a view or an owned copy) from a C-order array, checking
  * every value, in chunks that leave room to cancel and report progress. */
 static gboolean
-read_c_order (EmbSource     *src,
-              const NpyInfo *info,
-              EmbMatrix     *matrix,
-              gboolean       is_view,
-              GError       **error)
+read_c_order (const EmbSource *src,
+              const NpyInfo   *info,
+              EmbMatrix       *matrix,
+              gboolean         is_view,
+              gboolean         keep_nonfinite,
+              GError         **error)
 {
   gsize count = info->n_rows * info->n_cols;
   const guint8 *in = src->data + info->data_offset;
@@ -542,7 +545,7 @@ read_c_order (EmbSource     *src,
       if (!is_view)
         convert_run (in + start * info->item, matrix->data + start, len,
                      info->type, info->swap);
-      if (!src->keep_nonfinite && !check_finite (info, src->data, matrix->data, start, len, error))
+      if (!keep_nonfinite && !check_finite (info, src->data, matrix->data, start, len, error))
         return FALSE;
       emb_source_progress (src, (double) (start + len) / count);
     }
@@ -554,10 +557,11 @@ read_c_order (EmbSource     *src,
  * that is converted, then spread over the tile's rows, which stay in cache
  * for the whole tile. */
 static gboolean
-read_fortran_order (EmbSource     *src,
-                    const NpyInfo *info,
-                    EmbMatrix     *matrix,
-                    GError       **error)
+read_fortran_order (const EmbSource *src,
+                    const NpyInfo   *info,
+                    EmbMatrix       *matrix,
+                    gboolean         keep_nonfinite,
+                    GError         **error)
 {
   gsize n = info->n_rows, d = info->n_cols;
   const guint8 *in = src->data + info->data_offset;
@@ -580,7 +584,7 @@ read_fortran_order (EmbSource     *src,
           for (gsize t = 0; t < rows; t++)
             matrix->data[(i0 + t) * d + j] = tile[t];
         }
-      if (!src->keep_nonfinite && !check_finite (info, src->data, matrix->data, i0 * d, rows * d, error))
+      if (!keep_nonfinite && !check_finite (info, src->data, matrix->data, i0 * d, rows * d, error))
         return FALSE;
     }
   return TRUE;
@@ -588,10 +592,10 @@ read_fortran_order (EmbSource     *src,
 
 /* Checks the header's values and derives the layout of the data. */
 static gboolean
-describe_array (EmbSource     *src,
-                const NpyDict *dict,
-                NpyInfo       *info,
-                GError       **error)
+describe_array (const EmbSource *src,
+                const NpyDict   *dict,
+                NpyInfo         *info,
+                GError         **error)
 {
   const char *h = info->header;
   const PyValue *descr = &dict->descr, *shape = &dict->shape;
@@ -686,10 +690,10 @@ describe_array (EmbSource     *src,
 
 /* Reads a 2-D float .npy array: a zero-copy view when it is little-endian
  * float32 in C order, else a converted copy; any nan or inf is refused. */
-gboolean
-emb_format_npy_read (EmbSource  *src,
-                     EmbDataset *out,
-                     GError    **error)
+EmbReadResult *
+emb_read_npy (const EmbSource      *src,
+              const EmbReadOptions *options,
+              GError              **error)
 {
   const guint8 *d = src->data;
   g_autoptr(EmbMatrix) matrix = NULL;
@@ -700,6 +704,7 @@ emb_format_npy_read (EmbSource  *src,
   gsize header_len, prefix;
   guint major, minor;
   gboolean is_view = FALSE;
+  EmbReadResult *result;
 
   info.name = src->name;
 
@@ -711,13 +716,13 @@ emb_format_npy_read (EmbSource  *src,
       else
         emb_set_error_file (error, EMB_ERROR_FORMAT, src->name,
                             "not a NumPy .npy file (it does not start with \\x93NUMPY)");
-      return FALSE;
+      return NULL;
     }
   if (src->size < 8)
     {
       emb_set_error_offset (error, EMB_ERROR_TRUNCATED, src->name, src->size,
                             "the file ends before the .npy version");
-      return FALSE;
+      return NULL;
     }
   major = d[6];
   minor = d[7];
@@ -725,14 +730,14 @@ emb_format_npy_read (EmbSource  *src,
     {
       emb_set_error_offset (error, EMB_ERROR_UNSUPPORTED, src->name, 6,
                             ".npy format version %u.%u (known: 1.0, 2.0, 3.0)", major, minor);
-      return FALSE;
+      return NULL;
     }
   prefix = major == 1 ? 10 : 12;
   if (src->size < prefix)
     {
       emb_set_error_offset (error, EMB_ERROR_TRUNCATED, src->name, src->size,
                             "the file ends inside the .npy header length");
-      return FALSE;
+      return NULL;
     }
   if (major == 1)
     header_len = d[8] | (gsize) d[9] << 8;
@@ -743,7 +748,7 @@ emb_format_npy_read (EmbSource  *src,
       emb_set_error_offset (error, EMB_ERROR_TRUNCATED, src->name, src->size,
                             "the file ends inside the .npy header, which should end at byte %"
                             G_GSIZE_FORMAT, prefix + header_len);
-      return FALSE;
+      return NULL;
     }
 
   info.header = (const char *) d + prefix;
@@ -765,11 +770,11 @@ emb_format_npy_read (EmbSource  *src,
     {
       emb_set_error_offset (error, EMB_ERROR_PARSE, src->name, prefix + parser.pos,
                             "bad .npy header: %s", parser.error);
-      return FALSE;
+      return NULL;
     }
 
   if (!describe_array (src, &dict, &info, error))
-    return FALSE;
+    return NULL;
 
   /* A single row or column is laid out the same in either order. */
   if (info.type == NPY_F32 && !info.swap && src->bytes != NULL &&
@@ -786,27 +791,27 @@ emb_format_npy_read (EmbSource  *src,
       if (matrix == NULL)
         {
           g_prefix_error (error, "%s: ", src->name);
-          return FALSE;
+          return NULL;
         }
     }
 
   if (info.fortran && info.n_rows > 1 && info.n_cols > 1)
     {
-      if (!read_fortran_order (src, &info, matrix, error))
-        return FALSE;
+      if (!read_fortran_order (src, &info, matrix, options->keep_nonfinite, error))
+        return NULL;
     }
   else
     {
       /* A one-row/column Fortran array is copied as if in C order. */
       info.fortran = FALSE;
-      if (!read_c_order (src, &info, matrix, is_view, error))
-        return FALSE;
+      if (!read_c_order (src, &info, matrix, is_view, options->keep_nonfinite, error))
+        return NULL;
     }
 
-  out->matrix = g_steal_pointer (&matrix);
-  out->dtype = g_strconcat (info.big_endian ? "big-endian " : "",
-                            info.type == NPY_F16 ? "float16" :
-                            info.type == NPY_F32 ? "float32" : "float64",
-                            NULL);
-  return TRUE;
+  result = emb_read_result_new (g_steal_pointer (&matrix), NULL);
+  result->dtype = g_strconcat (info.big_endian ? "big-endian " : "",
+                               info.type == NPY_F16 ? "float16" :
+                               info.type == NPY_F32 ? "float32" : "float64",
+                               NULL);
+  return result;
 }

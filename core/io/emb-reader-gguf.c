@@ -1,4 +1,4 @@
-/* emb-format-gguf.c: GGUF files, as llama.cpp writes them.
+/* emb-reader-gguf.c: GGUF files, as llama.cpp writes them.
  *
  * Layout (little-endian, versions 2 and 3):
  *   "GGUF", u32 version, u64 tensor_count, u64 metadata_kv_count,
@@ -23,7 +23,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-reader.h"
+#include "io/emb-reader-vocab.h"
+#include "io/emb-tensors.h"
+#include "base/emb-error.h"
+#include "base/emb-finite.h"
 
 /* Values converted or scanned between two polls of the cancellable (4 MB
  * of output); a multiple of the 32-value quantisation blocks. */
@@ -999,11 +1003,11 @@ read_tensor_table (Reader           *r,
  * reader cannot convert, gets an error naming its type, rather than
  * another tensor being shown in its place. */
 static gboolean
-check_chosen_type (EmbSource         *src,
+check_chosen_type (const EmbSource   *src,
                    const TensorTable *table,
+                   const char        *wanted,
                    GError           **error)
 {
-  const char *wanted = src->options != NULL ? src->options->tensor : NULL;
   const char *name = wanted != NULL ? wanted : "token_embd.weight";
 
   for (gsize i = 0; i < table->n; i++)
@@ -1147,7 +1151,7 @@ convert_run (const guint8 *in,
 
 /* The error for a non-finite value at element k of the tensor. */
 static void
-set_non_finite_error (EmbSource        *src,
+set_non_finite_error (const EmbSource  *src,
                       const GgufTensor *t,
                       const char       *tensor,
                       float             value,
@@ -1183,9 +1187,10 @@ set_non_finite_error (EmbSource        *src,
  * file for aligned little-endian F32, else converted in chunks; any nan or
  * inf is refused. */
 static EmbMatrix *
-read_matrix (EmbSource        *src,
+read_matrix (const EmbSource  *src,
              const GgufTensor *t,
              const char       *tensor,
+             gboolean          keep_nonfinite,
              GError          **error)
 {
   gsize rows = t->ne[1], cols = t->ne[0], count;
@@ -1228,7 +1233,7 @@ read_matrix (EmbSource        *src,
           emb_source_release (src, t->offset + start / gt->block * gt->bytes,
                               t->offset + (start + len) / gt->block * gt->bytes);
         }
-      if (!src->keep_nonfinite && emb_find_non_finite (matrix->data + start, len, &k))
+      if (!keep_nonfinite && emb_find_non_finite (matrix->data + start, len, &k))
         {
           set_non_finite_error (src, t, tensor, matrix->data[start + k], start + k, error);
           return NULL;
@@ -1242,10 +1247,10 @@ read_matrix (EmbSource        *src,
 
 /* Reads the token-embedding tensor of a GGUF file (or the one named by
  * --tensor) as float32, with the file's vocabulary when it has one. */
-gboolean
-emb_format_gguf_read (EmbSource  *src,
-                      EmbDataset *out,
-                      GError    **error)
+EmbReadResult *
+emb_read_gguf (const EmbSource      *src,
+               const EmbReadOptions *options,
+               GError              **error)
 {
   g_auto(TensorTable) table = { 0 };
   g_autoptr(EmbMatrix) matrix = NULL;
@@ -1253,7 +1258,7 @@ emb_format_gguf_read (EmbSource  *src,
   GgufHeader h;
   Reader r;
   gssize index;
-  gboolean ok = FALSE;
+  EmbReadResult *result = NULL;
 
   reader_init (&r, src->name, src->data, src->size, src->cancellable);
   if (!read_header (&r, &h, error))
@@ -1272,16 +1277,16 @@ emb_format_gguf_read (EmbSource  *src,
     }
 
   if (!read_tensor_table (&r, &h, &table, error) ||
-      !check_chosen_type (src, &table, error))
+      !check_chosen_type (src, &table, options->tensor, error))
     goto out;
 
   index = emb_pick_embedding_tensor (src->name, table.infos, table.n,
-                                     src->options != NULL ? src->options->tensor : NULL,
-                                     error);
+                                     options->tensor, error);
   if (index < 0)
     goto out;
 
-  matrix = read_matrix (src, &table.tensors[index], table.infos[index].name, error);
+  matrix = read_matrix (src, &table.tensors[index], table.infos[index].name,
+                        options->keep_nonfinite, error);
   if (matrix == NULL)
     goto out;
 
@@ -1292,20 +1297,19 @@ emb_format_gguf_read (EmbSource  *src,
         goto out;
     }
 
-  emb_dataset_set_tensor_list (out, table.infos, table.n);
-  out->matrix = g_steal_pointer (&matrix);
-  out->dtype = g_strdup (ggml_type_dtype (table.tensors[index].type));
-  out->tensor = g_strdup (table.infos[index].name);
+  result = emb_read_result_new (g_steal_pointer (&matrix),
+                                ggml_type_dtype (table.tensors[index].type));
+  result->tensors = emb_tensor_list_describe (table.infos, table.n);
+  result->tensor = g_strdup (table.infos[index].name);
   if (vocab != NULL)
     {
-      out->vocab = g_steal_pointer (&vocab);
-      out->vocab_source = g_strdup ("tokenizer.ggml.tokens");
+      result->vocab = g_steal_pointer (&vocab);
+      result->vocab_source = g_strdup ("tokenizer.ggml.tokens");
     }
-  ok = TRUE;
 
 out:
   reader_clear (&r);
-  return ok;
+  return result;
 }
 
 /* The vocabulary of a GGUF file, for --vocab: llama.cpp ships

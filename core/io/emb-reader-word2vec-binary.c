@@ -1,4 +1,4 @@
-/* emb-format-word2vec-binary.c: the word2vec binary format.
+/* emb-reader-word2vec-binary.c: the word2vec binary format.
  *
  * An ASCII header "N D\n", then N records: the token's bytes up to a space,
  * then D little-endian float32.  The original C tool writes a newline after
@@ -11,7 +11,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-reader.h"
+#include "base/emb-error.h"
 
 /* How often the reader looks for cancellation and reports progress. */
 #define POLL_BYTES (4u << 20)
@@ -83,10 +84,10 @@ skip_blanks (const guint8 *p,
 
 /* Parses the "N D\n" header; returns where the first record starts. */
 static const guint8 *
-parse_header (EmbSource *src,
-              gsize     *rows,
-              gsize     *cols,
-              GError   **error)
+parse_header (const EmbSource *src,
+              gsize           *rows,
+              gsize           *cols,
+              GError         **error)
 {
   const guint8 *p = src->data;
   const guint8 *end = src->data + MIN (src->size, MAX_HEADER_BYTES);
@@ -118,10 +119,10 @@ bad:
 /* public API */
 
 /* Reads a word2vec binary file into an owned float32 matrix and a vocab. */
-gboolean
-emb_format_word2vec_binary_read (EmbSource  *src,
-                                 EmbDataset *out,
-                                 GError    **error)
+EmbReadResult *
+emb_read_word2vec_binary (const EmbSource      *src,
+                          const EmbReadOptions *options,
+                          GError              **error)
 {
   const guint8 *data = src->data;
   const guint8 *end = data + src->size;
@@ -130,16 +131,17 @@ emb_format_word2vec_binary_read (EmbSource  *src,
   g_autoptr(EmbMatrix) matrix = NULL;
   g_autoptr(EmbVocab) vocab = NULL;
   gsize rows = 0, cols = 0, row_bytes, vector_bytes, min_bytes, have;
+  EmbReadResult *result;
 
   p = parse_header (src, &rows, &cols, error);
   if (p == NULL)
-    return FALSE;
+    return NULL;
   if (rows == 0 || cols == 0)
     {
       emb_set_error_offset (error, EMB_ERROR_FORMAT, src->name, 0,
                             "no vectors found: header says %" G_GSIZE_FORMAT
                             " x %" G_GSIZE_FORMAT, rows, cols);
-      return FALSE;
+      return NULL;
     }
 
   /* Every record needs its vector and at least the space after its token;
@@ -152,7 +154,7 @@ emb_format_word2vec_binary_read (EmbSource  *src,
       emb_set_error_offset (error, EMB_ERROR_TOO_LARGE, src->name, 0,
                             "header says %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
                             ", far more than any file holds", rows, cols);
-      return FALSE;
+      return NULL;
     }
   if (min_bytes > have)
     {
@@ -161,12 +163,12 @@ emb_format_word2vec_binary_read (EmbSource  *src,
                             ", which needs at least %" G_GSIZE_FORMAT
                             " bytes, but the file has %" G_GSIZE_FORMAT " after the header",
                             rows, cols, min_bytes, have);
-      return FALSE;
+      return NULL;
     }
 
   matrix = emb_matrix_new (rows, cols, error);
   if (matrix == NULL)
-    return FALSE;
+    return NULL;
   vocab = emb_vocab_new ();
   /* Whatever is not vectors is tokens and their separators. */
   emb_vocab_reserve (vocab, rows, have - vector_bytes);
@@ -181,7 +183,7 @@ emb_format_word2vec_binary_read (EmbSource  *src,
       if (G_UNLIKELY (p >= poll_at))
         {
           if (g_cancellable_set_error_if_cancelled (src->cancellable, error))
-            return FALSE;
+            return NULL;
           emb_source_progress (src, (double) i / (double) rows);
           /* Records are read once, in order: give their pages back. */
           emb_source_release (src, 0, p - data);
@@ -199,7 +201,7 @@ emb_format_word2vec_binary_read (EmbSource  *src,
                                 i + 1, rows,
                                 p == end ? "the file ends here"
                                          : "the token has no space after it before the file ends");
-          return FALSE;
+          return NULL;
         }
       p = space + 1;
 
@@ -211,7 +213,7 @@ emb_format_word2vec_binary_read (EmbSource  *src,
                                 "record %" G_GSIZE_FORMAT " ('%s'): the vector needs %"
                                 G_GSIZE_FORMAT " bytes, the file has %" G_GSIZE_FORMAT " left",
                                 i + 1, text, row_bytes, (gsize) (end - p));
-          return FALSE;
+          return NULL;
         }
 
       /* memcpy through a guint32: records are not aligned. */
@@ -224,7 +226,7 @@ emb_format_word2vec_binary_read (EmbSource  *src,
           bad |= (bits & 0x7f800000u) == 0x7f800000u;
           memcpy (&row[j], &bits, sizeof bits);
         }
-      if (G_UNLIKELY (bad) && !src->keep_nonfinite)
+      if (G_UNLIKELY (bad) && !options->keep_nonfinite)
         {
           g_autofree char *text = preview (token, space - token);
           gsize j = 0;
@@ -236,7 +238,7 @@ emb_format_word2vec_binary_read (EmbSource  *src,
                                 "record %" G_GSIZE_FORMAT " ('%s'): value %" G_GSIZE_FORMAT
                                 " is %s", i + 1, text, j + 1,
                                 isnan (row[j]) ? "nan" : "infinite");
-          return FALSE;
+          return NULL;
         }
       p += row_bytes;
 
@@ -252,11 +254,10 @@ emb_format_word2vec_binary_read (EmbSource  *src,
       emb_set_error_offset (error, EMB_ERROR_SHAPE, src->name, p - data,
                             "data after the %" G_GSIZE_FORMAT " records the header declares",
                             rows);
-      return FALSE;
+      return NULL;
     }
 
-  out->matrix = g_steal_pointer (&matrix);
-  out->vocab = g_steal_pointer (&vocab);
-  out->dtype = g_strdup ("float32");
-  return TRUE;
+  result = emb_read_result_new (g_steal_pointer (&matrix), "float32");
+  result->vocab = g_steal_pointer (&vocab);
+  return result;
 }

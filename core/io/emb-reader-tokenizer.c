@@ -1,4 +1,4 @@
-/* emb-format-tokenizer.c: Hugging Face tokenizer.json and GPT-2 encoder.json.
+/* emb-reader-tokenizer.c: Hugging Face tokenizer.json and GPT-2 encoder.json.
  *
  * Both give the tokens of a model by id, which is all EmbedLens needs: the
  * merges, normalizers and post-processors only matter for tokenizing text.
@@ -26,7 +26,9 @@
 
 #include <json-glib/json-glib.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-reader-vocab.h"
+#include "io/emb-parse.h"
+#include "base/emb-error.h"
 
 #define MAX_TOKEN_ID 10000000
 

@@ -1,4 +1,4 @@
-/* emb-format-text.c: GloVe and word2vec/fastText text readers.
+/* emb-reader-text.c: GloVe and word2vec/fastText text readers.
  *
  * A row is one line: a token, then the values, separated by spaces or tabs;
  * trailing blanks, CRLF and blank lines are allowed.  Big files are parsed
@@ -16,7 +16,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "io/emb-format-private.h"
+#include "io/emb-reader.h"
+#include "io/emb-parse.h"
+#include "base/emb-error.h"
 
 /* Below this many bytes per chunk a thread costs more than it saves. */
 #define MIN_CHUNK_BYTES (2u << 20)
@@ -68,7 +70,8 @@ typedef struct
 
 struct _TextJob
 {
-  EmbSource  *src;
+  const EmbSource *src;
+  gboolean    keep_nonfinite;
   const char *data;
   gsize       n_cols;
   float      *values;
@@ -286,7 +289,7 @@ set_value_error (TextChunk   *c,
 {
   const char *fe = field_end (vs, c->end);
   g_autofree char *text = preview (vs, fe - vs);
-  EmbSource *src = c->job->src;
+  const EmbSource *src = c->job->src;
   gsize column = 1;
 
   /* Columns count characters, as editors do: UTF-8 continuation bytes
@@ -356,7 +359,7 @@ parse_values (TextChunk   *c,
           set_value_error (c, line, ls, vs, j, NULL);
           return VALUES_ERROR;
         }
-      if (G_UNLIKELY (!isfinite (*v)) && !c->job->src->keep_nonfinite)
+      if (G_UNLIKELY (!isfinite (*v)) && !c->job->keep_nonfinite)
         {
           set_value_error (c, line, ls, vs, j, v);
           return VALUES_ERROR;
@@ -637,14 +640,14 @@ clear_chunk_errors (TextJob *job)
 /* Reads the rows of n_cols values from body_offset (file line first_line)
  * to the end, and fills out.  header_rows is what a header declared, or
  * NO_HEADER. */
-static gboolean
-read_text_rows (EmbSource  *src,
-                EmbDataset *out,
-                gsize       body_offset,
-                gsize       first_line,
-                gsize       n_cols,
-                gsize       header_rows,
-                GError    **error)
+static EmbReadResult *
+read_text_rows (const EmbSource      *src,
+                const EmbReadOptions *options,
+                gsize                 body_offset,
+                gsize                 first_line,
+                gsize                 n_cols,
+                gsize                 header_rows,
+                GError              **error)
 {
   const char *data = (const char *) src->data;
   g_autoptr(EmbMatrix) matrix = NULL;
@@ -653,7 +656,10 @@ read_text_rows (EmbSource  *src,
   TextJob job = { 0, };
   gsize capacity = 0, n_rows = 0, token_bytes = 0;
 
+  EmbReadResult *result;
+
   job.src = src;
+  job.keep_nonfinite = options->keep_nonfinite;
   job.data = data;
   job.n_cols = n_cols;
   job.failed_chunk = G_MAXINT;
@@ -678,13 +684,13 @@ read_text_rows (EmbSource  *src,
     {
       matrix = emb_matrix_new (capacity, n_cols, error);
       if (matrix == NULL)
-        return FALSE;
+        return NULL;
       spans = g_try_new (TokenSpan, capacity);
       if (spans == NULL)
         {
           emb_set_error_file (error, EMB_ERROR_TOO_LARGE, src->name,
                               "not enough memory for %" G_GSIZE_FORMAT " tokens", capacity);
-          return FALSE;
+          return NULL;
         }
       job.values = matrix->data;
       job.spans = spans;
@@ -697,7 +703,7 @@ read_text_rows (EmbSource  *src,
       {
         g_propagate_error (error, g_steal_pointer (&job.chunks[i].error));
         clear_chunk_errors (&job);
-        return FALSE;
+        return NULL;
       }
 
   /* Close the gaps blank lines left at the end of each chunk's rows. */
@@ -719,7 +725,7 @@ read_text_rows (EmbSource  *src,
       emb_set_error_line (error, EMB_ERROR_TRUNCATED, src->name, 1,
                           "header says %" G_GSIZE_FORMAT " rows, file has %" G_GSIZE_FORMAT,
                           header_rows, n_rows);
-      return FALSE;
+      return NULL;
     }
   if (header_rows != NO_HEADER && n_rows > header_rows)
     {
@@ -729,12 +735,12 @@ read_text_rows (EmbSource  *src,
                                                        data + spans[header_rows].offset),
                           "header says %" G_GSIZE_FORMAT " %s, file has more",
                           header_rows, header_rows == 1 ? "row" : "rows");
-      return FALSE;
+      return NULL;
     }
   if (n_rows == 0)
     {
       emb_set_error_file (error, EMB_ERROR_FORMAT, src->name, "no vectors found");
-      return FALSE;
+      return NULL;
     }
 
   matrix->n_rows = n_rows;
@@ -744,7 +750,7 @@ read_text_rows (EmbSource  *src,
       EmbMatrix *exact = emb_matrix_new (n_rows, n_cols, error);
 
       if (exact == NULL)
-        return FALSE;
+        return NULL;
       memcpy (exact->data, matrix->data, n_rows * n_cols * sizeof (float));
       emb_matrix_unref (matrix);
       matrix = exact;
@@ -768,10 +774,9 @@ read_text_rows (EmbSource  *src,
         }
     }
 
-  out->matrix = g_steal_pointer (&matrix);
-  out->vocab = g_steal_pointer (&vocab);
-  out->dtype = g_strdup ("text");
-  return TRUE;
+  result = emb_read_result_new (g_steal_pointer (&matrix), "text");
+  result->vocab = g_steal_pointer (&vocab);
+  return result;
 }
 
 /* The number of values per row of a GloVe file, from its first row at ls:
@@ -811,8 +816,8 @@ glove_columns (const char *ls,
 /* Whether the first line of a text file is a word2vec "N D" header: exactly
  * two positive integers. */
 gboolean
-emb_format_text_has_header (const guint8 *data,
-                            gsize         size)
+emb_text_has_header (const guint8 *data,
+                     gsize         size)
 {
   const char *p = (const char *) data + skip_bom (data, size);
   gsize rows = 0, cols = 0;
@@ -826,10 +831,10 @@ emb_format_text_has_header (const guint8 *data,
 
 /* Reads a GloVe text file: "token v1 .. vd" lines, no header, d set by the
  * first row. */
-gboolean
-emb_format_glove_read (EmbSource  *src,
-                       EmbDataset *out,
-                       GError    **error)
+EmbReadResult *
+emb_read_glove (const EmbSource      *src,
+                const EmbReadOptions *options,
+                GError              **error)
 {
   const char *data = (const char *) src->data;
   const char *end = data + src->size;
@@ -846,7 +851,7 @@ emb_format_glove_read (EmbSource  *src,
       if (p == end)
         {
           emb_set_error_file (error, EMB_ERROR_FORMAT, src->name, "no vectors found");
-          return FALSE;
+          return NULL;
         }
       if (*p != '\n')
         break;
@@ -862,19 +867,19 @@ emb_format_glove_read (EmbSource  *src,
 
       emb_set_error_line (error, EMB_ERROR_FORMAT, src->name, line,
                           "'%s' has no values after it: not a GloVe file", text);
-      return FALSE;
+      return NULL;
     }
 
-  return read_text_rows (src, out, body, 1, n_cols, NO_HEADER, error);
+  return read_text_rows (src, options, body, 1, n_cols, NO_HEADER, error);
 }
 
 /* Reads a word2vec / fastText text file: a "N D" header line, then N rows
  * "token v1 .. vD".  The header is checked against the file size before
  * anything is allocated, and against the rows found. */
-gboolean
-emb_format_word2vec_text_read (EmbSource  *src,
-                               EmbDataset *out,
-                               GError    **error)
+EmbReadResult *
+emb_read_word2vec_text (const EmbSource      *src,
+                        const EmbReadOptions *options,
+                        GError              **error)
 {
   const char *data = (const char *) src->data;
   const char *end = data + src->size;
@@ -888,26 +893,26 @@ emb_format_word2vec_text_read (EmbSource  *src,
     {
       emb_set_error_line (error, EMB_ERROR_PARSE, src->name, 1,
                           "expected a header line 'ROWS COLUMNS'");
-      return FALSE;
+      return NULL;
     }
   if (overflow)
     {
       emb_set_error_line (error, EMB_ERROR_TOO_LARGE, src->name, 1,
                           "the header's sizes are too large");
-      return FALSE;
+      return NULL;
     }
   if (cols == 0)
     {
       emb_set_error_line (error, EMB_ERROR_PARSE, src->name, 1,
                           "header says rows have 0 values");
-      return FALSE;
+      return NULL;
     }
   if (rows > 0 && emb_matrix_bytes_for (rows, cols) == 0)
     {
       emb_set_error_line (error, EMB_ERROR_TOO_LARGE, src->name, 1,
                           "header says %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
                           ", which does not fit in memory", rows, cols);
-      return FALSE;
+      return NULL;
     }
 
   /* The shortest row: an empty token and one-digit values, each after one
@@ -919,7 +924,7 @@ emb_format_word2vec_text_read (EmbSource  *src,
       emb_set_error_line (error, EMB_ERROR_TOO_LARGE, src->name, 1,
                           "header says %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
                           ", far more than any file holds", rows, cols);
-      return FALSE;
+      return NULL;
     }
   if (rows > 0 && need - 1 > have)
     {
@@ -928,8 +933,8 @@ emb_format_word2vec_text_read (EmbSource  *src,
                           " values, which need at least %" G_GSIZE_FORMAT
                           " bytes, but the file has %" G_GSIZE_FORMAT " after the header",
                           rows, cols, need - 1, have);
-      return FALSE;
+      return NULL;
     }
 
-  return read_text_rows (src, out, after - data, 2, cols, rows, error);
+  return read_text_rows (src, options, after - data, 2, cols, rows, error);
 }

@@ -1,0 +1,29 @@
+/* emb-parse.h: number and JSON helpers the text and JSON readers share. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Locale-independent float parsing.  Parses one number starting at *p,
+ * never reading at or past end; on success stores it and moves *p past
+ * it.  Accepts [+-]digits[.digits][(e|E)[+-]digits], ".5", "5.", and
+ * nan/inf in any case (the caller refuses non-finite values). */
+gboolean emb_parse_float    (const char **p, const char *end, float *out);
+
+/* JSON readers refuse files nesting deeper than this before json-glib,
+ * which recurses per level, parses them.  Real files nest a few levels. */
+#define EMB_JSON_MAX_DEPTH 64
+
+/* Whether the JSON in data nests arrays and objects at most max_depth
+ * deep; when not, *offset (may be NULL) is the byte of the first bracket
+ * too deep. */
+gboolean emb_json_depth_ok  (const guint8 *data, gsize size, guint max_depth,
+                             gsize *offset);
+
+/* Reports a json-glib parse error as "NAME:LINE: column C: WHAT: cause"
+ * (json-glib itself says "<data>:LINE:COL: Parse error: cause"). */
+void     emb_set_json_error (GError **error, const char *name, const char *what,
+                             const GError *json_error);
+
+G_END_DECLS
