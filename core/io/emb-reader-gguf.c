@@ -27,11 +27,7 @@
 #include "io/emb-reader-vocab.h"
 #include "io/emb-tensors.h"
 #include "base/emb-error.h"
-#include "base/emb-finite.h"
-
-/* Values converted or scanned between two polls of the cancellable (4 MB
- * of output); a multiple of the 32-value quantisation blocks. */
-#define CHUNK_VALUES (1u << 20)
+#include "io/emb-tensor-read.h"
 
 /* Metadata bytes parsed between two polls of the cancellable. */
 #define POLL_BYTES (4u << 20)
@@ -1032,155 +1028,19 @@ check_chosen_type (const EmbSource   *src,
 
 /* auxiliary functions: the data */
 
-/* IEEE 754 binary16 to binary32.  Shifted left by 13, a half's exponent
- * and mantissa land in a float's fields with the exponent still biased by
- * 15 instead of 127, so the float is the value times 2^-112: multiplying
- * by 2^112 is exact for normal numbers and subnormals alike.  Exponent 31
- * (inf, nan) is set to 255 instead.  Selects, not branches, so that the
- * loops over whole tensors vectorise. */
-static inline float
-half_to_float (guint16 h)
-{
-  guint32 magnitude = (guint32) (h & 0x7fff) << 13;
-  guint32 sign = (guint32) (h & 0x8000) << 16;
-  guint32 special = -(guint32) (magnitude >= (0x1fu << 23));
-  guint32 bits;
-  float f;
-
-  memcpy (&f, &magnitude, sizeof f);
-  f *= 0x1p112f;
-  memcpy (&bits, &f, sizeof bits);
-  bits = (bits & ~special) | ((magnitude | 0x7f800000u) & special) | sign;
-  memcpy (&f, &bits, sizeof f);
-  return f;
-}
-
-/* bfloat16 is the top half of a float32. */
-static inline float
-bf16_to_float (guint16 h)
-{
-  guint32 bits = (guint32) h << 16;
-  float f;
-
-  memcpy (&f, &bits, sizeof f);
-  return f;
-}
-
-static inline guint16
-load_u16 (const guint8 *p)
-{
-  return (guint16) (p[0] | p[1] << 8);
-}
-
-/* Converts count values (a multiple of the block size) starting at
- * element first of a tensor of type stored at in.
- * Q8_0 block: f16 scale d, 32 int8 q; x = d * q.
- * Q4_0 block: f16 scale d, 16 bytes; byte j holds element j in its low
- * nibble and element j + 16 in its high one; x = d * (q - 8). */
-static void
-convert_run (const guint8 *in,
-             guint32       type,
-             gsize         first,
-             float        *out,
-             gsize         count)
+static EmbStoredType
+ggml_type_stored (guint32 type)
 {
   switch (type)
     {
-    case GGML_F32:
-      in += first * 4;
-      if (G_BYTE_ORDER == G_LITTLE_ENDIAN)
-        memcpy (out, in, count * 4);
-      else
-        for (gsize k = 0; k < count; k++)
-          {
-            guint32 u = load_u32 (in + 4 * k);
-            memcpy (out + k, &u, 4);
-          }
-      break;
-
-    case GGML_F16:
-      in += first * 2;
-      for (gsize k = 0; k < count; k++)
-        out[k] = half_to_float (load_u16 (in + 2 * k));
-      break;
-
-    case GGML_BF16:
-      in += first * 2;
-      for (gsize k = 0; k < count; k++)
-        out[k] = bf16_to_float (load_u16 (in + 2 * k));
-      break;
-
-    case GGML_F64:
-      in += first * 8;
-      for (gsize k = 0; k < count; k++)
-        {
-          guint64 u = load_u64 (in + 8 * k);
-          double x;
-          memcpy (&x, &u, 8);
-          out[k] = (float) x;
-        }
-      break;
-
-    case GGML_Q8_0:
-      in += first / 32 * 34;
-      for (gsize b = 0; b < count / 32; b++, in += 34, out += 32)
-        {
-          float d = half_to_float (load_u16 (in));
-          for (guint j = 0; j < 32; j++)
-            out[j] = d * (float) (gint8) in[2 + j];
-        }
-      break;
-
-    case GGML_Q4_0:
-      in += first / 32 * 18;
-      for (gsize b = 0; b < count / 32; b++, in += 18, out += 32)
-        {
-          float d = half_to_float (load_u16 (in));
-          for (guint j = 0; j < 16; j++)
-            {
-              out[j] = d * (float) ((int) (in[2 + j] & 0x0f) - 8);
-              out[j + 16] = d * (float) ((int) (in[2 + j] >> 4) - 8);
-            }
-        }
-      break;
-
-    default:
-      g_assert_not_reached ();
+    case GGML_F32: return EMB_STORED_F32;
+    case GGML_F16: return EMB_STORED_F16;
+    case GGML_BF16: return EMB_STORED_BF16;
+    case GGML_F64: return EMB_STORED_F64;
+    case GGML_Q8_0: return EMB_STORED_Q8_0;
+    case GGML_Q4_0: return EMB_STORED_Q4_0;
+    default: g_assert_not_reached (); return EMB_STORED_F32;
     }
-}
-
-/* The error for a non-finite value at element k of the tensor. */
-static void
-set_non_finite_error (const EmbSource  *src,
-                      const GgufTensor *t,
-                      const char       *tensor,
-                      float             value,
-                      gsize             k,
-                      GError          **error)
-{
-  const GgmlType *gt = ggml_type_lookup (t->type);
-  gsize cols = t->ne[0];
-  guint64 offset = t->offset + k / gt->block * gt->bytes;
-
-  if (t->type == GGML_F64)
-    {
-      double x;
-      guint64 u = load_u64 (src->data + offset);
-
-      memcpy (&x, &u, 8);
-      if (isfinite (x))
-        {
-          emb_set_error_offset (error, EMB_ERROR_NON_FINITE, src->name, offset,
-                                "tensor '%s', row %" G_GSIZE_FORMAT ", column %" G_GSIZE_FORMAT
-                                ": %g is too large for float32", tensor, k / cols, k % cols, x);
-          return;
-        }
-    }
-  emb_set_error_offset (error, EMB_ERROR_NON_FINITE, src->name, offset,
-                        "tensor '%s', row %" G_GSIZE_FORMAT ", column %" G_GSIZE_FORMAT " is %s%s",
-                        tensor, k / cols, k % cols,
-                        isnan (value) ? "nan" : value > 0 ? "inf" : "-inf",
-                        gt->block > 1 ? " (in the block starting here)" : "");
 }
 
 /* The chosen tensor as an n_vocab x n_embd float32 matrix: a view of the
@@ -1194,9 +1054,7 @@ read_matrix (const EmbSource  *src,
              GError          **error)
 {
   gsize rows = t->ne[1], cols = t->ne[0], count;
-  g_autoptr(EmbMatrix) matrix = NULL;
-  gboolean is_view = FALSE;
-  const GgmlType *gt = ggml_type_lookup (t->type);
+  EmbTensorLayout layout = { 0 };
 
   if (rows != t->ne[1] || cols != t->ne[0] || !emb_size_mul (rows, cols, &count))
     {
@@ -1204,43 +1062,12 @@ read_matrix (const EmbSource  *src,
                             "tensor '%s' is too large for this computer", tensor);
       return NULL;
     }
-
-  if (t->type == GGML_F32 && G_BYTE_ORDER == G_LITTLE_ENDIAN && src->bytes != NULL)
-    {
-      matrix = emb_matrix_new_view (src->bytes, t->offset, rows, cols);
-      is_view = matrix != NULL;
-    }
-  if (matrix == NULL)
-    {
-      matrix = emb_matrix_new (rows, cols, error);
-      if (matrix == NULL)
-        {
-          g_prefix_error (error, "%s: ", src->name);
-          return NULL;
-        }
-    }
-
-  for (gsize start = 0; start < count; start += CHUNK_VALUES)
-    {
-      gsize len = MIN (CHUNK_VALUES, count - start), k;
-
-      if (g_cancellable_set_error_if_cancelled (src->cancellable, error))
-        return NULL;
-      if (!is_view)
-        {
-          convert_run (src->data + t->offset, t->type, start, matrix->data + start, len);
-          /* The converted bytes are not needed again: let them go. */
-          emb_source_release (src, t->offset + start / gt->block * gt->bytes,
-                              t->offset + (start + len) / gt->block * gt->bytes);
-        }
-      if (!keep_nonfinite && emb_find_non_finite (matrix->data + start, len, &k))
-        {
-          set_non_finite_error (src, t, tensor, matrix->data[start + k], start + k, error);
-          return NULL;
-        }
-      emb_source_progress (src, (double) (start + len) / count);
-    }
-  return g_steal_pointer (&matrix);
+  layout.tensor = tensor;
+  layout.type = ggml_type_stored (t->type);
+  layout.offset = t->offset;
+  layout.n_rows = rows;
+  layout.n_cols = cols;
+  return emb_tensor_read (src, &layout, keep_nonfinite, error);
 }
 
 /* public API */

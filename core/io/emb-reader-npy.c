@@ -13,14 +13,15 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "io/emb-reader.h"
+#include "io/emb-tensor-read.h"
 #include "base/emb-error.h"
 #include "base/emb-finite.h"
 
-/* Floats converted or scanned between two polls of the cancellable (4 MB). */
+/* Floats converted or scanned in a Fortran-order array between two polls
+ * of the cancellable (4 MB). */
 #define CHUNK_FLOATS (1u << 20)
 
 /* Rows per tile when transposing a Fortran-order array. */
@@ -350,22 +351,14 @@ py_parse_value (PyParser *p,
 
 /* auxiliary functions: the data */
 
-typedef enum
-{
-  NPY_F16,
-  NPY_F32,
-  NPY_F64,
-} NpyType;
-
 typedef struct
 {
   const char *name;     /* for messages */
   const char *header;   /* the header text */
   gsize       header_offset;
   gsize       data_offset;
-  NpyType     type;
+  EmbStoredType type;
   gsize       item;     /* bytes per value */
-  gboolean    swap;     /* stored in the other byte order than this host's */
   gboolean    big_endian;
   gboolean    fortran;
   gsize       n_rows;
@@ -387,207 +380,70 @@ excerpt (const char *text,
   return g_string_free (s, FALSE);
 }
 
-/* IEEE 754 binary16 to binary32.  With e the 5-bit exponent field:
- * normal numbers (0 < e < 31) only rebias it (15 -> 127, + 112) and widen
- * the mantissa; e = 31 is inf or nan, rebiased to 255 (+ 224) with the nan
- * payload kept; e = 0 is zero or a subnormal, mantissa * 2^-24, exact in a
- * float.  The cases are picked with bit masks, not branches, so that the
- * conversion loop vectorises. */
-static inline float
-half_to_float (guint16 h)
+/* The layout of the values for the chunked read of a C-order array. */
+static EmbTensorLayout
+npy_layout (const NpyInfo *info)
 {
-  guint32 magnitude = h & 0x7fff;
-  guint32 sign = (guint32) (h & 0x8000) << 16;
-  guint32 is_special = -(guint32) (magnitude >= 0x7c00);
-  guint32 is_small = -(guint32) (magnitude < 0x400);
-  guint32 normal = (magnitude << 13) + (112u << 23) + (is_special & (112u << 23));
-  float small = (float) (gint32) magnitude * 0x1p-24f;
-  guint32 small_bits, bits;
-  float f;
+  EmbTensorLayout layout = { 0 };
 
-  memcpy (&small_bits, &small, sizeof small_bits);
-  bits = (small_bits & is_small) | (normal & ~is_small) | sign;
-  memcpy (&f, &bits, sizeof f);
-  return f;
+  layout.type = info->type;
+  layout.big_endian = info->big_endian;
+  layout.offset = info->data_offset;
+  layout.n_rows = info->n_rows;
+  layout.n_cols = info->n_cols;
+  return layout;
 }
 
-/* Converts count consecutive stored values to float32.  One loop per type
- * and byte order so that each stays simple enough to vectorise. */
-static void
-convert_run (const guint8 *in,
-             float        *out,
-             gsize         count,
-             NpyType       type,
-             gboolean      swap)
-{
-  switch (type)
-    {
-    case NPY_F16:
-      if (!swap)
-        for (gsize k = 0; k < count; k++)
-          {
-            guint16 h;
-            memcpy (&h, in + 2 * k, 2);
-            out[k] = half_to_float (h);
-          }
-      else
-        for (gsize k = 0; k < count; k++)
-          {
-            guint16 h;
-            memcpy (&h, in + 2 * k, 2);
-            out[k] = half_to_float (GUINT16_SWAP_LE_BE (h));
-          }
-      break;
-
-    case NPY_F32:
-      if (!swap)
-        memcpy (out, in, count * 4);
-      else
-        for (gsize k = 0; k < count; k++)
-          {
-            guint32 u;
-            memcpy (&u, in + 4 * k, 4);
-            u = GUINT32_SWAP_LE_BE (u);
-            memcpy (out + k, &u, 4);
-          }
-      break;
-
-    case NPY_F64:
-      for (gsize k = 0; k < count; k++)
-        {
-          guint64 u;
-          double x;
-          memcpy (&u, in + 8 * k, 8);
-          if (swap)
-            u = GUINT64_SWAP_LE_BE (u);
-          memcpy (&x, &u, 8);
-          out[k] = (float) x;
-        }
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* The error for a non-finite value at row i, column j of the result. */
-static void
-set_non_finite_error (const NpyInfo *info,
-                      const guint8  *data,
-                      float          value,
-                      gsize          i,
-                      gsize          j,
-                      GError       **error)
-{
-  gsize index = info->fortran ? j * info->n_rows + i : i * info->n_cols + j;
-  gsize offset = info->data_offset + index * info->item;
-
-  if (info->type == NPY_F64)
-    {
-      guint64 u;
-      double x;
-
-      memcpy (&u, data + offset, 8);
-      if (info->swap)
-        u = GUINT64_SWAP_LE_BE (u);
-      memcpy (&x, &u, 8);
-      if (isfinite (x))
-        {
-          emb_set_error_offset (error, EMB_ERROR_NON_FINITE, info->name, offset,
-                                "row %" G_GSIZE_FORMAT ", column %" G_GSIZE_FORMAT
-                                ": %g is too large for float32",
-                                i, j, x);
-          return;
-        }
-    }
-  emb_set_error_offset (error, EMB_ERROR_NON_FINITE, info->name, offset,
-                        "row %" G_GSIZE_FORMAT ", column %" G_GSIZE_FORMAT " is %s",
-                        i, j, isnan (value) ? "nan" : value > 0 ? "inf" : "-inf");
-}
-
-/* Scans rows [first, first + count / n_cols) of the result for nan/inf. */
-static gboolean
-check_finite (const NpyInfo *info,
-              const guint8  *data,
-              const float   *values,
-              gsize          first,
-              gsize          count,
-              GError       **error)
-{
-  gsize k;
-
-  if (!emb_find_non_finite (values + first, count, &k))
-    return TRUE;
-  k += first;
-  set_non_finite_error (info, data, values[k], k / info->n_cols, k % info->n_cols, error);
-  return FALSE;
-}
-
-/* Fills matrix (a view or an owned copy) from a C-order array, checking
- * every value, in chunks that leave room to cancel and report progress. */
-static gboolean
-read_c_order (const EmbSource *src,
-              const NpyInfo   *info,
-              EmbMatrix       *matrix,
-              gboolean         is_view,
-              gboolean         keep_nonfinite,
-              GError         **error)
-{
-  gsize count = info->n_rows * info->n_cols;
-  const guint8 *in = src->data + info->data_offset;
-
-  for (gsize start = 0; start < count; start += CHUNK_FLOATS)
-    {
-      gsize len = MIN (CHUNK_FLOATS, count - start);
-
-      if (g_cancellable_set_error_if_cancelled (src->cancellable, error))
-        return FALSE;
-      if (!is_view)
-        convert_run (in + start * info->item, matrix->data + start, len,
-                     info->type, info->swap);
-      if (!keep_nonfinite && !check_finite (info, src->data, matrix->data, start, len, error))
-        return FALSE;
-      emb_source_progress (src, (double) (start + len) / count);
-    }
-  return TRUE;
-}
-
-/* Fills matrix from a Fortran-order (column-major) array.  Works in tiles
- * of TILE_ROWS rows: each stored column contributes a short contiguous run
+/* Reads a Fortran-order (column-major) array.  Works in tiles of
+ * TILE_ROWS rows: each stored column contributes a short contiguous run
  * that is converted, then spread over the tile's rows, which stay in cache
  * for the whole tile. */
-static gboolean
+static EmbMatrix *
 read_fortran_order (const EmbSource *src,
                     const NpyInfo   *info,
-                    EmbMatrix       *matrix,
                     gboolean         keep_nonfinite,
                     GError         **error)
 {
   gsize n = info->n_rows, d = info->n_cols;
   const guint8 *in = src->data + info->data_offset;
   gsize rows_per_poll = MAX (TILE_ROWS, CHUNK_FLOATS / d / TILE_ROWS * TILE_ROWS);
+  EmbTensorLayout layout = npy_layout (info);
+  g_autoptr(EmbMatrix) matrix = NULL;
   float tile[TILE_ROWS];
 
+  matrix = emb_matrix_new (n, d, error);
+  if (matrix == NULL)
+    {
+      g_prefix_error (error, "%s: ", src->name);
+      return NULL;
+    }
   for (gsize i0 = 0; i0 < n; i0 += TILE_ROWS)
     {
-      gsize rows = MIN (TILE_ROWS, n - i0);
+      gsize rows = MIN (TILE_ROWS, n - i0), k;
 
       if (i0 % rows_per_poll == 0)
         {
           if (g_cancellable_set_error_if_cancelled (src->cancellable, error))
-            return FALSE;
+            return NULL;
           emb_source_progress (src, (double) i0 / n);
         }
       for (gsize j = 0; j < d; j++)
         {
-          convert_run (in + (j * n + i0) * info->item, tile, rows, info->type, info->swap);
+          emb_stored_convert (info->type, info->big_endian, in + (j * n + i0) * info->item,
+                              tile, rows);
           for (gsize t = 0; t < rows; t++)
             matrix->data[(i0 + t) * d + j] = tile[t];
         }
-      if (!keep_nonfinite && !check_finite (info, src->data, matrix->data, i0 * d, rows * d, error))
-        return FALSE;
+      if (!keep_nonfinite && emb_find_non_finite (matrix->data + i0 * d, rows * d, &k))
+        {
+          gsize i = i0 + k / d, j = k % d;
+
+          emb_tensor_set_non_finite_error (src, &layout, j * n + i, i, j,
+                                           matrix->data[i * d + j], error);
+          return NULL;
+        }
     }
-  return TRUE;
+  return g_steal_pointer (&matrix);
 }
 
 /* Checks the header's values and derives the layout of the data. */
@@ -638,8 +494,8 @@ describe_array (const EmbSource *src,
 
       float_type = TRUE;
       info->item = h[descr->text_start + 2] - '0';
-      info->type = info->item == 2 ? NPY_F16 : info->item == 4 ? NPY_F32 : NPY_F64;
-      info->swap = file_order != G_BYTE_ORDER;
+      info->type = info->item == 2 ? EMB_STORED_F16 : info->item == 4 ? EMB_STORED_F32
+                                                                      : EMB_STORED_F64;
       info->big_endian = file_order == G_BIG_ENDIAN;
     }
 
@@ -703,7 +559,6 @@ emb_read_npy (const EmbSource      *src,
   PyValue root = { 0 };
   gsize header_len, prefix;
   guint major, minor;
-  gboolean is_view = FALSE;
   EmbReadResult *result;
 
   info.name = src->name;
@@ -777,41 +632,21 @@ emb_read_npy (const EmbSource      *src,
     return NULL;
 
   /* A single row or column is laid out the same in either order. */
-  if (info.type == NPY_F32 && !info.swap && src->bytes != NULL &&
-      (!info.fortran || info.n_rows == 1 || info.n_cols == 1))
-    {
-      matrix = emb_matrix_new_view (src->bytes, info.data_offset, info.n_rows, info.n_cols);
-      is_view = matrix != NULL;
-      if (is_view)
-        info.fortran = FALSE;
-    }
-  if (matrix == NULL)
-    {
-      matrix = emb_matrix_new (info.n_rows, info.n_cols, error);
-      if (matrix == NULL)
-        {
-          g_prefix_error (error, "%s: ", src->name);
-          return NULL;
-        }
-    }
-
   if (info.fortran && info.n_rows > 1 && info.n_cols > 1)
-    {
-      if (!read_fortran_order (src, &info, matrix, options->keep_nonfinite, error))
-        return NULL;
-    }
+    matrix = read_fortran_order (src, &info, options->keep_nonfinite, error);
   else
     {
-      /* A one-row/column Fortran array is copied as if in C order. */
-      info.fortran = FALSE;
-      if (!read_c_order (src, &info, matrix, is_view, options->keep_nonfinite, error))
-        return NULL;
+      EmbTensorLayout layout = npy_layout (&info);
+
+      matrix = emb_tensor_read (src, &layout, options->keep_nonfinite, error);
     }
+  if (matrix == NULL)
+    return NULL;
 
   result = emb_read_result_new (g_steal_pointer (&matrix), NULL);
   result->dtype = g_strconcat (info.big_endian ? "big-endian " : "",
-                               info.type == NPY_F16 ? "float16" :
-                               info.type == NPY_F32 ? "float32" : "float64",
+                               info.type == EMB_STORED_F16 ? "float16" :
+                               info.type == EMB_STORED_F32 ? "float32" : "float64",
                                NULL);
   return result;
 }

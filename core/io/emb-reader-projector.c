@@ -18,12 +18,11 @@
 #include "io/emb-reader.h"
 #include "io/emb-reader-vocab.h"
 #include "io/emb-parse.h"
+#include "io/emb-tensor-read.h"
 #include "base/emb-error.h"
-#include "base/emb-finite.h"
 
-/* Bytes of text parsed, or floats checked, between two polls (4 MB). */
+/* Bytes of text parsed between two polls (4 MB). */
 #define POLL_BYTES (4u << 20)
-#define POLL_FLOATS (1u << 20)
 
 /* auxiliary functions: lines */
 
@@ -171,9 +170,9 @@ read_raw_float32 (const EmbSource *src,
                   gboolean         keep_nonfinite,
                   GError         **error)
 {
-  g_autoptr(EmbMatrix) matrix = NULL;
+  EmbTensorLayout layout = { .type = EMB_STORED_F32 };
+  EmbMatrix *matrix;
   gsize count, need;
-  gboolean is_view = FALSE;
 
   if (!emb_size_mul (rows, cols, &count) || !emb_size_mul (count, 4, &need))
     {
@@ -192,55 +191,12 @@ read_raw_float32 (const EmbSource *src,
       return NULL;
     }
 
-  if (G_BYTE_ORDER == G_LITTLE_ENDIAN && src->bytes != NULL)
-    {
-      matrix = emb_matrix_new_view (src->bytes, 0, rows, cols);
-      is_view = matrix != NULL;
-    }
+  layout.n_rows = rows;
+  layout.n_cols = cols;
+  matrix = emb_tensor_read (src, &layout, keep_nonfinite, error);
   if (matrix == NULL)
-    {
-      matrix = emb_matrix_new (rows, cols, error);
-      if (matrix == NULL)
-        {
-          g_prefix_error (error, "%s: ", src->name);
-          return NULL;
-        }
-    }
-
-  for (gsize start = 0; start < count; start += POLL_FLOATS)
-    {
-      gsize len = MIN (POLL_FLOATS, count - start);
-      gsize k;
-
-      if (g_cancellable_set_error_if_cancelled (src->cancellable, error))
-        return NULL;
-      if (!is_view)
-        {
-          const guint8 *in = src->data + start * 4;
-
-          for (gsize i = 0; i < len; i++)
-            {
-              guint32 u;
-              memcpy (&u, in + 4 * i, 4);
-              u = GUINT32_FROM_LE (u);
-              memcpy (matrix->data + start + i, &u, 4);
-            }
-        }
-      if (!keep_nonfinite && emb_find_non_finite (matrix->data + start, len, &k))
-        {
-          float v = matrix->data[start + k];
-
-          k += start;
-          emb_set_error_offset (error, EMB_ERROR_NON_FINITE, src->name, k * 4,
-                                "row %" G_GSIZE_FORMAT ", column %" G_GSIZE_FORMAT " is %s",
-                                k / cols, k % cols,
-                                isnan (v) ? "nan" : v > 0 ? "inf" : "-inf");
-          return NULL;
-        }
-      emb_source_progress (src, (double) (start + len) / count);
-    }
-
-  return emb_read_result_new (g_steal_pointer (&matrix), "float32");
+    return NULL;
+  return emb_read_result_new (matrix, "float32");
 }
 
 /* auxiliary functions: the config */

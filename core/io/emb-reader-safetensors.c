@@ -25,7 +25,6 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +32,7 @@
 
 #include "io/emb-reader.h"
 #include "io/emb-tensors.h"
+#include "io/emb-tensor-read.h"
 #include "base/emb-error.h"
 
 /* The reference implementation refuses larger headers; so do we, before
@@ -46,9 +46,6 @@
  * (object, tensor, shape); the bound keeps json-glib's recursive descent
  * off the end of the stack on a hostile file. */
 #define MAX_DEPTH 64
-
-/* Floats converted or scanned between two polls of the cancellable (4 MB). */
-#define CHUNK_FLOATS (1u << 20)
 
 /* auxiliary functions: dtypes */
 
@@ -941,180 +938,8 @@ pick_tensor (const char *file,
 
 /* auxiliary functions: the data */
 
-/* IEEE 754 binary16 to binary32.  Shifting the 15 bits of exponent and
- * mantissa up by 13 gives a float whose value is the half's times 2^-112
- * (the exponent bias goes from 15 to 127), whether normal or subnormal, so
- * one exact multiplication by 2^112 finishes both.  An all-ones exponent
- * (inf, nan) must stay all ones: it is set back with a mask, keeping the
- * nan payload.  No branches, so the loop over it vectorises. */
-static inline float
-half_to_float (guint16 h)
-{
-  guint32 magnitude = (guint32) (h & 0x7fff) << 13;
-  guint32 sign = (guint32) (h & 0x8000) << 16;
-  guint32 special = -(guint32) ((h & 0x7c00) == 0x7c00) & 0x7f800000u;
-  guint32 bits;
-  float f;
-
-  memcpy (&f, &magnitude, 4);
-  f *= 0x1p112f;
-  memcpy (&bits, &f, 4);
-  bits |= special | sign;
-  memcpy (&f, &bits, 4);
-  return f;
-}
-
-/* bfloat16 is the top half of a float32. */
-static inline float
-bf16_to_float (guint16 h)
-{
-  guint32 bits = (guint32) h << 16;
-  float f;
-
-  memcpy (&f, &bits, 4);
-  return f;
-}
-
-/* Is a float's exponent all ones (nan or inf)?  As a 0/1 integer, so that
- * OR-ing it over a loop vectorises. */
-static inline guint32
-is_non_finite_bits (float f)
-{
-  guint32 u;
-
-  memcpy (&u, &f, 4);
-  return (u & 0x7f800000u) == 0x7f800000u;
-}
-
-/* Converts count little-endian values of kind to float32, one simple loop
- * per kind so that each vectorises.  Checks the results on the way, while
- * they are still in registers (a second pass would read the whole matrix
- * back from memory): returns whether any is nan or inf. */
-static gboolean
-convert_run (const guint8 *in,
-             float        *out,
-             gsize         count,
-             StKind        kind)
-{
-  guint32 bad = 0;
-
-  switch (kind)
-    {
-    case ST_F32:
-      for (gsize k = 0; k < count; k++)
-        {
-          guint32 u;
-          memcpy (&u, in + 4 * k, 4);
-          u = GUINT32_FROM_LE (u);
-          memcpy (out + k, &u, 4);
-          bad |= (u & 0x7f800000u) == 0x7f800000u;
-        }
-      break;
-
-    case ST_F16:
-      for (gsize k = 0; k < count; k++)
-        {
-          guint16 h;
-          memcpy (&h, in + 2 * k, 2);
-          out[k] = half_to_float (GUINT16_FROM_LE (h));
-          bad |= is_non_finite_bits (out[k]);
-        }
-      break;
-
-    case ST_BF16:
-      for (gsize k = 0; k < count; k++)
-        {
-          guint16 h;
-          memcpy (&h, in + 2 * k, 2);
-          out[k] = bf16_to_float (GUINT16_FROM_LE (h));
-          bad |= is_non_finite_bits (out[k]);
-        }
-      break;
-
-    case ST_F64:
-      for (gsize k = 0; k < count; k++)
-        {
-          guint64 u;
-          double x;
-          memcpy (&u, in + 8 * k, 8);
-          u = GUINT64_FROM_LE (u);
-          memcpy (&x, &u, 8);
-          out[k] = (float) x;
-          bad |= is_non_finite_bits (out[k]);
-        }
-      break;
-
-    case ST_OTHER:
-    default:
-      g_assert_not_reached ();
-    }
-  return bad != 0;
-}
-
-/* Does any of count floats hold nan or inf?  The flag is OR-ed over the
- * whole run, a few SIMD instructions per 32 bytes. */
-static gboolean
-any_non_finite (const float *data,
-                gsize        count)
-{
-  guint32 bad = 0;
-
-  for (gsize k = 0; k < count; k++)
-    bad |= is_non_finite_bits (data[k]);
-  return bad != 0;
-}
-
-/* The first nan or inf of count floats known to hold one. */
-static gsize
-first_non_finite (const float *data,
-                  gsize        count)
-{
-  gsize k = 0;
-
-  while (k < count && isfinite (data[k]))
-    k++;
-  g_assert (k < count);
-  return k;
-}
-
-/* The error for the non-finite value at flat index k of tensor t. */
-static void
-set_non_finite_error (const EmbSource *src,
-                      const StTensor *t,
-                      gsize           offset,
-                      float           value,
-                      gsize           k,
-                      GError        **error)
-{
-  gsize cols = t->dims[1];
-  gsize at = offset + k * (t->type->bits / 8);
-
-  if (t->type->kind == ST_F64)
-    {
-      guint64 u;
-      double x;
-
-      memcpy (&u, src->data + at, 8);
-      u = GUINT64_FROM_LE (u);
-      memcpy (&x, &u, 8);
-      if (isfinite (x))
-        {
-          emb_set_error_offset (error, EMB_ERROR_NON_FINITE, src->name, at,
-                                "tensor '%s', row %" G_GSIZE_FORMAT ", column %" G_GSIZE_FORMAT
-                                ": %g is too large for float32", t->name, k / cols, k % cols, x);
-          return;
-        }
-    }
-  emb_set_error_offset (error, EMB_ERROR_NON_FINITE, src->name, at,
-                        "tensor '%s', row %" G_GSIZE_FORMAT ", column %" G_GSIZE_FORMAT " is %s",
-                        t->name, k / cols, k % cols,
-                        isnan (value) ? "nan" : value > 0 ? "inf" : "-inf");
-}
-
 /* Reads tensor t (2-D, a kind we convert) of the file in src: a view when
- * it is float32 that the host can use in place, else a converted copy.
- * Every value is checked, a chunk at a time, with room to cancel; the
- * pages of a copied tensor are handed back as soon as they are converted. */
+ * it is float32 that the host can use in place, else a converted copy. */
 static EmbMatrix *
 read_matrix (const EmbSource *src,
              gsize            data_start,
@@ -1122,53 +947,22 @@ read_matrix (const EmbSource *src,
              gboolean         keep_nonfinite,
              GError         **error)
 {
-  g_autoptr(EmbMatrix) matrix = NULL;
-  gsize rows = t->dims[0], cols = t->dims[1];
-  gsize count = t->n_elements;
-  gsize item = t->type->bits / 8;
-  gsize offset = data_start + t->begin;
-  gboolean is_view = FALSE;
+  static const EmbStoredType stored[] = {
+    [ST_F32] = EMB_STORED_F32,
+    [ST_F16] = EMB_STORED_F16,
+    [ST_BF16] = EMB_STORED_BF16,
+    [ST_F64] = EMB_STORED_F64,
+  };
+  EmbTensorLayout layout = { 0 };
 
+  g_assert (t->type->kind < G_N_ELEMENTS (stored));
+  layout.tensor = t->name;
+  layout.type = stored[t->type->kind];
   /* check_layout has put [offset, offset + count * item) inside the file. */
-  g_assert (offset <= src->size && count * item <= src->size - offset);
-
-  if (t->type->kind == ST_F32 && G_BYTE_ORDER == G_LITTLE_ENDIAN && src->bytes != NULL)
-    {
-      matrix = emb_matrix_new_view (src->bytes, offset, rows, cols);
-      is_view = matrix != NULL;
-    }
-  if (matrix == NULL)
-    {
-      matrix = emb_matrix_new (rows, cols, error);
-      if (matrix == NULL)
-        {
-          g_prefix_error (error, "%s: ", src->name);
-          return NULL;
-        }
-    }
-
-  for (gsize start = 0; start < count; start += CHUNK_FLOATS)
-    {
-      gsize len = MIN (CHUNK_FLOATS, count - start);
-      gsize k;
-      gboolean bad;
-
-      if (g_cancellable_set_error_if_cancelled (src->cancellable, error))
-        return NULL;
-      bad = is_view ? any_non_finite (matrix->data + start, len)
-                    : convert_run (src->data + offset + start * item, matrix->data + start, len,
-                                   t->type->kind);
-      if (bad && !keep_nonfinite)
-        {
-          k = first_non_finite (matrix->data + start, len);
-          set_non_finite_error (src, t, offset, matrix->data[start + k], start + k, error);
-          return NULL;
-        }
-      if (!is_view)
-        emb_source_release (src, offset + start * item, offset + (start + len) * item);
-      emb_source_progress (src, (double) (start + len) / count);
-    }
-  return g_steal_pointer (&matrix);
+  layout.offset = data_start + t->begin;
+  layout.n_rows = t->dims[0];
+  layout.n_cols = t->dims[1];
+  return emb_tensor_read (src, &layout, keep_nonfinite, error);
 }
 
 /* The chosen tensor of header h, whose file is src, with the list of

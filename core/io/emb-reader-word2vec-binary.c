@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "io/emb-reader.h"
+#include "io/emb-tensor-read.h"
 #include "base/emb-error.h"
+#include "base/emb-finite.h"
 
 /* How often the reader looks for cancellation and reports progress. */
 #define POLL_BYTES (4u << 20)
@@ -178,7 +180,7 @@ emb_read_word2vec_binary (const EmbSource      *src,
     {
       float *row = matrix->data + i * cols;
       const guint8 *token, *space;
-      gboolean bad = FALSE;
+      gsize j;
 
       if (G_UNLIKELY (p >= poll_at))
         {
@@ -216,23 +218,12 @@ emb_read_word2vec_binary (const EmbSource      *src,
           return NULL;
         }
 
-      /* memcpy through a guint32: records are not aligned. */
-      for (gsize j = 0; j < cols; j++)
-        {
-          guint32 bits;
-
-          memcpy (&bits, p + j * sizeof bits, sizeof bits);
-          bits = GUINT32_FROM_LE (bits);
-          bad |= (bits & 0x7f800000u) == 0x7f800000u;
-          memcpy (&row[j], &bits, sizeof bits);
-        }
-      if (G_UNLIKELY (bad) && !options->keep_nonfinite)
+      /* Records are not aligned: a converting copy. */
+      emb_stored_convert (EMB_STORED_F32, FALSE, p, row, cols);
+      if (G_UNLIKELY (!options->keep_nonfinite && emb_find_non_finite (row, cols, &j)))
         {
           g_autofree char *text = preview (token, space - token);
-          gsize j = 0;
 
-          while (isfinite (row[j]))
-            j++;
           emb_set_error_offset (error, EMB_ERROR_NON_FINITE, src->name,
                                 (p - data) + j * sizeof (float),
                                 "record %" G_GSIZE_FORMAT " ('%s'): value %" G_GSIZE_FORMAT
