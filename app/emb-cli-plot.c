@@ -8,6 +8,7 @@
 #include "emb-cli-private.h"
 #include "plot/emb-csv.h"
 #include "base/emb-error.h"
+#include "base/emb-file.h"
 #include "analysis/emb-kmeans.h"
 #include "analysis/emb-knn.h"
 #include "analysis/emb-pca.h"
@@ -130,8 +131,7 @@ _emb_cli_cluster (const char *prog,
           fwrite (out->str, 1, out->len, stdout);
           return EMB_EXIT_OK;
         }
-      /* Written to a temporary file and renamed: never half a file. */
-      if (!g_file_set_contents (opts->output, out->str, out->len, &error))
+      if (!emb_file_write_atomically (opts->output, out->str, out->len, &error))
         {
           g_printerr ("%s: %s\n", prog, error->message);
           return EMB_EXIT_INPUT;

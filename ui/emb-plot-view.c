@@ -1107,12 +1107,6 @@ emb_plot_view_init (EmbPlotView *self)
 
 /* public API */
 
-GtkWidget *
-emb_plot_view_new (void)
-{
-  return g_object_new (EMB_TYPE_PLOT_VIEW, NULL);
-}
-
 void
 emb_plot_view_set_scene (EmbPlotView *self,
                          EmbScene    *scene)
@@ -1141,12 +1135,6 @@ emb_plot_view_set_scene (EmbPlotView *self,
   rebuild_layout (self);
   self->view.scale = 0;
   emb_plot_view_reset_view (self);
-}
-
-EmbScene *
-emb_plot_view_get_scene (EmbPlotView *self)
-{
-  return self->scene;
 }
 
 void

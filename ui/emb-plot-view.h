@@ -11,11 +11,8 @@ G_BEGIN_DECLS
 #define EMB_TYPE_PLOT_VIEW (emb_plot_view_get_type ())
 G_DECLARE_FINAL_TYPE (EmbPlotView, emb_plot_view, EMB, PLOT_VIEW, GtkWidget)
 
-GtkWidget *emb_plot_view_new            (void);
-
 void       emb_plot_view_set_scene      (EmbPlotView *self,
                                          EmbScene    *scene);
-EmbScene  *emb_plot_view_get_scene      (EmbPlotView *self);
 
 /* Which principal components are the x and y axes (0-based). */
 void       emb_plot_view_set_axes       (EmbPlotView *self,

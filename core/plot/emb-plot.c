@@ -15,26 +15,22 @@
  * <text> elements appended to cairo's document: selectable, searchable and
  * editable in Inkscape or Illustrator.
  *
- * Files are rendered completely into memory and then written with
- * g_file_set_contents_full (), which writes a temporary file beside the
- * target and renames it over: g_file_replace () would write a new file in
- * place and leave it half written on failure.
+ * Files are rendered completely into memory and then written by
+ * emb_file_write_atomically (): never half a file.
  */
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cairo.h>
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
-#include <glib/gstdio.h>
 #include <pango/pangocairo.h>
 
 #include "plot/emb-csv.h"
 #include "base/emb-error.h"
+#include "base/emb-file.h"
 #include "plot/emb-plot.h"
 #include "analysis/emb-scene.h"
 
@@ -1504,38 +1500,6 @@ svg_with_text (const Figure *f, GByteArray *svg, GString *text)
   return g_bytes_new (out->str, out->len);
 }
 
-/* Writes data to path through a temporary file beside it, renamed over it
- * when complete. */
-static gboolean
-write_atomically (const char   *path,
-                  const void   *data,
-                  gsize         len,
-                  GError      **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) local = NULL;
-
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    {
-      emb_set_error_file (error, EMB_ERROR_IO, path, "cannot write: folder “%s” does not exist", dir);
-      return FALSE;
-    }
-  if (g_access (dir, W_OK) != 0)
-    {
-      int saved = errno;
-
-      emb_set_error_file (error, EMB_ERROR_IO, path, "cannot write into folder “%s”: %s",
-                          dir, g_strerror (saved));
-      return FALSE;
-    }
-  if (!g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0666, &local))
-    {
-      emb_set_error_file (error, EMB_ERROR_IO, path, "cannot write: %s", local->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 check_cairo (cairo_status_t status, const char *path, GError **error)
 {
@@ -1598,26 +1562,6 @@ emb_plot_layout (const EmbPlot *plot,
 
   figure_init (&f, plot, MAX (width, 1), MAX (height, 1));
   *layout = f.layout;
-  figure_clear (&f);
-}
-
-void
-emb_plot_draw (const EmbPlot *plot,
-               cairo_t       *cr,
-               int            width,
-               int            height,
-               gboolean       vector)
-{
-  Figure f;
-
-  g_return_if_fail (plot != NULL);
-  g_return_if_fail (cr != NULL);
-  g_return_if_fail (plot->n == 0 || (plot->xs != NULL && plot->ys != NULL));
-
-  if (width <= 0 || height <= 0)
-    return;
-  figure_init (&f, plot, width, height);
-  figure_draw (&f, cr, vector, NULL);
   figure_clear (&f);
 }
 
@@ -1747,7 +1691,7 @@ emb_plot_export (const EmbPlot   *plot,
     return FALSE;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  return write_atomically (path, g_bytes_get_data (result, NULL), g_bytes_get_size (result), error);
+  return emb_file_write_atomically (path, g_bytes_get_data (result, NULL), g_bytes_get_size (result), error);
 }
 
 gboolean
@@ -1805,5 +1749,5 @@ emb_plot_export_csv (const EmbPlot  *plot,
       g_string_append (s, "\r\n");
     }
 
-  return write_atomically (path, s->str, s->len, error);
+  return emb_file_write_atomically (path, s->str, s->len, error);
 }

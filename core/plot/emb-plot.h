@@ -93,7 +93,7 @@ typedef struct
   EmbView view;
 } EmbPlotLayout;
 
-/* The layout emb_plot_draw () and emb_plot_export () use for this size. */
+/* The layout emb_plot_export () uses for this size. */
 void     emb_plot_layout (const EmbPlot *plot,
                           int            width,
                           int            height,
@@ -102,17 +102,6 @@ void     emb_plot_layout (const EmbPlot *plot,
 /* Which format a file name asks for (.png .svg .pdf, any case). */
 gboolean emb_export_format_from_path (const char      *path,
                                       EmbExportFormat *format);
-
-/* Draws plot onto cr, which covers width x height units (pixels for
- * PNG, points for SVG/PDF).  vector: points as circles when n is within
- * the point budget (SVG/PDF), else as an image.  Text is drawn with
- * pango: real text on PDF surfaces, glyph outlines on cairo's SVG surface
- * (emb_plot_export () writes SVG text as <text> elements instead). */
-void     emb_plot_draw   (const EmbPlot *plot,
-                          cairo_t       *cr,
-                          int            width,
-                          int            height,
-                          gboolean       vector);
 
 /* Writes the plot to path in format, width x height pixels (PNG; scale
  * multiplies them for HiDPI) or points (SVG/PDF).  Atomic: written to a
