@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "plot/emb-render.h"
+#include "plot/emb-theme.h"
 #include "model/emb-vocab.h"
 
 G_BEGIN_DECLS
@@ -23,13 +24,6 @@ typedef enum
   EMB_EXPORT_SVG,
   EMB_EXPORT_PDF,
 } EmbExportFormat;
-
-typedef enum
-{
-  EMB_THEME_LIGHT,
-  EMB_THEME_DARK,
-  EMB_THEME_TRANSPARENT,   /* light colours for text, no background */
-} EmbTheme;
 
 typedef struct
 {
