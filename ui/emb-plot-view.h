@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "plot/emb-render.h"
+#include "plot/emb-theme.h"
 #include "analysis/emb-scene.h"
 
 G_BEGIN_DECLS
@@ -88,10 +89,5 @@ gboolean   emb_plot_view_get_point_position (EmbPlotView *self,
 
 /* TRUE while the points are being rasterised for the current view. */
 gboolean   emb_plot_view_is_rendering   (EmbPlotView *self);
-
-/* The colour selection and highlights are drawn in, 0xRRGGBB. */
-#define EMB_PLOT_SELECTION_COLOR 0xe5243bu
-#define EMB_PLOT_NEIGHBOR_COLOR  0xf28c28u
-#define EMB_PLOT_MATCH_COLOR     0x9141acu
 
 G_END_DECLS

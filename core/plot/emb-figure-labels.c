@@ -10,66 +10,50 @@
 /* Candidate token labels measured at most (each costs a text layout). */
 #define MAX_LABEL_CANDIDATES 6000
 
-/* Lines from the selection to its neighbours, the neighbours as discs,
- * the selection as a larger disc with a white rim: as on screen. */
+/* The plot's highlights as the overlay draws them, over the frame. */
+void
+_emb_figure_overlay (const Figure     *f,
+                     EmbOverlay       *overlay,
+                     EmbOverlayTarget *target)
+{
+  const EmbPlot *plot = f->plot;
+
+  *overlay = (EmbOverlay) {
+    .selected = plot->selected,
+    .neighbors = plot->neighbors,
+    .n_neighbors = plot->neighbors != NULL ? plot->n_neighbors : 0,
+    .matches = plot->matches,
+    .n_matches = plot->matches != NULL ? plot->n_matches : 0,
+    .analogy = plot->analogy,
+    .n_analogy = plot->analogy != NULL ? plot->n_analogy : 0,
+  };
+  *target = (EmbOverlayTarget) {
+    .xs = plot->xs,
+    .ys = plot->ys,
+    .n = plot->xs != NULL && plot->ys != NULL ? plot->n : 0,
+    .visible = plot->visible,
+    .view = f->layout.view,
+    .scale = f->m.overlay_scale,
+  };
+}
+
+/* Rings, lines, arrows and the selection: core's overlay, the screen's
+ * drawing, clipped to the frame. */
 void
 _emb_figure_draw_highlights (Figure *f)
 {
-  const EmbPlot *plot = f->plot;
-  const Metrics *m = &f->m;
-  cairo_t *cr = f->cr;
-  double sx, sy;
+  const EmbPlotLayout *l = &f->layout;
+  EmbOverlay overlay;
+  EmbOverlayTarget target;
 
-  if (!_emb_plot_valid_id (plot, plot->selected))
-    return;
-  data_to_figure (f, plot->xs[plot->selected], plot->ys[plot->selected], &sx, &sy);
-
-  cairo_save (cr);
-  cairo_rectangle (cr, f->layout.x, f->layout.y, f->layout.width, f->layout.height);
-  cairo_clip (cr);
-  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
-
-  if (plot->neighbors != NULL)
-    {
-      cairo_set_line_width (cr, MAX (m->unit * 0.08, 0.75));
-      for (gsize i = 0; i < plot->n_neighbors; i++)
-        {
-          double px, py;
-
-          if (!_emb_plot_valid_id (plot, plot->neighbors[i]))
-            continue;
-          data_to_figure (f, plot->xs[plot->neighbors[i]], plot->ys[plot->neighbors[i]], &px, &py);
-          cairo_move_to (cr, sx, sy);
-          cairo_line_to (cr, px, py);
-        }
-      emb_set_source_rgb (cr, EMB_COLOR_NEIGHBOR, 0.7);
-      cairo_stroke (cr);
-
-      for (gsize i = 0; i < plot->n_neighbors; i++)
-        {
-          double px, py;
-
-          if (!_emb_plot_valid_id (plot, plot->neighbors[i]))
-            continue;
-          data_to_figure (f, plot->xs[plot->neighbors[i]], plot->ys[plot->neighbors[i]], &px, &py);
-          cairo_new_sub_path (cr);
-          cairo_arc (cr, px, py, m->neighbor_radius, 0, 2 * G_PI);
-        }
-      emb_set_source_rgb (cr, EMB_COLOR_RIM, 1.0);
-      cairo_set_line_width (cr, m->neighbor_radius * 0.4);
-      cairo_stroke_preserve (cr);
-      emb_set_source_rgb (cr, EMB_COLOR_NEIGHBOR, 1.0);
-      cairo_fill (cr);
-    }
-
-  cairo_new_sub_path (cr);
-  cairo_arc (cr, sx, sy, m->selection_radius, 0, 2 * G_PI);
-  emb_set_source_rgb (cr, EMB_COLOR_RIM, 1.0);
-  cairo_set_line_width (cr, m->selection_radius * 0.45);
-  cairo_stroke_preserve (cr);
-  emb_set_source_rgb (cr, EMB_COLOR_SELECTION, 1.0);
-  cairo_fill (cr);
-  cairo_restore (cr);
+  _emb_figure_overlay (f, &overlay, &target);
+  cairo_save (f->cr);
+  cairo_rectangle (f->cr, l->x, l->y, l->width, l->height);
+  cairo_clip (f->cr);
+  cairo_translate (f->cr, l->x, l->y);
+  emb_overlay_draw_marks (&overlay, &target, f->cr);
+  emb_overlay_draw_selection (&overlay, &target, f->cr);
+  cairo_restore (f->cr);
 }
 
 typedef struct
@@ -163,8 +147,9 @@ pool_add (Figure *f, LabelPool *pool, gsize id, double shift)
 
 /* The token labels that fit, in pool (the candidates measured) and as
  * boxes in figure units with their candidate's index; returns how many of
- * the pool's first candidates are highlights: the selection and its
- * neighbours always (they are what the figure points at), then up to
+ * the pool's first candidates are highlights: the overlay's rows always
+ * (the selection, neighbours, analogy, first matches: what the figure
+ * points at), then up to
  * n_token_labels others by ascending id, placed greedily without
  * overlaps. */
 static gsize
@@ -184,19 +169,25 @@ place_token_labels (Figure    *f,
   g_autofree float *kept_xy = NULL;
   double gap = m->point_radius + m->unit * 0.15;
 
-  if (n_vocab > 0 && _emb_plot_valid_id (plot, plot->selected) && (gsize) plot->selected < n_vocab)
+  if (n_vocab > 0)
     {
-      pool_add (f, pool, plot->selected, m->selection_radius * 1.2 - m->point_radius);
-      g_hash_table_add (taken, GSIZE_TO_POINTER (plot->selected + 1));
-      for (gsize i = 0; plot->neighbors != NULL && i < plot->n_neighbors; i++)
-        {
-          gsize id = plot->neighbors[i];
+      EmbOverlay overlay;
+      EmbOverlayTarget target;
+      g_autofree gsize *first = NULL;
+      gsize n_first;
 
-          if (!_emb_plot_valid_id (plot, id) || id >= n_vocab ||
-              g_hash_table_contains (taken, GSIZE_TO_POINTER (id + 1)))
+      _emb_figure_overlay (f, &overlay, &target);
+      first = g_new (gsize, 1 + overlay.n_neighbors + overlay.n_analogy + overlay.n_matches);
+      n_first = emb_overlay_label_ids (&overlay, &target, first,
+                                       1 + overlay.n_neighbors + overlay.n_analogy + overlay.n_matches);
+      for (gsize i = 0; i < n_first; i++)
+        {
+          double marker = (gssize) first[i] == plot->selected ? m->selection_radius : m->neighbor_radius;
+
+          if (first[i] >= n_vocab)
             continue;
-          g_hash_table_add (taken, GSIZE_TO_POINTER (id + 1));
-          pool_add (f, pool, id, m->neighbor_radius * 1.2 - m->point_radius);
+          g_hash_table_add (taken, GSIZE_TO_POINTER (first[i] + 1));
+          pool_add (f, pool, first[i], marker * 1.2 - m->point_radius);
         }
     }
   n_highlight = pool->candidates->len;

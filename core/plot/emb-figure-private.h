@@ -13,6 +13,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include "plot/emb-overlay.h"
 #include "plot/emb-plot.h"
 #include "plot/emb-theme.h"
 
@@ -61,7 +62,8 @@ typedef struct
   double legend_dot_gap;
   double legend_row;
   double point_radius;
-  double selection_radius;
+  double overlay_scale;    /* the overlay's sizes: 1 is the screen's */
+  double selection_radius; /* the overlay's markers at that scale */
   double neighbor_radius;
 } Metrics;
 
@@ -195,6 +197,9 @@ void     _emb_figure_layout_legend (Figure      *f,
 void     _emb_figure_draw_legend  (Figure       *f);
 
 /* emb-figure-labels.c */
+void     _emb_figure_overlay      (const Figure     *f,
+                                   EmbOverlay       *overlay,
+                                   EmbOverlayTarget *target);
 void     _emb_figure_draw_highlights (Figure    *f);
 void     _emb_figure_draw_labels  (Figure       *f);
 

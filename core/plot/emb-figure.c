@@ -64,8 +64,11 @@ compute_metrics (Figure *f)
   m->point_radius = f->plot->point_radius > 0
                     ? f->plot->point_radius
                     : CLAMP (MIN (f->width, f->height) / 750.0, 1.0, 6.0);
-  m->selection_radius = MAX (m->point_radius * 3.5, u * 0.32);
-  m->neighbor_radius = m->selection_radius * 0.62;
+  /* The overlay at the size it has on screen for a 1600 x 1200 figure,
+   * growing with the text, and always well over a point. */
+  m->overlay_scale = MAX (u * 0.32, m->point_radius * 3.5) / 6.9;
+  m->selection_radius = EMB_OVERLAY_SELECTION_RADIUS * m->overlay_scale;
+  m->neighbor_radius = EMB_OVERLAY_MARK_RADIUS * m->overlay_scale;
 }
 
 /* The plot's view over the frame: its own, or one that fits every

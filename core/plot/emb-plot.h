@@ -1,7 +1,8 @@
 /* emb-plot.h: a finished plot — points, axes, legend, labels, highlights —
  * drawn with cairo for PNG, SVG and PDF files.
  *
- * The points layer is core's point renderer (emb-render) in every format:
+ * The highlights over the points are core's overlay (emb-overlay), the
+ * same code as on screen.  The points layer is core's point renderer (emb-render) in every format:
  * rasterised at the output resolution for PNG, and for SVG/PDF drawn as
  * vector circles up to a point budget, above it embedded as the same
  * density raster, so files stay small.  Text (title, axis titles, legend,
@@ -56,14 +57,19 @@ typedef struct
   const float   *cluster_xy;      /* 2 per label */
   guint          n_cluster_labels;
 
-  /* highlights */
+  /* highlights, drawn by the overlay (emb-overlay.h) as on screen */
   gssize         selected;        /* -1: none */
   const gsize   *neighbors;       /* lines from the selection */
   gsize          n_neighbors;
+  const gsize   *matches;         /* search matches: rings */
+  gsize          n_matches;
+  const gsize   *analogy;         /* a, b, c, result: arrows; or NULL */
+  gsize          n_analogy;       /* 4, or 0 */
 
   /* token labels: at most this many, most important (lowest id) first,
-   * never overlapping; 0 = none.  The selection and its neighbours are
-   * labelled whenever there is a vocab. */
+   * never overlapping; 0 = none.  The overlay's rows (the selection, its
+   * neighbours, the analogy, the first matches) are labelled first
+   * whenever there is a vocab. */
   gsize          n_token_labels;
 
   EmbTheme       theme;
