@@ -74,7 +74,8 @@ struct _EmbPlotView
   GArray       *neighbors;        /* gsize */
   GArray       *matches;          /* gsize */
   GArray       *analogy;          /* gsize: a, b, c, results... */
-  GPtrArray    *cluster_labels;   /* char*, shown at cluster_xy */
+  GPtrArray    *cluster_labels;   /* PangoLayout, shown at cluster_xy */
+  GPtrArray    *cluster_names;    /* char*, their text */
   GArray       *cluster_xy;       /* float, 2 per label */
   gssize        hover;
   double        label_density;
@@ -951,6 +952,7 @@ emb_plot_view_finalize (GObject *object)
   g_array_unref (self->matches);
   g_array_unref (self->analogy);
   g_ptr_array_unref (self->cluster_labels);
+  g_ptr_array_unref (self->cluster_names);
   g_array_unref (self->cluster_xy);
   g_hash_table_unref (self->label_layouts);
   G_OBJECT_CLASS (emb_plot_view_parent_class)->finalize (object);
@@ -1005,6 +1007,7 @@ emb_plot_view_init (EmbPlotView *self)
   self->matches = g_array_new (FALSE, FALSE, sizeof (gsize));
   self->analogy = g_array_new (FALSE, FALSE, sizeof (gsize));
   self->cluster_labels = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cluster_names = g_ptr_array_new_with_free_func (g_free);
   self->cluster_xy = g_array_new (FALSE, FALSE, sizeof (float));
   self->label_layouts = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->y_component = 1;
@@ -1070,6 +1073,7 @@ emb_plot_view_set_scene (EmbPlotView *self,
   g_array_set_size (self->matches, 0);
   g_array_set_size (self->analogy, 0);
   g_ptr_array_set_size (self->cluster_labels, 0);
+  g_ptr_array_set_size (self->cluster_names, 0);
   g_array_set_size (self->cluster_xy, 0);
   clear_label_cache (self);
   drop_texture (self);
@@ -1266,9 +1270,11 @@ emb_plot_view_set_cluster_labels (EmbPlotView        *self,
                                   guint               n)
 {
   g_ptr_array_set_size (self->cluster_labels, 0);
+  g_ptr_array_set_size (self->cluster_names, 0);
   g_array_set_size (self->cluster_xy, 0);
   for (guint i = 0; i < n; i++)
     {
+      g_ptr_array_add (self->cluster_names, g_strdup (labels[i]));
       PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), labels[i]);
       PangoAttrList *attrs = pango_attr_list_new ();
 
@@ -1327,4 +1333,47 @@ emb_plot_view_set_visible (EmbPlotView  *self,
   rebuild_layout (self);
   start_render (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+emb_plot_view_get_state (EmbPlotView  *self,
+                         EmbPlotState *state)
+{
+  g_return_if_fail (EMB_IS_PLOT_VIEW (self));
+  g_return_if_fail (state != NULL);
+
+  *state = (EmbPlotState) { .selected = -1 };
+  state->theme = is_dark (self) ? EMB_THEME_DARK : EMB_THEME_LIGHT;
+  state->n_token_labels = emb_label_budget (self->label_density);
+  if (self->layout == NULL || self->scene == NULL)
+    return;
+
+  state->xs = self->layout->xs;
+  state->ys = self->layout->ys;
+  state->n = self->layout->n;
+  state->vocab = self->scene->dataset->vocab;
+  state->x_component = self->x_component;
+  state->y_component = self->y_component;
+  state->explained = self->scene->pca->explained_variance_ratio;
+  state->category = self->category;
+  state->palette = self->palette;
+  state->n_palette = self->n_palette;
+  if (self->cluster_names->len > 0)
+    {
+      state->cluster_labels = (const char * const *) self->cluster_names->pdata;
+      state->cluster_xy = (const float *) self->cluster_xy->data;
+      state->n_cluster_labels = self->cluster_names->len;
+    }
+  state->visible = self->visible;
+  state->selected = self->selection;
+  state->neighbors = (const gsize *) self->neighbors->data;
+  state->n_neighbors = self->neighbors->len;
+  state->matches = (const gsize *) self->matches->data;
+  state->n_matches = self->matches->len;
+  if (self->analogy->len >= 4)
+    {
+      state->analogy = (const gsize *) self->analogy->data;
+      state->n_analogy = 4;
+    }
+  state->view = self->view;
 }

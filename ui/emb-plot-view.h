@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "plot/emb-plot-spec.h"
 #include "plot/emb-render.h"
 #include "plot/emb-theme.h"
 #include "analysis/emb-scene.h"
@@ -68,6 +69,12 @@ void       emb_plot_view_get_view       (EmbPlotView *self,
                                          EmbView     *view);
 guint      emb_plot_view_get_x_component (EmbPlotView *self);
 guint      emb_plot_view_get_y_component (EmbPlotView *self);
+
+/* What the view shows, for a figure of it (emb_plot_spec_new ()): every
+ * pointer borrowed from the view, valid until it changes.  The theme is
+ * the screen's; the title and legend are not the view's to know. */
+void       emb_plot_view_get_state      (EmbPlotView  *self,
+                                         EmbPlotState *state);
 
 /* 0: no labels .. 1: as many as fit. */
 void       emb_plot_view_set_label_density (EmbPlotView *self,
