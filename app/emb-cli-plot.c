@@ -8,10 +8,12 @@
 #include "emb-cli-private.h"
 #include "plot/emb-csv.h"
 #include "base/emb-error.h"
+#include "base/emb-file.h"
 #include "analysis/emb-kmeans.h"
 #include "analysis/emb-knn.h"
 #include "analysis/emb-pca.h"
 #include "plot/emb-plot.h"
+#include "plot/emb-plot-spec.h"
 #include "analysis/emb-scene.h"
 
 #define CLUSTER_LABEL_TOKENS 3
@@ -130,8 +132,7 @@ _emb_cli_cluster (const char *prog,
           fwrite (out->str, 1, out->len, stdout);
           return EMB_EXIT_OK;
         }
-      /* Written to a temporary file and renamed: never half a file. */
-      if (!g_file_set_contents (opts->output, out->str, out->len, &error))
+      if (!emb_file_write_atomically (opts->output, out->str, out->len, &error))
         {
           g_printerr ("%s: %s\n", prog, error->message);
           return EMB_EXIT_INPUT;
@@ -196,15 +197,16 @@ _emb_cli_export (const char *prog,
   g_autofree float *coords = NULL, *xs = NULL, *ys = NULL, *cluster_xy = NULL;
   g_autofree guint16 *category = NULL;
   g_autofree guint32 *palette = NULL;
-  g_autofree char *title = NULL, *x_title = NULL, *y_title = NULL;
+  g_autofree char *title = NULL;
   g_autofree gsize *neighbor_ids = NULL;
   g_autoptr(GPtrArray) legend = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(EmbPlotSpec) spec = NULL;
   gsize n = ds->matrix->n_rows, n_comp;
   guint64 width = 1600, height = 1200, ax = 1, ay = 2;
   EmbExportFormat format = EMB_EXPORT_PNG;
   gboolean csv;
   EmbMetric metric;
-  EmbPlot plot = { 0 };
+  EmbPlotState state = { .selected = -1, .theme = EMB_THEME_LIGHT };
   int status = EMB_EXIT_OK;
 
   if (opts->output == NULL)
@@ -237,13 +239,12 @@ _emb_cli_export (const char *prog,
       g_printerr ("%s: --clusters and --labels must not be negative\n", prog);
       return EMB_EXIT_USAGE;
     }
-  plot.theme = EMB_THEME_LIGHT;
   if (opts->theme != NULL)
     {
       if (g_str_equal (opts->theme, "dark"))
-        plot.theme = EMB_THEME_DARK;
+        state.theme = EMB_THEME_DARK;
       else if (g_str_equal (opts->theme, "transparent"))
-        plot.theme = EMB_THEME_TRANSPARENT;
+        state.theme = EMB_THEME_TRANSPARENT;
       else if (!g_str_equal (opts->theme, "light"))
         {
           g_printerr ("%s: unknown theme '%s' (light, dark or transparent)\n", prog, opts->theme);
@@ -275,18 +276,16 @@ _emb_cli_export (const char *prog,
     }
   g_clear_pointer (&coords, g_free);
 
-  plot.xs = xs;
-  plot.ys = ys;
-  plot.n = n;
-  plot.vocab = ds->vocab;
-  plot.selected = -1;
-  plot.n_token_labels = opts->labels;
   title = opts->title != NULL ? g_strdup (opts->title) : default_title (ds);
-  x_title = g_strdup_printf ("PC%" G_GUINT64_FORMAT " (%.1f%% of variance)", ax, 100.0 * pca->explained_variance_ratio[ax - 1]);
-  y_title = g_strdup_printf ("PC%" G_GUINT64_FORMAT " (%.1f%% of variance)", ay, 100.0 * pca->explained_variance_ratio[ay - 1]);
-  plot.title = title;
-  plot.x_title = x_title;
-  plot.y_title = y_title;
+  state.xs = xs;
+  state.ys = ys;
+  state.n = n;
+  state.vocab = ds->vocab;
+  state.x_component = ax - 1;
+  state.y_component = ay - 1;
+  state.explained = pca->explained_variance_ratio;
+  state.title = title;
+  state.n_token_labels = opts->labels;
 
   if (opts->clusters > 0)
     {
@@ -309,15 +308,15 @@ _emb_cli_export (const char *prog,
           palette[c] = emb_palette_color (c);
           g_ptr_array_add (legend, emb_cluster_label (km, ds->matrix, ds->vocab, c, CLUSTER_LABEL_TOKENS));
         }
-      g_ptr_array_add (legend, NULL);
-      plot.category = category;
-      plot.palette = palette;
-      plot.n_palette = km->k;
-      plot.legend = (const char * const *) legend->pdata;
-      plot.n_legend = km->k;
-      plot.cluster_labels = (const char * const *) legend->pdata;
-      plot.cluster_xy = cluster_xy;
-      plot.n_cluster_labels = km->k;
+      state.category = category;
+      state.palette = palette;
+      state.n_palette = km->k;
+      state.legend = (const char * const *) legend->pdata;
+      state.n_legend = km->k;
+      state.cluster_labels = (const char * const *) legend->pdata;
+      state.cluster_xy = cluster_xy;
+      state.n_cluster_labels = km->k;
+      state.cluster = km->assignment;
     }
 
   if (opts->highlight != NULL)
@@ -335,20 +334,24 @@ _emb_cli_export (const char *prog,
       neighbor_ids = g_new (gsize, MAX (got, 1));
       for (gsize i = 0; i < got; i++)
         neighbor_ids[i] = nb[i].id;
-      plot.selected = id;
-      plot.neighbors = neighbor_ids;
-      plot.n_neighbors = got;
+      state.selected = id;
+      state.neighbors = neighbor_ids;
+      state.n_neighbors = got;
     }
+
+  spec = emb_plot_spec_new (&state, width, height);
 
   if (csv)
     {
-      if (!emb_plot_export_csv (&plot, km != NULL ? km->assignment : NULL, opts->output, &error))
+      if (!emb_plot_export_csv (emb_plot_spec_get_plot (spec), emb_plot_spec_get_cluster (spec),
+                                opts->output, &error))
         {
           g_printerr ("%s: %s\n", prog, error->message);
           return EMB_EXIT_INPUT;
         }
     }
-  else if (!emb_plot_export (&plot, opts->output, format, width, height, opts->scale, NULL, &error))
+  else if (!emb_plot_export (emb_plot_spec_get_plot (spec), opts->output, format, width, height,
+                             opts->scale, NULL, &error))
     {
       g_printerr ("%s: %s\n", prog, error->message);
       return g_error_matches (error, EMB_ERROR, EMB_ERROR_INVALID) ? EMB_EXIT_USAGE : EMB_EXIT_INPUT;

@@ -15,6 +15,7 @@
 #include "plot/emb-csv.h"
 #include "io/emb-dataset.h"
 #include "base/emb-error.h"
+#include "base/emb-file.h"
 #include "analysis/emb-knn.h"
 #include "analysis/emb-pca.h"
 
@@ -376,10 +377,7 @@ write_coords_csv (EmbDataset   *ds,
       fwrite (out->str, 1, out->len, stdout);
       return TRUE;
     }
-  /* Written to a temporary file and renamed: never half a file. */
-  if (!g_file_set_contents (path, out->str, out->len, error))
-    return FALSE;
-  return TRUE;
+  return emb_file_write_atomically (path, out->str, out->len, error);
 }
 
 static int

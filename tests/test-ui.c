@@ -239,7 +239,7 @@ test_neighbors_and_plot (void)
   g_assert_cmpfloat (px, >=, 0);
   g_assert_cmpfloat (py, >=, 0);
   rgb = pixel_rgb (pixels, stride, (int) px, (int) py);
-  g_assert_cmphex (rgb, ==, EMB_PLOT_SELECTION_COLOR);
+  g_assert_cmphex (rgb, ==, EMB_COLOR_SELECTION);
 
   gtk_window_destroy (GTK_WINDOW (win));
 }

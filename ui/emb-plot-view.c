@@ -3,8 +3,10 @@
  * The points are rasterised by core's renderer in a worker thread into a
  * texture that is cached with the view it was drawn for.  Each frame draws
  * that texture (moved and scaled to the current view while a fresh one is
- * being rendered, so panning never waits) and then a light overlay: search
- * rings, neighbour lines, the selection, the hovered point and labels.
+ * being rendered, so panning never waits) and then the overlay: core's
+ * emb-overlay (search rings, neighbour lines, analogy arrows, the
+ * selection; the same code draws them into exported files), labels, and
+ * the hovered point.
  */
 #include "config.h"
 
@@ -12,7 +14,9 @@
 #include <string.h>
 
 #include "emb-plot-view.h"
+#include "plot/emb-overlay.h"
 #include "plot/emb-render.h"
+#include "plot/emb-theme.h"
 
 #define HIT_RADIUS_PX    8.0
 #define MIN_SCALE_FACTOR 0.2    /* of the fitted scale */
@@ -70,7 +74,8 @@ struct _EmbPlotView
   GArray       *neighbors;        /* gsize */
   GArray       *matches;          /* gsize */
   GArray       *analogy;          /* gsize: a, b, c, results... */
-  GPtrArray    *cluster_labels;   /* char*, shown at cluster_xy */
+  GPtrArray    *cluster_labels;   /* PangoLayout, shown at cluster_xy */
+  GPtrArray    *cluster_names;    /* char*, their text */
   GArray       *cluster_xy;       /* float, 2 per label */
   gssize        hover;
   double        label_density;
@@ -155,13 +160,42 @@ rgb_to_gdk (guint32 rgb, double alpha, GdkRGBA *out)
 static void
 background_color (EmbPlotView *self, GdkRGBA *out)
 {
-  rgb_to_gdk (is_dark (self) ? 0x1e1e1e : 0xffffff, 1.0, out);
+  EmbThemeColors c;
+
+  emb_theme_colors (is_dark (self) ? EMB_THEME_DARK : EMB_THEME_LIGHT, &c);
+  rgb_to_gdk (c.background, 1.0, out);
 }
 
 static void
 foreground_color (EmbPlotView *self, GdkRGBA *out)
 {
-  rgb_to_gdk (is_dark (self) ? 0xeeeeee : 0x1c1c1c, 1.0, out);
+  EmbThemeColors c;
+
+  emb_theme_colors (is_dark (self) ? EMB_THEME_DARK : EMB_THEME_LIGHT, &c);
+  rgb_to_gdk (c.foreground, 1.0, out);
+}
+
+/* The view's highlights and where they go, for core's overlay. */
+static void
+get_overlay (EmbPlotView *self, EmbOverlay *overlay, EmbOverlayTarget *target)
+{
+  *overlay = (EmbOverlay) {
+    .selected = self->selection,
+    .neighbors = (const gsize *) self->neighbors->data,
+    .n_neighbors = self->neighbors->len,
+    .matches = (const gsize *) self->matches->data,
+    .n_matches = self->matches->len,
+    .analogy = (const gsize *) self->analogy->data,
+    .n_analogy = self->analogy->len >= 4 ? 4 : 0,
+  };
+  *target = (EmbOverlayTarget) {
+    .xs = self->layout->xs,
+    .ys = self->layout->ys,
+    .n = self->layout->n,
+    .visible = self->layout->visible,
+    .view = self->view,
+    .scale = 1.0,
+  };
 }
 
 static void
@@ -247,7 +281,7 @@ render_thread (GTask        *task,
     .n_palette = layout->n_palette,
     .visible = layout->visible,
     .radius = 1.6,
-    .opacity = 0.75,
+    .opacity = EMB_POINT_OPACITY,
     .background = job->background,
   };
 
@@ -469,25 +503,26 @@ snapshot_labels (EmbPlotView *self, GtkSnapshot *snapshot)
   g_autoptr(GArray) inview = g_array_new (FALSE, FALSE, sizeof (gsize));
   g_autofree gsize *kept = NULL;
   g_autofree float *kept_xy = NULL;
-  gsize n_kept, budget;
+  g_autofree gsize *first = NULL;
+  gsize n_kept, budget, n_first;
   double x0, y0, x1, y1;
   GdkRGBA fg, halo;
   Collect collect;
+  EmbOverlay overlay;
+  EmbOverlayTarget target;
 
   if (self->label_density <= 0 && self->selection < 0)
     return;
   if (self->char_width <= 0)
     measure_font (self);
 
-  budget = (gsize) (self->label_density * self->label_density * 600);
-  if (self->selection >= 0)
-    add_candidate (cands, seen, self, self->selection);
-  for (guint i = 0; i < self->neighbors->len; i++)
-    add_candidate (cands, seen, self, g_array_index (self->neighbors, gsize, i));
-  for (guint i = 0; i < self->analogy->len; i++)
-    add_candidate (cands, seen, self, g_array_index (self->analogy, gsize, i));
-  for (guint i = 0; i < self->matches->len && i < 50; i++)
-    add_candidate (cands, seen, self, g_array_index (self->matches, gsize, i));
+  budget = emb_label_budget (self->label_density);
+  get_overlay (self, &overlay, &target);
+  first = g_new (gsize, 1 + overlay.n_neighbors + overlay.n_analogy + overlay.n_matches);
+  n_first = emb_overlay_label_ids (&overlay, &target, first,
+                                   1 + overlay.n_neighbors + overlay.n_analogy + overlay.n_matches);
+  for (gsize i = 0; i < n_first; i++)
+    add_candidate (cands, seen, self, first[i]);
 
   if (budget > 0)
     {
@@ -574,100 +609,14 @@ snapshot_cluster_labels (EmbPlotView *self, GtkSnapshot *snapshot)
 /* overlay */
 
 static void
-ring (cairo_t *cr, double x, double y, double r)
-{
-  cairo_new_sub_path (cr);
-  cairo_arc (cr, x, y, r, 0, 2 * G_PI);
-}
-
-static void
-set_source (cairo_t *cr, guint32 rgb, double alpha)
-{
-  cairo_set_source_rgba (cr, ((rgb >> 16) & 0xff) / 255.0, ((rgb >> 8) & 0xff) / 255.0,
-                         (rgb & 0xff) / 255.0, alpha);
-}
-
-static void
-arrow (cairo_t *cr, double x0, double y0, double x1, double y1)
-{
-  double dx = x1 - x0, dy = y1 - y0, len = hypot (dx, dy), ux, uy;
-
-  if (len < 1)
-    return;
-  ux = dx / len;
-  uy = dy / len;
-  cairo_move_to (cr, x0, y0);
-  cairo_line_to (cr, x1 - ux * 6, y1 - uy * 6);
-  cairo_stroke (cr);
-  cairo_move_to (cr, x1, y1);
-  cairo_line_to (cr, x1 - ux * 10 - uy * 5, y1 - uy * 10 + ux * 5);
-  cairo_line_to (cr, x1 - ux * 10 + uy * 5, y1 - uy * 10 - ux * 5);
-  cairo_close_path (cr);
-  cairo_fill (cr);
-}
-
-static void
 snapshot_overlay (EmbPlotView *self, GtkSnapshot *snapshot, int w, int h)
 {
   cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  double sx = 0, sy = 0, px, py;
-  cairo_set_line_width (cr, 1.5);
+  EmbOverlay overlay;
+  EmbOverlayTarget target;
 
-  set_source (cr, EMB_PLOT_MATCH_COLOR, 0.9);
-  for (guint i = 0; i < self->matches->len && i < 5000; i++)
-    {
-      point_pixel (self, g_array_index (self->matches, gsize, i), &px, &py);
-      if (px < -10 || py < -10 || px > w + 10 || py > h + 10)
-        continue;
-      ring (cr, px, py, 4.5);
-    }
-  cairo_stroke (cr);
-
-  if (self->selection >= 0)
-    {
-      point_pixel (self, self->selection, &sx, &sy);
-      set_source (cr, EMB_PLOT_NEIGHBOR_COLOR, 0.55);
-      for (guint i = 0; i < self->neighbors->len; i++)
-        {
-          point_pixel (self, g_array_index (self->neighbors, gsize, i), &px, &py);
-          cairo_move_to (cr, sx, sy);
-          cairo_line_to (cr, px, py);
-        }
-      cairo_stroke (cr);
-      set_source (cr, EMB_PLOT_NEIGHBOR_COLOR, 1.0);
-      for (guint i = 0; i < self->neighbors->len; i++)
-        {
-          point_pixel (self, g_array_index (self->neighbors, gsize, i), &px, &py);
-          ring (cr, px, py, 4.0);
-        }
-      cairo_fill (cr);
-    }
-
-  if (self->analogy->len >= 4)
-    {
-      gsize a = g_array_index (self->analogy, gsize, 0);
-      gsize b = g_array_index (self->analogy, gsize, 1);
-      gsize c = g_array_index (self->analogy, gsize, 2);
-      gsize r = g_array_index (self->analogy, gsize, 3);
-      double ax, ay, bx, by, cx, cy, rx, ry;
-
-      point_pixel (self, a, &ax, &ay);
-      point_pixel (self, b, &bx, &by);
-      point_pixel (self, c, &cx, &cy);
-      point_pixel (self, r, &rx, &ry);
-      cairo_set_line_width (cr, 2.0);
-      set_source (cr, EMB_PLOT_MATCH_COLOR, 0.9);
-      arrow (cr, bx, by, ax, ay);
-      set_source (cr, EMB_PLOT_SELECTION_COLOR, 0.9);
-      arrow (cr, cx, cy, rx, ry);
-      for (guint i = 0; i < 4; i++)
-        {
-          point_pixel (self, g_array_index (self->analogy, gsize, i), &px, &py);
-          ring (cr, px, py, 4.0);
-        }
-      cairo_fill (cr);
-    }
-
+  get_overlay (self, &overlay, &target);
+  emb_overlay_draw_marks (&overlay, &target, cr);
   cairo_destroy (cr);
 }
 
@@ -676,28 +625,21 @@ static void
 snapshot_markers (EmbPlotView *self, GtkSnapshot *snapshot, int w, int h)
 {
   cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  double sx, sy, px, py;
+  EmbOverlay overlay;
+  EmbOverlayTarget target;
+  double px, py;
   GdkRGBA fg;
 
-  if (self->selection >= 0)
-    {
-      /* A solid disc in the selection colour with a white rim. */
-      point_pixel (self, self->selection, &sx, &sy);
-      cairo_set_source_rgb (cr, 1, 1, 1);
-      ring (cr, sx, sy, 8.0);
-      cairo_fill (cr);
-      set_source (cr, EMB_PLOT_SELECTION_COLOR, 1.0);
-      ring (cr, sx, sy, 6.5);
-      cairo_fill (cr);
-    }
-
+  get_overlay (self, &overlay, &target);
+  emb_overlay_draw_selection (&overlay, &target, cr);
   if (self->hover >= 0)
     {
       foreground_color (self, &fg);
       point_pixel (self, self->hover, &px, &py);
       gdk_cairo_set_source_rgba (cr, &fg);
       cairo_set_line_width (cr, 1.5);
-      ring (cr, px, py, 7.0);
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, px, py, 7.0, 0, 2 * G_PI);
       cairo_stroke (cr);
     }
   cairo_destroy (cr);
@@ -1010,6 +952,7 @@ emb_plot_view_finalize (GObject *object)
   g_array_unref (self->matches);
   g_array_unref (self->analogy);
   g_ptr_array_unref (self->cluster_labels);
+  g_ptr_array_unref (self->cluster_names);
   g_array_unref (self->cluster_xy);
   g_hash_table_unref (self->label_layouts);
   G_OBJECT_CLASS (emb_plot_view_parent_class)->finalize (object);
@@ -1064,6 +1007,7 @@ emb_plot_view_init (EmbPlotView *self)
   self->matches = g_array_new (FALSE, FALSE, sizeof (gsize));
   self->analogy = g_array_new (FALSE, FALSE, sizeof (gsize));
   self->cluster_labels = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cluster_names = g_ptr_array_new_with_free_func (g_free);
   self->cluster_xy = g_array_new (FALSE, FALSE, sizeof (float));
   self->label_layouts = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->y_component = 1;
@@ -1107,12 +1051,6 @@ emb_plot_view_init (EmbPlotView *self)
 
 /* public API */
 
-GtkWidget *
-emb_plot_view_new (void)
-{
-  return g_object_new (EMB_TYPE_PLOT_VIEW, NULL);
-}
-
 void
 emb_plot_view_set_scene (EmbPlotView *self,
                          EmbScene    *scene)
@@ -1135,18 +1073,13 @@ emb_plot_view_set_scene (EmbPlotView *self,
   g_array_set_size (self->matches, 0);
   g_array_set_size (self->analogy, 0);
   g_ptr_array_set_size (self->cluster_labels, 0);
+  g_ptr_array_set_size (self->cluster_names, 0);
   g_array_set_size (self->cluster_xy, 0);
   clear_label_cache (self);
   drop_texture (self);
   rebuild_layout (self);
   self->view.scale = 0;
   emb_plot_view_reset_view (self);
-}
-
-EmbScene *
-emb_plot_view_get_scene (EmbPlotView *self)
-{
-  return self->scene;
 }
 
 void
@@ -1337,9 +1270,11 @@ emb_plot_view_set_cluster_labels (EmbPlotView        *self,
                                   guint               n)
 {
   g_ptr_array_set_size (self->cluster_labels, 0);
+  g_ptr_array_set_size (self->cluster_names, 0);
   g_array_set_size (self->cluster_xy, 0);
   for (guint i = 0; i < n; i++)
     {
+      g_ptr_array_add (self->cluster_names, g_strdup (labels[i]));
       PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), labels[i]);
       PangoAttrList *attrs = pango_attr_list_new ();
 
@@ -1398,4 +1333,47 @@ emb_plot_view_set_visible (EmbPlotView  *self,
   rebuild_layout (self);
   start_render (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+emb_plot_view_get_state (EmbPlotView  *self,
+                         EmbPlotState *state)
+{
+  g_return_if_fail (EMB_IS_PLOT_VIEW (self));
+  g_return_if_fail (state != NULL);
+
+  *state = (EmbPlotState) { .selected = -1 };
+  state->theme = is_dark (self) ? EMB_THEME_DARK : EMB_THEME_LIGHT;
+  state->n_token_labels = emb_label_budget (self->label_density);
+  if (self->layout == NULL || self->scene == NULL)
+    return;
+
+  state->xs = self->layout->xs;
+  state->ys = self->layout->ys;
+  state->n = self->layout->n;
+  state->vocab = self->scene->dataset->vocab;
+  state->x_component = self->x_component;
+  state->y_component = self->y_component;
+  state->explained = self->scene->pca->explained_variance_ratio;
+  state->category = self->category;
+  state->palette = self->palette;
+  state->n_palette = self->n_palette;
+  if (self->cluster_names->len > 0)
+    {
+      state->cluster_labels = (const char * const *) self->cluster_names->pdata;
+      state->cluster_xy = (const float *) self->cluster_xy->data;
+      state->n_cluster_labels = self->cluster_names->len;
+    }
+  state->visible = self->visible;
+  state->selected = self->selection;
+  state->neighbors = (const gsize *) self->neighbors->data;
+  state->n_neighbors = self->neighbors->len;
+  state->matches = (const gsize *) self->matches->data;
+  state->n_matches = self->matches->len;
+  if (self->analogy->len >= 4)
+    {
+      state->analogy = (const gsize *) self->analogy->data;
+      state->n_analogy = 4;
+    }
+  state->view = self->view;
 }

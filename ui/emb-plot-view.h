@@ -3,7 +3,9 @@
 
 #include <gtk/gtk.h>
 
+#include "plot/emb-plot-spec.h"
 #include "plot/emb-render.h"
+#include "plot/emb-theme.h"
 #include "analysis/emb-scene.h"
 
 G_BEGIN_DECLS
@@ -11,11 +13,8 @@ G_BEGIN_DECLS
 #define EMB_TYPE_PLOT_VIEW (emb_plot_view_get_type ())
 G_DECLARE_FINAL_TYPE (EmbPlotView, emb_plot_view, EMB, PLOT_VIEW, GtkWidget)
 
-GtkWidget *emb_plot_view_new            (void);
-
 void       emb_plot_view_set_scene      (EmbPlotView *self,
                                          EmbScene    *scene);
-EmbScene  *emb_plot_view_get_scene      (EmbPlotView *self);
 
 /* Which principal components are the x and y axes (0-based). */
 void       emb_plot_view_set_axes       (EmbPlotView *self,
@@ -71,6 +70,12 @@ void       emb_plot_view_get_view       (EmbPlotView *self,
 guint      emb_plot_view_get_x_component (EmbPlotView *self);
 guint      emb_plot_view_get_y_component (EmbPlotView *self);
 
+/* What the view shows, for a figure of it (emb_plot_spec_new ()): every
+ * pointer borrowed from the view, valid until it changes.  The theme is
+ * the screen's; the title and legend are not the view's to know. */
+void       emb_plot_view_get_state      (EmbPlotView  *self,
+                                         EmbPlotState *state);
+
 /* 0: no labels .. 1: as many as fit. */
 void       emb_plot_view_set_label_density (EmbPlotView *self,
                                             double       density);
@@ -91,10 +96,5 @@ gboolean   emb_plot_view_get_point_position (EmbPlotView *self,
 
 /* TRUE while the points are being rasterised for the current view. */
 gboolean   emb_plot_view_is_rendering   (EmbPlotView *self);
-
-/* The colour selection and highlights are drawn in, 0xRRGGBB. */
-#define EMB_PLOT_SELECTION_COLOR 0xe5243bu
-#define EMB_PLOT_NEIGHBOR_COLOR  0xf28c28u
-#define EMB_PLOT_MATCH_COLOR     0x9141acu
 
 G_END_DECLS

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "base/emb-file.h"
 #include "plot/emb-csv.h"
 #include "plot/emb-plot.h"
 #include "emb-window-private.h"
@@ -365,5 +366,5 @@ _emb_window_write_neighbors_csv (EmbWindow   *self,
       emb_csv_append_float (out, nb->score);
       g_string_append_c (out, '\n');
     }
-  return g_file_set_contents (path, out->str, out->len, error);
+  return emb_file_write_atomically (path, out->str, out->len, error);
 }

@@ -1,7 +1,8 @@
 /* emb-plot.h: a finished plot — points, axes, legend, labels, highlights —
  * drawn with cairo for PNG, SVG and PDF files.
  *
- * The points layer is core's point renderer (emb-render) in every format:
+ * The highlights over the points are core's overlay (emb-overlay), the
+ * same code as on screen.  The points layer is core's point renderer (emb-render) in every format:
  * rasterised at the output resolution for PNG, and for SVG/PDF drawn as
  * vector circles up to a point budget, above it embedded as the same
  * density raster, so files stay small.  Text (title, axis titles, legend,
@@ -13,6 +14,7 @@
 #include <gio/gio.h>
 
 #include "plot/emb-render.h"
+#include "plot/emb-theme.h"
 #include "model/emb-vocab.h"
 
 G_BEGIN_DECLS
@@ -23,13 +25,6 @@ typedef enum
   EMB_EXPORT_SVG,
   EMB_EXPORT_PDF,
 } EmbExportFormat;
-
-typedef enum
-{
-  EMB_THEME_LIGHT,
-  EMB_THEME_DARK,
-  EMB_THEME_TRANSPARENT,   /* light colours for text, no background */
-} EmbTheme;
 
 typedef struct
 {
@@ -62,14 +57,19 @@ typedef struct
   const float   *cluster_xy;      /* 2 per label */
   guint          n_cluster_labels;
 
-  /* highlights */
+  /* highlights, drawn by the overlay (emb-overlay.h) as on screen */
   gssize         selected;        /* -1: none */
   const gsize   *neighbors;       /* lines from the selection */
   gsize          n_neighbors;
+  const gsize   *matches;         /* search matches: rings */
+  gsize          n_matches;
+  const gsize   *analogy;         /* a, b, c, result: arrows; or NULL */
+  gsize          n_analogy;       /* 4, or 0 */
 
   /* token labels: at most this many, most important (lowest id) first,
-   * never overlapping; 0 = none.  The selection and its neighbours are
-   * labelled whenever there is a vocab. */
+   * never overlapping; 0 = none.  The overlay's rows (the selection, its
+   * neighbours, the analogy, the first matches) are labelled first
+   * whenever there is a vocab. */
   gsize          n_token_labels;
 
   EmbTheme       theme;
@@ -93,7 +93,7 @@ typedef struct
   EmbView view;
 } EmbPlotLayout;
 
-/* The layout emb_plot_draw () and emb_plot_export () use for this size. */
+/* The layout emb_plot_export () uses for this size. */
 void     emb_plot_layout (const EmbPlot *plot,
                           int            width,
                           int            height,
@@ -102,17 +102,6 @@ void     emb_plot_layout (const EmbPlot *plot,
 /* Which format a file name asks for (.png .svg .pdf, any case). */
 gboolean emb_export_format_from_path (const char      *path,
                                       EmbExportFormat *format);
-
-/* Draws plot onto cr, which covers width x height units (pixels for
- * PNG, points for SVG/PDF).  vector: points as circles when n is within
- * the point budget (SVG/PDF), else as an image.  Text is drawn with
- * pango: real text on PDF surfaces, glyph outlines on cairo's SVG surface
- * (emb_plot_export () writes SVG text as <text> elements instead). */
-void     emb_plot_draw   (const EmbPlot *plot,
-                          cairo_t       *cr,
-                          int            width,
-                          int            height,
-                          gboolean       vector);
 
 /* Writes the plot to path in format, width x height pixels (PNG; scale
  * multiplies them for HiDPI) or points (SVG/PDF).  Atomic: written to a
