@@ -7,8 +7,6 @@
  */
 #include "config.h"
 
-#include <math.h>
-
 #include "emb-window-private.h"
 
 #define NORM_BINS          64
@@ -175,27 +173,6 @@ show_clusters (EmbWindow *self)
   legend_more (self, shown, km->k);
 }
 
-/* Values binned over their 1st..99th percentile, so outliers do not
- * flatten the map; lo/hi get the range. */
-static guint16 *
-ramp_categories (const float *values, gsize n, double *lo, double *hi)
-{
-  g_autofree float *sorted = g_memdup2 (values, n * sizeof (float));
-  guint16 *cats = g_new (guint16, n);
-
-  qsort (sorted, n, sizeof (float), _emb_window_cmp_float);
-  *lo = sorted[(gsize) (0.01 * (n - 1))];
-  *hi = sorted[(gsize) (0.99 * (n - 1))];
-  if (*hi <= *lo)
-    *hi = *lo + 1e-6;
-  for (gsize i = 0; i < n; i++)
-    {
-      double t = (values[i] - *lo) / (*hi - *lo);
-      cats[i] = (guint16) CLAMP (lround (t * (NORM_BINS - 1)), 0, NORM_BINS - 1);
-    }
-  return cats;
-}
-
 /* The norm, or the token id, per row. */
 static float *
 ramp_values (EmbWindow *self, guint choice)
@@ -208,32 +185,21 @@ ramp_values (EmbWindow *self, guint choice)
   return values;
 }
 
-static guint32 *
-norm_palette (void)
-{
-  guint32 *palette = g_new (guint32, NORM_BINS);
-
-  for (guint b = 0; b < NORM_BINS; b++)
-    palette[b] = emb_sequential_color (b / (double) (NORM_BINS - 1));
-  return palette;
-}
-
 static void
 show_ramp (EmbWindow *self, guint choice)
 {
-  double lo, hi;
   g_autofree float *values = ramp_values (self, choice);
-  g_autofree guint16 *cats = ramp_categories (values, emb_scene_n_rows (self->scene), &lo, &hi);
-  g_autofree guint32 *palette = norm_palette ();
+  g_autoptr(EmbRamp) ramp = emb_ramp_new (values, emb_scene_n_rows (self->scene), NORM_BINS, NULL);
+  g_autofree guint32 *palette = emb_ramp_palette (NORM_BINS);
   char text[64];
 
-  emb_plot_view_set_colors (self->plot, cats, palette, NORM_BINS);
-  g_snprintf (text, sizeof text, choice == COLOR_NORM ? "norm %.3g" : "id %.0f", lo);
+  emb_plot_view_set_colors (self->plot, ramp->category, palette, NORM_BINS);
+  g_snprintf (text, sizeof text, choice == COLOR_NORM ? "norm %.3g" : "id %.0f", ramp->lo);
   gtk_box_append (self->legend_box, legend_entry (palette[0], text, 14));
   gtk_box_append (self->legend_box, swatch_new (palette[NORM_BINS / 4]));
   gtk_box_append (self->legend_box, swatch_new (palette[NORM_BINS / 2]));
   gtk_box_append (self->legend_box, swatch_new (palette[3 * NORM_BINS / 4]));
-  g_snprintf (text, sizeof text, choice == COLOR_NORM ? "%.3g" : "%.0f", hi);
+  g_snprintf (text, sizeof text, choice == COLOR_NORM ? "%.3g" : "%.0f", ramp->hi);
   gtk_box_append (self->legend_box, legend_entry (palette[NORM_BINS - 1], text, 10));
 }
 
@@ -369,13 +335,6 @@ start_clustering (EmbWindow *self, gsize k)
 
 /* internal API */
 
-int
-_emb_window_cmp_float (const void *a, const void *b)
-{
-  float x = *(const float *) a, y = *(const float *) b;
-  return x < y ? -1 : x > y;
-}
-
 /* Colour choices: one colour, clusters, norm, then each metadata column. */
 void
 _emb_window_fill_color_model (EmbWindow *self)
@@ -503,10 +462,11 @@ _emb_window_get_colors (EmbWindow  *self,
     }
   if (choice == COLOR_NORM || choice == COLOR_TOKEN_ID)
     {
-      double lo, hi;
       g_autofree float *values = ramp_values (self, choice);
-      *category = ramp_categories (values, n, &lo, &hi);
-      *palette = norm_palette ();
+      EmbRamp *ramp = emb_ramp_new (values, n, NORM_BINS, NULL);
+      *category = g_steal_pointer (&ramp->category);
+      emb_ramp_free (ramp);
+      *palette = emb_ramp_palette (NORM_BINS);
       *n_palette = NORM_BINS;
       /* A 64-step ramp makes no legend list: the exported plot has none. */
       return;

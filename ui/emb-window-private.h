@@ -100,8 +100,6 @@ void _emb_window_get_colors       (EmbWindow  *self,
                                    guint      *n_palette,
                                    GPtrArray **legend,
                                    float     **cluster_xy);
-int  _emb_window_cmp_float        (const void *a,
-                                   const void *b);
 
 /* emb-window-export.c */
 void     _emb_window_export              (EmbWindow *self);

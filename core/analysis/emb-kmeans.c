@@ -271,35 +271,6 @@ km_row_scale (EmbMetric  metric,
     }
 }
 
-/* sq[i] = sum_j x_ij^2 in double, four lanes at a time. */
-EMB_SIMD_CLONES static void
-km_row_norms (const float *x,
-              gsize        rows,
-              gsize        d,
-              double      *sq)
-{
-  for (gsize i = 0; i < rows; i++, x += d)
-    {
-      v4df acc = { 0 };
-      double s;
-      gsize j;
-
-      for (j = 0; j + 4 <= d; j += 4)
-        {
-          v4sf xf;
-          v4df xd;
-
-          memcpy (&xf, x + j, sizeof xf);
-          xd = __builtin_convertvector (xf, v4df);
-          acc += xd * xd;
-        }
-      s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-      for (; j < d; j++)
-        s += (double) x[j] * (double) x[j];
-      sq[i] = s;
-    }
-}
-
 /* The exact squared distance sum_j (s x_j - c_j)^2 in double, from the
  * differences, four lanes at a time.  The distances that decide between
  * centroids all come from here (or from the same sum in km_assign_block),
@@ -492,7 +463,7 @@ km_centroids_norms (KmCentroids *cents)
   cents->max_norm = 0.0;
   for (gsize j = 0; j < cents->k; j++)
     {
-      km_row_norms (cents->c + j * cents->d, 1, cents->d, cents->norm2 + j);
+      emb_rows_sq_norms (cents->c + j * cents->d, 1, cents->d, cents->norm2 + j);
       cents->norm2f[j] = (float) cents->norm2[j];
       for (gsize t = 0; t < cents->d; t++)
         cents->cd[j * cents->d + t] = cents->c[j * cents->d + t];
@@ -594,7 +565,7 @@ km_pass_worker (gpointer data)
               return NULL;
             }
           if (job->fill_sq)
-            km_row_norms (x, end - begin, d, rows->sq + begin);
+            emb_rows_sq_norms (x, end - begin, d, rows->sq + begin);
           cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans,
                        (int) (end - begin), (int) k, (int) d,
                        1.0f, x, (int) d, job->cents->c, (int) d,
@@ -838,7 +809,7 @@ km_seed (const KmRows  *rows,
       if (c + 1 == k)
         break;
 
-      km_row_norms (cv, 1, d, &cn2);
+      emb_rows_sq_norms (cv, 1, d, &cn2);
       cn2f = (float) cn2;
       cnorm = sqrt (cn2);
       /* In slices, as BLAS counts rows in an int. */
@@ -1019,7 +990,7 @@ emb_kmeans_run (const EmbMatrix        *matrix,
    * the chosen rows, in row order. */
   if (m == n)
     {
-      km_row_norms (matrix->data, n, d, full_sq);
+      emb_rows_sq_norms (matrix->data, n, d, full_sq);
       sample = full;
       sample_assign = NULL;
     }
@@ -1033,7 +1004,7 @@ emb_kmeans_run (const EmbMatrix        *matrix,
       sample.n = m;
       sample.d = d;
       sample.sq = sample_sq = g_new (double, m);
-      km_row_norms (sample_data, m, d, sample_sq);
+      emb_rows_sq_norms (sample_data, m, d, sample_sq);
     }
 
   /* Seed on every stride-th sample row: the sample is random, so an even
@@ -1168,7 +1139,7 @@ emb_kmeans_nearest (const EmbKmeans *km,
       if (km->assignment[i] != c)
         continue;
       x = emb_matrix_row (matrix, i);
-      km_row_norms (x, 1, d, &sq);
+      emb_rows_sq_norms (x, 1, d, &sq);
       km_row_scale (km->metric, sq, &s, &q);
       e = km_dist (x, s, km->centroids + c * d, d);
 
