@@ -62,6 +62,62 @@ GArray   *emb_search_tokens (EmbVocab      *vocab,
                              GCancellable  *cancellable,
                              GError       **error);
 
+/* _async/_finish pairs (emb-scene-async.c): each runs the call above in a
+ * worker thread, with its inputs copied or ref'd into the task.  progress
+ * (may be NULL) is called from the worker thread; progress_data must stay
+ * valid until the callback has run.  A cancelled call finishes with
+ * G_IO_ERROR_CANCELLED. */
+void      emb_scene_load_async     (const char           *path,
+                                    const EmbLoadOptions *options,
+                                    GCancellable         *cancellable,
+                                    EmbProgressFunc       progress,
+                                    gpointer              progress_data,
+                                    GAsyncReadyCallback   callback,
+                                    gpointer              user_data);
+EmbScene *emb_scene_load_finish    (GAsyncResult  *result,
+                                    GError       **error);
+
+void      emb_scene_new_async      (EmbDataset          *dataset,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data);
+EmbScene *emb_scene_new_finish     (GAsyncResult  *result,
+                                    GError       **error);
+
+/* The k nearest rows of row (emb_knn_query_row), as a GArray of
+ * EmbNeighbor, best first; k is cut to the rows there are. */
+void      emb_scene_neighbors_async  (EmbScene            *scene,
+                                      gsize                row,
+                                      EmbMetric            metric,
+                                      gsize                k,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+GArray   *emb_scene_neighbors_finish (GAsyncResult  *result,
+                                      GError       **error);
+
+/* a - b + c (emb_knn_analogy), as a GArray of EmbNeighbor. */
+void      emb_scene_analogy_async    (EmbScene            *scene,
+                                      gsize                a,
+                                      gsize                b,
+                                      gsize                c,
+                                      gsize                k,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+GArray   *emb_scene_analogy_finish   (GAsyncResult  *result,
+                                      GError       **error);
+
+/* emb_search_tokens: a GArray of gsize ids. */
+void      emb_search_tokens_async    (EmbVocab            *vocab,
+                                      const char          *query,
+                                      gboolean             regex,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+GArray   *emb_search_tokens_finish   (GAsyncResult  *result,
+                                      GError       **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmbScene, emb_scene_unref)
 
 G_END_DECLS
