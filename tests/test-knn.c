@@ -415,6 +415,40 @@ test_analogy (void)
     g_assert_true (got[i].id != KING && got[i].id != QUEEN);
 }
 
+/* The one row-norm kernel: |x_i| against a plain double sum, on a matrix
+ * big enough to be split over threads, with a row length that is not a
+ * multiple of four. */
+static void
+test_row_norms (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  gsize n = 40000, d = 37;
+  g_autoptr(EmbMatrix) m = matrix_new (n, d);
+  g_autofree float *norms = g_new (float, n);
+  double sq[2];
+
+  for (gsize i = 0; i < n * d; i++)
+    m->data[i] = (float) gaussian (rand);
+  memset (m->data, 0, d * sizeof (float));
+  emb_matrix_row_norms (m, norms);
+  for (gsize i = 0; i < n; i++)
+    {
+      double s = 0;
+      for (gsize j = 0; j < d; j++)
+        s += (double) m->data[i * d + j] * m->data[i * d + j];
+      g_assert_cmpfloat_with_epsilon (norms[i], sqrt (s), 1e-6 * sqrt (s) + 1e-30);
+    }
+  g_assert_cmpfloat (norms[0], ==, 0.0f);
+
+  /* 3^2 + 4^2 = 25, and 1 + 4 + 9 + 16 + 25 = 55. */
+  {
+    const float x[] = { 3, 4, 0, 0, 0, 1, 2, 3, 4, 5 };
+    emb_rows_sq_norms (x, 2, 5, sq);
+    g_assert_cmpfloat (sq[0], ==, 25.0);
+    g_assert_cmpfloat (sq[1], ==, 55.0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -427,6 +461,7 @@ main (int   argc,
   g_test_add_func ("/knn/zero", test_zero);
   g_test_add_func ("/knn/small", test_small_and_k0);
   g_test_add_func ("/knn/analogy", test_analogy);
+  g_test_add_func ("/knn/row-norms", test_row_norms);
 
   return g_test_run ();
 }

@@ -7,8 +7,6 @@
  */
 #include "config.h"
 
-#include <math.h>
-
 #include "emb-window-private.h"
 
 #define NORM_BINS          64
@@ -36,23 +34,45 @@ static const EmbTokenFeature features[] = {
   EMB_TOKEN_FEATURE_SCRIPT,
 };
 
+/* Clusters or a ramp on their way: the window is kept and the
+ * application held until the callback. */
 typedef struct
 {
-  EmbScene *scene;
-  gsize     k;
-  gint     *progress;
-  GPtrArray *labels;   /* out: char* per cluster */
-} ClusterJob;
+  EmbWindow    *self;
+  GApplication *app;
+  GCancellable *cancellable;
+  EmbScene     *scene;
+  guint         choice;
+} ColorCall;
 
 /* auxiliary functions */
 
-static void
-cluster_job_free (ClusterJob *job)
+static ColorCall *
+color_call_new (EmbWindow    *self,
+                GCancellable *cancellable,
+                guint         choice)
 {
-  emb_scene_unref (job->scene);
-  g_clear_pointer (&job->labels, g_ptr_array_unref);
-  g_free (job);
+  ColorCall *call = g_new0 (ColorCall, 1);
+
+  call->self = g_object_ref (self);
+  call->app = _emb_window_hold_app (self);
+  call->cancellable = g_object_ref (cancellable);
+  call->scene = emb_scene_ref (self->scene);
+  call->choice = choice;
+  return call;
 }
+
+static void
+color_call_free (ColorCall *call)
+{
+  _emb_window_release_app (call->app);
+  g_object_unref (call->self);
+  g_object_unref (call->cancellable);
+  emb_scene_unref (call->scene);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ColorCall, color_call_free)
 
 static void
 clear_legend (EmbWindow *self)
@@ -137,27 +157,25 @@ cluster_button_clicked_cb (GtkButton *button,
 static void
 show_clusters (EmbWindow *self)
 {
-  EmbKmeans *km = self->kmeans;
-  g_autofree guint16 *cats = g_new (guint16, km->n_rows);
+  EmbKmeans *km = self->clusters->kmeans;
+  g_autofree guint16 *cats = emb_clusters_categories (self->clusters);
   g_autofree guint32 *palette = palette_for (self, km->k);
   g_autofree float *xy = g_new (float, 2 * km->k);
   const float *xs, *ys;
   guint shown = MIN (km->k, MAX_LEGEND_ENTRIES);
 
-  for (gsize i = 0; i < km->n_rows; i++)
-    cats[i] = (guint16) km->assignment[i];
   emb_plot_view_set_colors (self->plot, cats, palette, km->k);
   if (emb_plot_view_get_points (self->plot, &xs, &ys))
     {
       emb_cluster_positions (km, xs, ys, xy);
-      emb_plot_view_set_cluster_labels (self->plot, (const char * const *) self->cluster_labels->pdata,
+      emb_plot_view_set_cluster_labels (self->plot, (const char * const *) self->clusters->labels,
                                         xy, km->k);
     }
 
   for (guint c = 0; c < shown; c++)
     {
       GtkWidget *button = gtk_button_new ();
-      const char *name = g_ptr_array_index (self->cluster_labels, c);
+      const char *name = self->clusters->labels[c];
       g_autofree char *tip = g_strdup_printf ("Cluster %u: %" G_GSIZE_FORMAT " tokens, nearest the centre: %s\n"
                                               "Click to isolate it; again to show all",
                                               c, km->sizes[c], name);
@@ -175,27 +193,6 @@ show_clusters (EmbWindow *self)
   legend_more (self, shown, km->k);
 }
 
-/* Values binned over their 1st..99th percentile, so outliers do not
- * flatten the map; lo/hi get the range. */
-static guint16 *
-ramp_categories (const float *values, gsize n, double *lo, double *hi)
-{
-  g_autofree float *sorted = g_memdup2 (values, n * sizeof (float));
-  guint16 *cats = g_new (guint16, n);
-
-  qsort (sorted, n, sizeof (float), _emb_window_cmp_float);
-  *lo = sorted[(gsize) (0.01 * (n - 1))];
-  *hi = sorted[(gsize) (0.99 * (n - 1))];
-  if (*hi <= *lo)
-    *hi = *lo + 1e-6;
-  for (gsize i = 0; i < n; i++)
-    {
-      double t = (values[i] - *lo) / (*hi - *lo);
-      cats[i] = (guint16) CLAMP (lround (t * (NORM_BINS - 1)), 0, NORM_BINS - 1);
-    }
-  return cats;
-}
-
 /* The norm, or the token id, per row. */
 static float *
 ramp_values (EmbWindow *self, guint choice)
@@ -208,33 +205,50 @@ ramp_values (EmbWindow *self, guint choice)
   return values;
 }
 
-static guint32 *
-norm_palette (void)
-{
-  guint32 *palette = g_new (guint32, NORM_BINS);
-
-  for (guint b = 0; b < NORM_BINS; b++)
-    palette[b] = emb_sequential_color (b / (double) (NORM_BINS - 1));
-  return palette;
-}
-
 static void
-show_ramp (EmbWindow *self, guint choice)
+ramp_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
-  double lo, hi;
-  g_autofree float *values = ramp_values (self, choice);
-  g_autofree guint16 *cats = ramp_categories (values, emb_scene_n_rows (self->scene), &lo, &hi);
-  g_autofree guint32 *palette = norm_palette ();
+  g_autoptr(ColorCall) call = user_data;
+  EmbWindow *self = call->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmbRamp) ramp = emb_ramp_new_finish (result, &error);
+  g_autofree guint32 *palette = NULL;
+  guint choice = call->choice;
   char text[64];
 
-  emb_plot_view_set_colors (self->plot, cats, palette, NORM_BINS);
-  g_snprintf (text, sizeof text, choice == COLOR_NORM ? "norm %.3g" : "id %.0f", lo);
+  self->busy--;
+  if (self->disposed || call->cancellable != self->ramp_cancellable)
+    return;
+  g_clear_object (&self->ramp_cancellable);
+  if (ramp == NULL || call->scene != self->scene)
+    return;
+
+  palette = emb_ramp_palette (NORM_BINS);
+  emb_plot_view_set_colors (self->plot, ramp->category, palette, NORM_BINS);
+  g_snprintf (text, sizeof text, choice == COLOR_NORM ? "norm %.3g" : "id %.0f", ramp->lo);
   gtk_box_append (self->legend_box, legend_entry (palette[0], text, 14));
   gtk_box_append (self->legend_box, swatch_new (palette[NORM_BINS / 4]));
   gtk_box_append (self->legend_box, swatch_new (palette[NORM_BINS / 2]));
   gtk_box_append (self->legend_box, swatch_new (palette[3 * NORM_BINS / 4]));
-  g_snprintf (text, sizeof text, choice == COLOR_NORM ? "%.3g" : "%.0f", hi);
+  g_snprintf (text, sizeof text, choice == COLOR_NORM ? "%.3g" : "%.0f", ramp->hi);
   gtk_box_append (self->legend_box, legend_entry (palette[NORM_BINS - 1], text, 10));
+}
+
+/* The norm or the token id binned on the ramp, in a worker thread. */
+static void
+show_ramp (EmbWindow *self, guint choice)
+{
+  g_autofree float *values = ramp_values (self, choice);
+
+  if (self->ramp_cancellable != NULL)
+    g_cancellable_cancel (self->ramp_cancellable);
+  g_clear_object (&self->ramp_cancellable);
+  self->ramp_cancellable = g_cancellable_new ();
+  self->busy++;
+  emb_ramp_new_async (values, emb_scene_n_rows (self->scene), NORM_BINS, self->ramp_cancellable,
+                      ramp_done, color_call_new (self, self->ramp_cancellable, choice));
 }
 
 /* Category indices per row for a categorical choice (a token feature or
@@ -277,35 +291,23 @@ show_categories (EmbWindow *self, guint choice)
   legend_more (self, shown, n_values);
 }
 
+/* Called from the k-means thread. */
 static void
 cluster_progress_cb (double fraction, gpointer user_data)
 {
-  ClusterJob *job = user_data;
-  g_atomic_int_set (job->progress, (int) (fraction * 1000));
+  EmbWindow *self = user_data;
+
+  g_atomic_int_set (&self->load_progress, (int) (fraction * 1000));
 }
 
 static void
-cluster_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+set_clusters (EmbWindow   *self,
+              EmbClusters *clusters)
 {
-  ClusterJob *job = task_data;
-  EmbKmeansOptions options = { .k = job->k, .metric = EMB_METRIC_COSINE, .seed = 1 };
-  GError *error = NULL;
-  EmbMatrix *m = job->scene->dataset->matrix;
-  EmbKmeans *km = emb_kmeans_run (m, &options, cancellable, cluster_progress_cb, job, &error);
-
-  if (km == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  job->labels = g_ptr_array_new_with_free_func (g_free);
-  for (gsize c = 0; c < km->k; c++)
-    g_ptr_array_add (job->labels, emb_cluster_label (km, m, job->scene->dataset->vocab, c, CLUSTER_LABEL_TOKENS));
-  g_ptr_array_add (job->labels, NULL);
-  g_task_return_pointer (task, km, (GDestroyNotify) emb_kmeans_free);
+  g_clear_pointer (&self->clusters, emb_clusters_free);
+  self->clusters = clusters;
+  /* Borrowed, for the export. */
+  self->kmeans = clusters != NULL ? clusters->kmeans : NULL;
 }
 
 static void
@@ -313,33 +315,24 @@ cluster_done (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  EmbWindow *self = EMB_WINDOW (source);
-  ClusterJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(ColorCall) call = user_data;
+  EmbWindow *self = call->self;
   g_autoptr(GError) error = NULL;
-  EmbKmeans *km = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(EmbClusters) clusters = emb_clusters_compute_finish (result, &error);
 
-  if (self->disposed || g_task_get_cancellable (G_TASK (result)) != self->cluster_cancellable)
-    {
-      g_clear_pointer (&km, emb_kmeans_free);
-      return;
-    }
+  if (self->disposed || call->cancellable != self->cluster_cancellable)
+    return;
   g_clear_object (&self->cluster_cancellable);
   _emb_window_stop_progress (self);
-  if (km == NULL)
+  if (clusters == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         _emb_window_show_error (self, "Could not cluster the tokens", error->message);
       return;
     }
-  if (job->scene != self->scene)
-    {
-      emb_kmeans_free (km);
-      return;
-    }
-  g_clear_pointer (&self->kmeans, emb_kmeans_free);
-  g_clear_pointer (&self->cluster_labels, g_ptr_array_unref);
-  self->kmeans = km;
-  self->cluster_labels = g_steal_pointer (&job->labels);
+  if (call->scene != self->scene)
+    return;
+  set_clusters (self, g_steal_pointer (&clusters));
   self->isolated = -1;
   _emb_window_apply_colors (self);
 }
@@ -347,34 +340,22 @@ cluster_done (GObject      *source,
 static void
 start_clustering (EmbWindow *self, gsize k)
 {
-  g_autoptr(GTask) task = NULL;
-  ClusterJob *job;
+  EmbKmeansOptions options = { .metric = EMB_METRIC_COSINE, .seed = 1 };
+  EmbDataset *ds = self->scene->dataset;
 
   if (self->cluster_cancellable != NULL)
     g_cancellable_cancel (self->cluster_cancellable);
   g_clear_object (&self->cluster_cancellable);
   self->cluster_cancellable = g_cancellable_new ();
 
-  job = g_new0 (ClusterJob, 1);
-  job->scene = emb_scene_ref (self->scene);
-  job->k = MIN (k, emb_scene_n_rows (self->scene));
-  job->progress = &self->load_progress;
-
+  options.k = MIN (k, emb_scene_n_rows (self->scene));
   _emb_window_start_progress (self, "Finding clusters", "Clustering…");
-  task = g_task_new (self, self->cluster_cancellable, cluster_done, NULL);
-  g_task_set_source_tag (task, start_clustering);
-  g_task_set_task_data (task, job, (GDestroyNotify) cluster_job_free);
-  _emb_window_run_task (self, task, cluster_thread);
+  emb_clusters_compute_async (ds->matrix, ds->vocab, &options, CLUSTER_LABEL_TOKENS,
+                              self->cluster_cancellable, cluster_progress_cb, self,
+                              cluster_done, color_call_new (self, self->cluster_cancellable, COLOR_CLUSTERS));
 }
 
 /* internal API */
-
-int
-_emb_window_cmp_float (const void *a, const void *b)
-{
-  float x = *(const float *) a, y = *(const float *) b;
-  return x < y ? -1 : x > y;
-}
 
 /* Colour choices: one colour, clusters, norm, then each metadata column. */
 void
@@ -404,8 +385,7 @@ _emb_window_reset_clusters (EmbWindow *self)
   if (self->cluster_cancellable != NULL)
     g_cancellable_cancel (self->cluster_cancellable);
   g_clear_object (&self->cluster_cancellable);
-  g_clear_pointer (&self->kmeans, emb_kmeans_free);
-  g_clear_pointer (&self->cluster_labels, g_ptr_array_unref);
+  set_clusters (self, NULL);
   self->isolated = -1;
   if (self->scene != NULL)
     gtk_spin_button_set_value (self->cluster_k, emb_kmeans_default_k (emb_scene_n_rows (self->scene)));
@@ -417,6 +397,10 @@ _emb_window_apply_colors (EmbWindow *self)
   guint choice = gtk_drop_down_get_selected (self->color_by);
   GtkWidget *child;
 
+  /* A ramp still being binned is for an older choice. */
+  if (self->ramp_cancellable != NULL)
+    g_cancellable_cancel (self->ramp_cancellable);
+  g_clear_object (&self->ramp_cancellable);
   clear_legend (self);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->legend_flow))) != NULL)
     gtk_flow_box_remove (self->legend_flow, child);
@@ -432,7 +416,7 @@ _emb_window_apply_colors (EmbWindow *self)
   if (choice == COLOR_CLUSTERS)
     {
       gsize k = gtk_spin_button_get_value_as_int (self->cluster_k);
-      if (self->kmeans == NULL || self->kmeans->k != MIN (k, emb_scene_n_rows (self->scene)))
+      if (self->clusters == NULL || self->clusters->kmeans->k != MIN (k, emb_scene_n_rows (self->scene)))
         {
           if (self->cluster_cancellable == NULL)
             start_clustering (self, k);
@@ -462,7 +446,7 @@ _emb_window_recluster (EmbWindow *self)
 void
 _emb_window_colors_axes_changed (EmbWindow *self)
 {
-  if (gtk_drop_down_get_selected (self->color_by) == COLOR_CLUSTERS && self->kmeans != NULL)
+  if (gtk_drop_down_get_selected (self->color_by) == COLOR_CLUSTERS && self->clusters != NULL)
     _emb_window_apply_colors (self);
 }
 
@@ -486,27 +470,27 @@ _emb_window_get_colors (EmbWindow  *self,
   *cluster_xy = NULL;
   if (self->scene == NULL || choice == COLOR_NONE || choice == GTK_INVALID_LIST_POSITION)
     return;
-  if (choice == COLOR_CLUSTERS && self->kmeans != NULL)
+  if (choice == COLOR_CLUSTERS && self->clusters != NULL)
     {
+      const EmbKmeans *km = self->clusters->kmeans;
       const float *xs, *ys;
-      *category = g_new (guint16, n);
-      for (gsize i = 0; i < n; i++)
-        (*category)[i] = (guint16) self->kmeans->assignment[i];
-      *palette = palette_for (self, self->kmeans->k);
-      *n_palette = self->kmeans->k;
-      for (gsize c = 0; c < self->kmeans->k; c++)
-        g_ptr_array_add (*legend, g_strdup (g_ptr_array_index (self->cluster_labels, c)));
-      *cluster_xy = g_new (float, 2 * self->kmeans->k);
+      *category = emb_clusters_categories (self->clusters);
+      *palette = palette_for (self, km->k);
+      *n_palette = km->k;
+      for (gsize c = 0; c < km->k; c++)
+        g_ptr_array_add (*legend, g_strdup (self->clusters->labels[c]));
+      *cluster_xy = g_new (float, 2 * km->k);
       if (emb_plot_view_get_points (self->plot, &xs, &ys))
-        emb_cluster_positions (self->kmeans, xs, ys, *cluster_xy);
+        emb_cluster_positions (km, xs, ys, *cluster_xy);
       return;
     }
   if (choice == COLOR_NORM || choice == COLOR_TOKEN_ID)
     {
-      double lo, hi;
       g_autofree float *values = ramp_values (self, choice);
-      *category = ramp_categories (values, n, &lo, &hi);
-      *palette = norm_palette ();
+      EmbRamp *ramp = emb_ramp_new (values, n, NORM_BINS, NULL);
+      *category = g_steal_pointer (&ramp->category);
+      emb_ramp_free (ramp);
+      *palette = emb_ramp_palette (NORM_BINS);
       *n_palette = NORM_BINS;
       /* A 64-step ramp makes no legend list: the exported plot has none. */
       return;

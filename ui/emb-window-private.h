@@ -65,9 +65,10 @@ struct _EmbWindow
   GArray            *matches;        /* gsize */
   GArray            *history;        /* gssize */
   guint              history_pos;
-  EmbKmeans         *kmeans;
-  GPtrArray         *cluster_labels; /* char*, NULL-terminated */
+  EmbClusters       *clusters;
+  EmbKmeans         *kmeans;         /* borrowed from clusters, or NULL */
   GCancellable      *cluster_cancellable;
+  GCancellable      *ramp_cancellable;
   int                isolated;       /* the legend entry shown alone, or -1 */
   guint8            *special_mask;   /* rows that are not special tokens, or NULL */
   guint              status_timeout;
@@ -84,6 +85,8 @@ void _emb_window_show_error       (EmbWindow  *self,
                                    const char *secondary);
 void _emb_window_flash_status     (EmbWindow  *self,
                                    const char *text);
+GApplication *_emb_window_hold_app    (EmbWindow *self);
+void          _emb_window_release_app (gpointer   app);
 void _emb_window_run_task         (EmbWindow       *self,
                                    GTask           *task,
                                    GTaskThreadFunc  func);
@@ -100,8 +103,6 @@ void _emb_window_get_colors       (EmbWindow  *self,
                                    guint      *n_palette,
                                    GPtrArray **legend,
                                    float     **cluster_xy);
-int  _emb_window_cmp_float        (const void *a,
-                                   const void *b);
 
 /* emb-window-export.c */
 void     _emb_window_export              (EmbWindow *self);

@@ -1,7 +1,8 @@
 /* emb-window-sidebar.c: the neighbour list, search results, analogies.
  *
- * Every query runs in a worker thread (a neighbour query over a big LLM
- * table reads gigabytes); a newer query cancels the older one.
+ * Every query runs in a worker thread through core's _async calls (a
+ * neighbour query over a big LLM table reads gigabytes); a newer query
+ * cancels the older one.
  */
 #include "config.h"
 
@@ -17,38 +18,47 @@ typedef enum
   QUERY_ANALOGY,
 } QueryKind;
 
+/* A query or search on its way: the window is kept and the application
+ * held until the callback; what it ran on is kept to tell a stale answer. */
 typedef struct
 {
-  QueryKind  kind;
-  EmbScene  *scene;
-  EmbMetric  metric;
-  gsize      k;
-  gsize      ids[3];
-} QueryJob;
-
-typedef struct
-{
-  EmbScene *scene;
-  char     *text;
-  gboolean  regex;
-} SearchJob;
+  EmbWindow    *self;
+  GApplication *app;
+  GCancellable *cancellable;
+  EmbScene     *scene;
+  QueryKind     kind;
+  gsize         ids[3];
+  gboolean      activate;   /* a search: select the best match */
+} Call;
 
 /* auxiliary functions */
 
-static void
-query_job_free (QueryJob *job)
+static Call *
+call_new (EmbWindow    *self,
+          GCancellable *cancellable)
 {
-  emb_scene_unref (job->scene);
-  g_free (job);
+  Call *call = g_new0 (Call, 1);
+
+  call->self = g_object_ref (self);
+  call->app = _emb_window_hold_app (self);
+  call->cancellable = g_object_ref (cancellable);
+  call->scene = emb_scene_ref (self->scene);
+  self->busy++;
+  return call;
 }
 
 static void
-search_job_free (SearchJob *job)
+call_free (Call *call)
 {
-  emb_scene_unref (job->scene);
-  g_free (job->text);
-  g_free (job);
+  call->self->busy--;
+  _emb_window_release_app (call->app);
+  g_object_unref (call->self);
+  g_object_unref (call->cancellable);
+  emb_scene_unref (call->scene);
+  g_free (call);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
 
 static void
 clear_list (GtkListBox *list)
@@ -140,53 +150,35 @@ selected_metric (EmbWindow *self)
 }
 
 static void
-query_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  QueryJob *job = task_data;
-  GArray *out = g_array_sized_new (FALSE, FALSE, sizeof (EmbNeighbor), job->k);
-  gsize n;
-
-  g_array_set_size (out, job->k);
-  if (job->kind == QUERY_NEIGHBORS)
-    n = emb_knn_query_row (job->scene->knn, job->ids[0], job->metric, job->k,
-                           (EmbNeighbor *) out->data);
-  else
-    n = emb_knn_analogy (job->scene->knn, job->ids[0], job->ids[1], job->ids[2], job->k,
-                         (EmbNeighbor *) out->data);
-  g_array_set_size (out, n);
-  g_task_return_pointer (task, out, (GDestroyNotify) g_array_unref);
-}
-
-static void
 query_done (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  EmbWindow *self = EMB_WINDOW (source);
-  QueryJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GArray) out = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(Call) call = user_data;
+  EmbWindow *self = call->self;
+  g_autoptr(GArray) out = NULL;
 
-  self->busy--;
+  if (call->kind == QUERY_NEIGHBORS)
+    out = emb_scene_neighbors_finish (result, NULL);
+  else
+    out = emb_scene_analogy_finish (result, NULL);
   /* Superseded: a newer query or file has taken over, or the window closed. */
-  if (self->disposed || out == NULL || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))) ||
-      job->scene != self->scene)
+  if (self->disposed || out == NULL || g_cancellable_is_cancelled (call->cancellable) ||
+      call->scene != self->scene)
     return;
 
-  if (job->kind == QUERY_NEIGHBORS)
+  if (call->kind == QUERY_NEIGHBORS)
     {
       g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gsize));
 
-      if ((gssize) job->ids[0] != emb_plot_view_get_selection (self->plot))
+      if ((gssize) call->ids[0] != emb_plot_view_get_selection (self->plot))
         return;
       g_array_set_size (self->neighbors, 0);
       g_array_append_vals (self->neighbors, out->data, out->len);
       fill_neighbor_list (self, self->neighbor_list, (EmbNeighbor *) out->data, out->len);
       for (guint i = 0; i < out->len; i++)
         g_array_append_val (ids, g_array_index (out, EmbNeighbor, i).id);
-      emb_plot_view_set_selection (self->plot, job->ids[0], (gsize *) ids->data, ids->len);
+      emb_plot_view_set_selection (self->plot, call->ids[0], (gsize *) ids->data, ids->len);
     }
   else
     {
@@ -196,50 +188,27 @@ query_done (GObject      *source,
       fill_neighbor_list (self, self->analogy_list, (EmbNeighbor *) out->data, out->len);
       for (guint i = 0; i < out->len; i++)
         g_array_append_val (ids, g_array_index (out, EmbNeighbor, i).id);
-      emb_plot_view_set_analogy (self->plot, job->ids[0], job->ids[1], job->ids[2],
+      emb_plot_view_set_analogy (self->plot, call->ids[0], call->ids[1], call->ids[2],
                                  (gsize *) ids->data, ids->len);
       if (out->len > 0)
         status = g_strdup_printf ("%s − %s + %s ≈ %s",
-                                  emb_vocab_display (self->scene->dataset->vocab, job->ids[0]),
-                                  emb_vocab_display (self->scene->dataset->vocab, job->ids[1]),
-                                  emb_vocab_display (self->scene->dataset->vocab, job->ids[2]),
+                                  emb_vocab_display (self->scene->dataset->vocab, call->ids[0]),
+                                  emb_vocab_display (self->scene->dataset->vocab, call->ids[1]),
+                                  emb_vocab_display (self->scene->dataset->vocab, call->ids[2]),
                                   emb_vocab_display (self->scene->dataset->vocab,
                                                      g_array_index (out, EmbNeighbor, 0).id));
       gtk_label_set_text (self->analogy_status, status != NULL ? status : "");
     }
 }
 
-static void
-run_query (EmbWindow *self,
-           QueryJob  *job)
+/* A new query cancels the one before. */
+static GCancellable *
+renew_query_cancellable (EmbWindow *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_cancellable_cancel (self->query_cancellable);
   g_clear_object (&self->query_cancellable);
   self->query_cancellable = g_cancellable_new ();
-
-  task = g_task_new (self, self->query_cancellable, query_done, NULL);
-  g_task_set_source_tag (task, run_query);
-  g_task_set_task_data (task, job, (GDestroyNotify) query_job_free);
-  self->busy++;
-  _emb_window_run_task (self, task, query_thread);
-}
-
-static void
-search_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  SearchJob *job = task_data;
-  GError *error = NULL;
-  GArray *ids = emb_search_tokens (job->scene->dataset->vocab, job->text, job->regex, cancellable, &error);
-
-  if (ids == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
+  return self->query_cancellable;
 }
 
 static void
@@ -247,15 +216,14 @@ search_done (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  EmbWindow *self = EMB_WINDOW (source);
-  SearchJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(Call) call = user_data;
+  EmbWindow *self = call->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ids = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GArray) ids = emb_search_tokens_finish (result, &error);
   g_autofree char *count = NULL;
 
-  self->busy--;
   if (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      job->scene != self->scene)
+      call->scene != self->scene)
     return;
 
   clear_list (self->search_list);
@@ -279,7 +247,7 @@ search_done (GObject      *source,
   emb_plot_view_set_matches (self->plot, (gsize *) ids->data, ids->len);
   gtk_stack_set_visible_child_name (self->side_stack, "search");
 
-  if (g_object_get_data (G_OBJECT (result), "activate") != NULL && ids->len > 0)
+  if (call->activate && ids->len > 0)
     emb_window_select (self, g_array_index (ids, gsize, 0));
 }
 
@@ -288,8 +256,7 @@ start_search (EmbWindow *self,
               gboolean   activate)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  g_autoptr(GTask) task = NULL;
-  SearchJob *job;
+  Call *call;
   gboolean regex = gtk_toggle_button_get_active (self->regex_button);
 
   /* The entry reports a change a moment after typing stops; when Enter
@@ -318,18 +285,10 @@ start_search (EmbWindow *self,
       return;
     }
 
-  job = g_new0 (SearchJob, 1);
-  job->scene = emb_scene_ref (self->scene);
-  job->text = g_strdup (text);
-  job->regex = regex;
-
-  task = g_task_new (self, self->search_cancellable, search_done, NULL);
-  g_task_set_source_tag (task, start_search);
-  g_task_set_task_data (task, job, (GDestroyNotify) search_job_free);
-  if (activate)
-    g_object_set_data (G_OBJECT (task), "activate", GINT_TO_POINTER (1));
-  self->busy++;
-  _emb_window_run_task (self, task, search_thread);
+  call = call_new (self, self->search_cancellable);
+  call->activate = activate;
+  emb_search_tokens_async (self->scene->dataset->vocab, text, regex, self->search_cancellable,
+                           search_done, call);
 }
 
 static void
@@ -432,8 +391,9 @@ _emb_window_show_selection (EmbWindow *self,
                             gssize     id,
                             gboolean   add_to_history)
 {
-  QueryJob *job;
+  GCancellable *cancellable;
   g_autofree char *info = NULL;
+  Call *call;
   gsize n;
 
   if (self->scene == NULL)
@@ -471,13 +431,13 @@ _emb_window_show_selection (EmbWindow *self,
   emb_plot_view_set_selection (self->plot, id, NULL, 0);
   g_array_set_size (self->neighbors, 0);
 
-  job = g_new0 (QueryJob, 1);
-  job->kind = QUERY_NEIGHBORS;
-  job->scene = emb_scene_ref (self->scene);
-  job->metric = selected_metric (self);
-  job->k = MIN ((gsize) gtk_spin_button_get_value_as_int (self->k_spin), n - 1);
-  job->ids[0] = id;
-  run_query (self, job);
+  cancellable = renew_query_cancellable (self);
+  call = call_new (self, cancellable);
+  call->kind = QUERY_NEIGHBORS;
+  call->ids[0] = id;
+  emb_scene_neighbors_async (self->scene, id, selected_metric (self),
+                             gtk_spin_button_get_value_as_int (self->k_spin),
+                             cancellable, query_done, call);
   _emb_window_update_actions (self);
 }
 
@@ -517,7 +477,8 @@ _emb_window_search_activate (EmbWindow *self)
 void
 _emb_window_run_analogy (EmbWindow *self)
 {
-  QueryJob *job;
+  GCancellable *cancellable;
+  Call *call;
   gsize a, b, c;
 
   if (self->scene == NULL)
@@ -528,13 +489,12 @@ _emb_window_run_analogy (EmbWindow *self)
     return;
   if (emb_scene_n_rows (self->scene) <= 3)
     return;
-  job = g_new0 (QueryJob, 1);
-  job->kind = QUERY_ANALOGY;
-  job->scene = emb_scene_ref (self->scene);
-  job->k = MIN (20, emb_scene_n_rows (self->scene) - 3);
-  job->ids[0] = a;
-  job->ids[1] = b;
-  job->ids[2] = c;
   gtk_label_set_text (self->analogy_status, "");
-  run_query (self, job);
+  cancellable = renew_query_cancellable (self);
+  call = call_new (self, cancellable);
+  call->kind = QUERY_ANALOGY;
+  call->ids[0] = a;
+  call->ids[1] = b;
+  call->ids[2] = c;
+  emb_scene_analogy_async (self->scene, a, b, c, 20, cancellable, query_done, call);
 }

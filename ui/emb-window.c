@@ -10,13 +10,15 @@
 
 G_DEFINE_FINAL_TYPE (EmbWindow, emb_window, GTK_TYPE_APPLICATION_WINDOW)
 
+/* A load on its way: the window is kept (its progress field is written by
+ * the loader thread) and the application held until the callback. */
 typedef struct
 {
-  char           *path;
-  EmbNanPolicy    nan_policy;
-  EmbWindow      *window;   /* not a ref: only read the progress field's address */
-  gint           *progress;
-} LoadJob;
+  EmbWindow    *self;
+  GApplication *app;
+  GCancellable *cancellable;
+  char         *path;
+} LoadCall;
 
 /* The choices a file with nan or inf values offers. */
 enum
@@ -28,14 +30,20 @@ enum
 static void open_with_policy (EmbWindow    *self,
                               const char   *path,
                               EmbNanPolicy  nan_policy);
+static void load_call_free   (LoadCall     *call);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadCall, load_call_free)
 
 /* auxiliary functions */
 
 static void
-load_job_free (LoadJob *job)
+load_call_free (LoadCall *call)
 {
-  g_free (job->path);
-  g_free (job);
+  _emb_window_release_app (call->app);
+  g_object_unref (call->self);
+  g_object_unref (call->cancellable);
+  g_free (call->path);
+  g_free (call);
 }
 
 static char *
@@ -259,29 +267,42 @@ status_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-release_app (gpointer app)
+/* Holds the application, when the window has one, until the matching
+ * _emb_window_release_app: a window closed mid-load or mid-export lets the
+ * app quit only once the worker thread is done with it, so the process
+ * never exits under a reader and an export asked for is always finished.
+ * Returns the held application (a ref) or NULL. */
+GApplication *
+_emb_window_hold_app (EmbWindow *self)
 {
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (app == NULL)
+    return NULL;
+  g_application_hold (G_APPLICATION (app));
+  return g_object_ref (G_APPLICATION (app));
+}
+
+void
+_emb_window_release_app (gpointer app)
+{
+  if (app == NULL)
+    return;
   g_application_release (app);
   g_object_unref (app);
 }
 
-/* Runs task in a thread, holding the application until the task is gone:
- * a window closed mid-load or mid-export lets the app quit only once the
- * thread is done with it, so the process never exits under a reader and
- * an export asked for is always finished. */
+/* Runs task in a thread, holding the application until the task is gone
+ * (see _emb_window_hold_app). */
 void
 _emb_window_run_task (EmbWindow       *self,
                       GTask           *task,
                       GTaskThreadFunc  func)
 {
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GApplication *app = _emb_window_hold_app (self);
 
   if (app != NULL)
-    {
-      g_application_hold (G_APPLICATION (app));
-      g_object_set_data_full (G_OBJECT (task), "emb-app-hold", g_object_ref (app), release_app);
-    }
+    g_object_set_data_full (G_OBJECT (task), "emb-app-hold", app, _emb_window_release_app);
   g_task_run_in_thread (task, func);
 }
 
@@ -295,29 +316,14 @@ _emb_window_flash_status (EmbWindow  *self,
   self->status_timeout = g_timeout_add_seconds (4, status_timeout_cb, self);
 }
 
+/* Called from the loader thread. */
 static void
 load_progress_cb (double   fraction,
                   gpointer user_data)
 {
-  LoadJob *job = user_data;
-  g_atomic_int_set (job->progress, (int) (fraction * 1000));
-}
+  EmbWindow *self = user_data;
 
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  LoadJob *job = task_data;
-  GError *error = NULL;
-  EmbLoadOptions options = { .nan_policy = job->nan_policy };
-  EmbScene *scene = emb_scene_load (job->path, &options, cancellable, load_progress_cb, job, &error);
-
-  if (scene == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, scene, (GDestroyNotify) emb_scene_unref);
+  g_atomic_int_set (&self->load_progress, (int) (fraction * 1000));
 }
 
 static void
@@ -369,14 +375,14 @@ load_done (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  EmbWindow *self = EMB_WINDOW (source);
+  g_autoptr(LoadCall) call = user_data;
+  EmbWindow *self = call->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(EmbScene) scene = g_task_propagate_pointer (G_TASK (result), &error);
-  LoadJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(EmbScene) scene = emb_scene_load_finish (result, &error);
 
   /* A newer load replaced this one: it owns the progress card now; or the
    * window was closed. */
-  if (self->disposed || g_task_get_cancellable (G_TASK (result)) != self->load_cancellable)
+  if (self->disposed || call->cancellable != self->load_cancellable)
     return;
   _emb_window_stop_progress (self);
   g_clear_object (&self->load_cancellable);
@@ -384,19 +390,19 @@ load_done (GObject      *source,
 
   if (scene == NULL)
     {
-      g_autofree char *name = display_name (job->path);
+      g_autofree char *name = display_name (call->path);
       g_autofree char *primary = g_strdup_printf ("Could not open “%s”", name);
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       g_message ("%s", error->message);
       if (g_error_matches (error, EMB_ERROR, EMB_ERROR_NON_FINITE))
-        show_nan_choice (self, job->path, primary, error->message);
+        show_nan_choice (self, call->path, primary, error->message);
       else
         _emb_window_show_error (self, primary, error->message);
       return;
     }
-  add_recent (self, job->path);
+  add_recent (self, call->path);
   set_scene (self, scene);
 }
 
@@ -726,6 +732,8 @@ emb_window_dispose (GObject *object)
     g_cancellable_cancel (self->load_cancellable);
   if (self->cluster_cancellable != NULL)
     g_cancellable_cancel (self->cluster_cancellable);
+  if (self->ramp_cancellable != NULL)
+    g_cancellable_cancel (self->ramp_cancellable);
   g_cancellable_cancel (self->query_cancellable);
   g_cancellable_cancel (self->search_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), EMB_TYPE_WINDOW);
@@ -743,9 +751,10 @@ emb_window_finalize (GObject *object)
   g_clear_object (&self->query_cancellable);
   g_clear_object (&self->search_cancellable);
   g_clear_object (&self->cluster_cancellable);
+  g_clear_object (&self->ramp_cancellable);
   g_free (self->search_last);
-  g_clear_pointer (&self->kmeans, emb_kmeans_free);
-  g_clear_pointer (&self->cluster_labels, g_ptr_array_unref);
+  g_clear_pointer (&self->clusters, emb_clusters_free);
+  self->kmeans = NULL;
   g_free (self->special_mask);
   g_free (self->load_path);
   g_array_unref (self->neighbors);
@@ -918,10 +927,10 @@ open_with_policy (EmbWindow    *self,
                   const char   *path,
                   EmbNanPolicy  nan_policy)
 {
-  g_autoptr(GTask) task = NULL;
+  EmbLoadOptions options = { .nan_policy = nan_policy };
   g_autofree char *name = display_name (path);
   g_autofree char *text = NULL;
-  LoadJob *job;
+  LoadCall *call;
 
   /* One load at a time: the newest wins. */
   if (self->load_cancellable != NULL)
@@ -934,16 +943,13 @@ open_with_policy (EmbWindow    *self,
   text = g_strdup_printf ("Opening %s", name);
   _emb_window_start_progress (self, text, NULL);
 
-  job = g_new0 (LoadJob, 1);
-  job->path = g_strdup (path);
-  job->nan_policy = nan_policy;
-  job->window = self;
-  job->progress = &self->load_progress;
-
-  task = g_task_new (self, self->load_cancellable, load_done, NULL);
-  g_task_set_source_tag (task, emb_window_open);
-  g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
-  _emb_window_run_task (self, task, load_thread);
+  call = g_new0 (LoadCall, 1);
+  call->self = g_object_ref (self);
+  call->app = _emb_window_hold_app (self);
+  call->cancellable = g_object_ref (self->load_cancellable);
+  call->path = g_strdup (path);
+  emb_scene_load_async (path, &options, self->load_cancellable,
+                        load_progress_cb, self, load_done, call);
   _emb_window_update_actions (self);
 }
 

@@ -24,11 +24,6 @@
  * spread it over its threads. */
 #define KNN_BLOCK_ROWS 16384
 
-/* Building the index (one pass over the rows, bound by memory bandwidth)
- * runs on up to KNN_MAX_THREADS threads of at least this many floats each. */
-#define KNN_FLOATS_PER_THREAD (1u << 20)
-#define KNN_MAX_THREADS       4
-
 /* Candidates kept beyond k for the exact re-ranking, and the factor they
  * grow by when the error bound cannot rule out a row left outside. */
 #define KNN_EXTRA        16
@@ -40,8 +35,6 @@
 # define EMB_SIMD_CLONES
 #endif
 
-typedef float v4sf __attribute__ ((vector_size (16)));
-typedef double v4df __attribute__ ((vector_size (32)));
 
 struct _EmbKnnIndex
 {
@@ -68,55 +61,6 @@ typedef struct
 } Ranked;
 
 /* auxiliary functions */
-
-/* norms[i] = sqrt (sum_j x_ij^2) for rows i in [begin, end), summed in
- * double four lanes at a time. */
-EMB_SIMD_CLONES static void
-knn_row_norms (const float *data,
-               gsize        n_dims,
-               gsize        begin,
-               gsize        end,
-               float       *norms)
-{
-  for (gsize i = begin; i < end; i++)
-    {
-      const float *x = data + i * n_dims;
-      v4df acc = { 0 };
-      double s;
-      gsize j;
-
-      for (j = 0; j + 4 <= n_dims; j += 4)
-        {
-          v4sf xf;
-          v4df xd;
-
-          memcpy (&xf, x + j, sizeof xf);
-          xd = __builtin_convertvector (xf, v4df);
-          acc += xd * xd;
-        }
-      s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-      for (; j < n_dims; j++)
-        s += (double) x[j] * (double) x[j];
-      norms[i] = (float) sqrt (s);
-    }
-}
-
-/* The norms of rows [begin, end), for one thread. */
-typedef struct
-{
-  const EmbMatrix *matrix;
-  float           *norms;
-  gsize            begin, end;
-} NormsJob;
-
-static gpointer
-knn_norms_thread (gpointer data)
-{
-  NormsJob *job = data;
-
-  knn_row_norms (job->matrix->data, job->matrix->n_cols, job->begin, job->end, job->norms);
-  return NULL;
-}
 
 /* Turns the dot products s_i = x_i.q of one block into keys in place:
  * cosine s_i / (|x_i| |q|) (0 for a zero row or query), euclidean
@@ -513,10 +457,8 @@ emb_metric_from_string (const char *text,
 EmbKnnIndex *
 emb_knn_index_new (EmbMatrix *matrix)
 {
-  GThread *threads[KNN_MAX_THREADS];
-  NormsJob jobs[KNN_MAX_THREADS];
   EmbKnnIndex *self;
-  gsize n, cells, n_threads;
+  gsize n;
 
   g_return_val_if_fail (matrix != NULL, NULL);
 
@@ -525,15 +467,7 @@ emb_knn_index_new (EmbMatrix *matrix)
   self->matrix = emb_matrix_ref (matrix);
   self->norms = g_new (float, MAX (n, 1));
 
-  n_threads = emb_size_mul (n, matrix->n_cols, &cells) ? cells / KNN_FLOATS_PER_THREAD : KNN_MAX_THREADS;
-  n_threads = CLAMP (n_threads, 1, MIN ((gsize) g_get_num_processors (), KNN_MAX_THREADS));
-  for (gsize t = 0; t < n_threads; t++)
-    jobs[t] = (NormsJob) { matrix, self->norms, n * t / n_threads, n * (t + 1) / n_threads };
-  for (gsize t = 1; t < n_threads; t++)
-    threads[t] = g_thread_new ("emb-knn-index", knn_norms_thread, &jobs[t]);
-  knn_norms_thread (&jobs[0]);
-  for (gsize t = 1; t < n_threads; t++)
-    g_thread_join (threads[t]);
+  emb_matrix_row_norms (matrix, self->norms);
   for (gsize i = 0; i < n; i++)
     self->max_norm = MAX (self->max_norm, (double) self->norms[i]);
   return self;

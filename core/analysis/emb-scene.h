@@ -8,6 +8,7 @@
 #pragma once
 
 #include "io/emb-dataset.h"
+#include "analysis/emb-categories.h"
 #include "analysis/emb-kmeans.h"
 #include "analysis/emb-knn.h"
 #include "analysis/emb-pca.h"
@@ -61,56 +62,61 @@ GArray   *emb_search_tokens (EmbVocab      *vocab,
                              GCancellable  *cancellable,
                              GError       **error);
 
-/* Per-row category index of a metadata column: values numbered by
- * frequency, most frequent first.  n_values and names (NULL-terminated,
- * in index order) describe them; the array is n_rows long. */
-guint16  *emb_column_categories (const EmbVocab *vocab,
-                                 guint           column,
-                                 guint          *n_values,
-                                 char         ***names);
+/* _async/_finish pairs (emb-scene-async.c): each runs the call above in a
+ * worker thread, with its inputs copied or ref'd into the task.  progress
+ * (may be NULL) is called from the worker thread; progress_data must stay
+ * valid until the callback has run.  A cancelled call finishes with
+ * G_IO_ERROR_CANCELLED. */
+void      emb_scene_load_async     (const char           *path,
+                                    const EmbLoadOptions *options,
+                                    GCancellable         *cancellable,
+                                    EmbProgressFunc       progress,
+                                    gpointer              progress_data,
+                                    GAsyncReadyCallback   callback,
+                                    gpointer              user_data);
+EmbScene *emb_scene_load_finish    (GAsyncResult  *result,
+                                    GError       **error);
 
-/* Token features to colour by. */
-typedef enum
-{
-  EMB_TOKEN_FEATURE_LEADING_SPACE,  /* starts a word: " the" vs "the" */
-  EMB_TOKEN_FEATURE_KIND,           /* normal, control, byte, unused, user */
-  EMB_TOKEN_FEATURE_DIGITS,         /* all digits, some digits, none */
-  EMB_TOKEN_FEATURE_SCRIPT,         /* Latin, CJK, Cyrillic, other, no letters */
-} EmbTokenFeature;
+void      emb_scene_new_async      (EmbDataset          *dataset,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data);
+EmbScene *emb_scene_new_finish     (GAsyncResult  *result,
+                                    GError       **error);
 
-/* Per-row category of a token feature (n_rows), with the category names
- * (NULL-terminated, index order) and their count. */
-guint16  *emb_token_categories (EmbVocab        *vocab,
-                                EmbTokenFeature  feature,
-                                guint           *n_values,
-                                char          ***names);
+/* The k nearest rows of row (emb_knn_query_row), as a GArray of
+ * EmbNeighbor, best first; k is cut to the rows there are. */
+void      emb_scene_neighbors_async  (EmbScene            *scene,
+                                      gsize                row,
+                                      EmbMetric            metric,
+                                      gsize                k,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+GArray   *emb_scene_neighbors_finish (GAsyncResult  *result,
+                                      GError       **error);
 
-/* Rows to show when special tokens are hidden: 0 for control, byte and
- * unused tokens, 1 otherwise; NULL when the vocabulary has none. */
-guint8   *emb_visible_without_special (EmbVocab *vocab);
+/* a - b + c (emb_knn_analogy), as a GArray of EmbNeighbor. */
+void      emb_scene_analogy_async    (EmbScene            *scene,
+                                      gsize                a,
+                                      gsize                b,
+                                      gsize                c,
+                                      gsize                k,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+GArray   *emb_scene_analogy_finish   (GAsyncResult  *result,
+                                      GError       **error);
 
-/* A cluster's label: its n tokens nearest the centroid, joined by " · ". */
-char     *emb_cluster_label (const EmbKmeans *km,
-                             const EmbMatrix *matrix,
-                             EmbVocab        *vocab,
-                             gsize            c,
-                             gsize            n);
-
-/* Each cluster's 2-D position on the plot: the mean of its points' xs/ys
- * (out_xy: 2 per cluster; an empty cluster gets NaN). */
-void      emb_cluster_positions (const EmbKmeans *km,
-                                 const float     *xs,
-                                 const float     *ys,
-                                 float           *out_xy);
-
-/* A perceptual sequential colour map (dark blue to yellow, like viridis)
- * at t in 0 .. 1, as 0xRRGGBB. */
-guint32   emb_sequential_color (double t);
-
-/* A colour-blind-safe categorical palette, 0xRRGGBB: the first 8 colours
- * are the Okabe–Ito set, then distinct hues stepped by the golden angle at
- * alternating lightness, for as many categories as asked. */
-guint32   emb_palette_color (guint index);
+/* emb_search_tokens: a GArray of gsize ids. */
+void      emb_search_tokens_async    (EmbVocab            *vocab,
+                                      const char          *query,
+                                      gboolean             regex,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+GArray   *emb_search_tokens_finish   (GAsyncResult  *result,
+                                      GError       **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmbScene, emb_scene_unref)
 

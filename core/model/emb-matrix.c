@@ -1,6 +1,7 @@
-/* emb-matrix.c */
+/* emb-matrix.c: the matrix type (owned or a view) and its row norms. */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,28 @@
 G_DEFINE_BOXED_TYPE (EmbMatrix, emb_matrix, emb_matrix_ref, emb_matrix_unref)
 
 #define EMB_MATRIX_ALIGN 64
+
+/* The row norms (one pass over the rows, bound by memory bandwidth) run on
+ * up to NORMS_MAX_THREADS threads of at least this many floats each. */
+#define NORMS_FLOATS_PER_THREAD (1u << 20)
+#define NORMS_MAX_THREADS       4
+
+#if defined(__x86_64__) && defined(__ELF__) && (defined(__clang__) || __GNUC__ >= 12)
+# define EMB_SIMD_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
+#else
+# define EMB_SIMD_CLONES
+#endif
+
+typedef float v4sf __attribute__ ((vector_size (16)));
+typedef double v4df __attribute__ ((vector_size (32)));
+
+/* The norms of rows [begin, end), for one thread. */
+typedef struct
+{
+  const EmbMatrix *matrix;
+  float           *norms;
+  gsize            begin, end;
+} NormsJob;
 
 /* What the kernel says it can give without swapping out others, plus free
  * swap, in bytes; 0 when unknown (then only malloc decides). */
@@ -150,4 +173,73 @@ gboolean
 emb_matrix_is_view (const EmbMatrix *self)
 {
   return self->backing != NULL;
+}
+
+EMB_SIMD_CLONES void
+emb_rows_sq_norms (const float *x,
+                   gsize        rows,
+                   gsize        d,
+                   double      *sq)
+{
+  for (gsize i = 0; i < rows; i++, x += d)
+    {
+      v4df acc = { 0 };
+      double s;
+      gsize j;
+
+      for (j = 0; j + 4 <= d; j += 4)
+        {
+          v4sf xf;
+          v4df xd;
+
+          memcpy (&xf, x + j, sizeof xf);
+          xd = __builtin_convertvector (xf, v4df);
+          acc += xd * xd;
+        }
+      s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+      for (; j < d; j++)
+        s += (double) x[j] * (double) x[j];
+      sq[i] = s;
+    }
+}
+
+static gpointer
+norms_thread (gpointer data)
+{
+  NormsJob *job = data;
+  gsize d = job->matrix->n_cols;
+  double sq[256];
+
+  /* A few hundred rows at a time through a small double buffer. */
+  for (gsize i = job->begin; i < job->end; i += G_N_ELEMENTS (sq))
+    {
+      gsize rows = MIN (G_N_ELEMENTS (sq), job->end - i);
+
+      emb_rows_sq_norms (job->matrix->data + i * d, rows, d, sq);
+      for (gsize r = 0; r < rows; r++)
+        job->norms[i + r] = (float) sqrt (sq[r]);
+    }
+  return NULL;
+}
+
+void
+emb_matrix_row_norms (const EmbMatrix *self,
+                      float           *norms)
+{
+  GThread *threads[NORMS_MAX_THREADS];
+  NormsJob jobs[NORMS_MAX_THREADS];
+  gsize n, cells, n_threads;
+
+  g_return_if_fail (self != NULL);
+
+  n = self->n_rows;
+  n_threads = emb_size_mul (n, self->n_cols, &cells) ? cells / NORMS_FLOATS_PER_THREAD : NORMS_MAX_THREADS;
+  n_threads = CLAMP (n_threads, 1, MIN ((gsize) g_get_num_processors (), NORMS_MAX_THREADS));
+  for (gsize t = 0; t < n_threads; t++)
+    jobs[t] = (NormsJob) { self, norms, n * t / n_threads, n * (t + 1) / n_threads };
+  for (gsize t = 1; t < n_threads; t++)
+    threads[t] = g_thread_new ("emb-row-norms", norms_thread, &jobs[t]);
+  norms_thread (&jobs[0]);
+  for (gsize t = 1; t < n_threads; t++)
+    g_thread_join (threads[t]);
 }

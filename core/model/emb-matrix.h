@@ -51,6 +51,19 @@ gboolean   emb_matrix_is_view   (const EmbMatrix *self);
 gsize      emb_matrix_bytes_for (gsize n_rows,
                                  gsize n_cols);
 
+/* sq[i] = sum_j x_ij^2 for `rows` contiguous rows of d floats at x,
+ * summed in double four lanes at a time.  The one row-norm kernel: the
+ * neighbour index, the scene and k-means all call it. */
+void       emb_rows_sq_norms    (const float *x,
+                                 gsize        rows,
+                                 gsize        d,
+                                 double      *sq);
+
+/* norms[i] = |x_i| for every row (the double sum of emb_rows_sq_norms,
+ * square-rooted and rounded to float); big matrices on up to 4 threads. */
+void       emb_matrix_row_norms (const EmbMatrix *self,
+                                 float           *norms);
+
 static inline const float *
 emb_matrix_row (const EmbMatrix *self,
                 gsize            i)

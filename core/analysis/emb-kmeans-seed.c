@@ -1,0 +1,189 @@
+/* emb-kmeans-seed.c: k-means's randomness: the generator, the row sample
+ * and k-means++ seeding. */
+#include "config.h"
+
+#include <cblas.h>
+
+#include "analysis/emb-kmeans-private.h"
+
+/* splitmix64: x += 0x9e3779b97f4a7c15, then two xor-shift-multiply rounds;
+ * used only to spread the 64-bit seed over the generator's 256-bit state. */
+static guint64
+km_splitmix64 (guint64 *x)
+{
+  guint64 z = (*x += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
+
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  return z ^ (z >> 31);
+}
+
+void
+km_rng_init (KmRng   *rng,
+             guint64  seed)
+{
+  for (guint i = 0; i < 4; i++)
+    rng->s[i] = km_splitmix64 (&seed);
+}
+
+static inline guint64
+km_rotl (guint64 x,
+         int     r)
+{
+  return (x << r) | (x >> (64 - r));
+}
+
+/* xoshiro256**: output rotl (5 s1, 7) * 9, then the linear state update. */
+static guint64
+km_rng_next (KmRng *rng)
+{
+  guint64 *s = rng->s;
+  guint64 out = km_rotl (s[1] * 5, 7) * 9;
+  guint64 t = s[1] << 17;
+
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = km_rotl (s[3], 45);
+  return out;
+}
+
+/* Uniform in [0, 1): the top 53 bits times 2^-53. */
+static double
+km_rng_double (KmRng *rng)
+{
+  return (km_rng_next (rng) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Uniform in [0, bound) without modulo bias: the high word of a 64 x 64
+ * product, rejecting the few low words that would favour small results. */
+static guint64
+km_rng_below (KmRng   *rng,
+              guint64  bound)
+{
+  unsigned __int128 m = (unsigned __int128) km_rng_next (rng) * bound;
+  guint64 low = (guint64) m;
+
+  if (low < bound)
+    {
+      guint64 threshold = -bound % bound;
+
+      while (low < threshold)
+        {
+          m = (unsigned __int128) km_rng_next (rng) * bound;
+          low = (guint64) m;
+        }
+    }
+  return (guint64) (m >> 64);
+}
+
+/* Writes x~ = s x of row i, rounded to float, as centroid c. */
+static void
+km_set_centroid (KmCentroids  *cents,
+                 gsize         c,
+                 const KmRows *rows,
+                 EmbMetric     metric,
+                 gsize         i)
+{
+  const float *x = rows->data + i * rows->d;
+  double s, q;
+
+  km_row_scale (metric, rows->sq[i], &s, &q);
+  for (gsize j = 0; j < rows->d; j++)
+    cents->c[c * rows->d + j] = (float) (s * x[j]);
+}
+
+/* k-means++ seeding: the first centroid a uniform row, each next one row i
+ * drawn with probability D(i)^2 / sum D^2, D(i) the distance of x~_i to
+ * its nearest centroid so far (exact in double; sgemv screens which rows
+ * the new centroid could bring nearer).  When every row sits on a centroid
+ * (fewer distinct rows than k), the next one is drawn uniformly. */
+gboolean
+km_seed (const KmRows  *rows,
+         EmbMetric      metric,
+         KmCentroids   *cents,
+         KmRng         *rng,
+         GCancellable  *cancellable,
+         KmProgress    *progress,
+         GError       **error)
+{
+  gsize n = rows->n, d = rows->d, k = cents->k;
+  g_autofree double *d2 = g_new (double, n);
+  g_autofree float *dots = g_new (float, n);
+  gsize pick = km_rng_below (rng, n);
+
+  for (gsize i = 0; i < n; i++)
+    d2[i] = G_MAXDOUBLE;
+
+  for (gsize c = 0; ; c++)
+    {
+      const float *cv = cents->c + c * d;
+      double cn2, cnorm, total = 0.0;
+      float cn2f;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      km_set_centroid (cents, c, rows, metric, pick);
+      if (c + 1 == k)
+        break;
+
+      emb_rows_sq_norms (cv, 1, d, &cn2);
+      cn2f = (float) cn2;
+      cnorm = sqrt (cn2);
+      /* In slices, as BLAS counts rows in an int. */
+      for (gsize begin = 0; begin < n; begin += KMEANS_SEED_SLICE)
+        cblas_sgemv (CblasRowMajor, CblasNoTrans, (int) MIN (n - begin, KMEANS_SEED_SLICE), (int) d,
+                     1.0f, rows->data + begin * d, (int) d, cv, 1, 0.0f, dots + begin, 1);
+      for (gsize i = 0; i < n; i++)
+        {
+          double s, q;
+          float f, bound;
+
+          km_row_scale (metric, rows->sq[i], &s, &q);
+          f = (float) q - (float) (2.0 * s) * dots[i] + cn2f;
+          bound = km_screen_bound (d, q, cnorm);
+          if (f - bound < d2[i])
+            d2[i] = MIN (d2[i], km_dist (rows->data + i * d, s, cv, d));
+          total += d2[i];
+        }
+
+      if (total > 0.0)
+        {
+          double u = km_rng_double (rng) * total, cum = 0.0;
+
+          pick = G_MAXSIZE;
+          for (gsize i = 0; i < n; i++)
+            {
+              if (d2[i] > 0.0)
+                pick = i;
+              cum += d2[i];
+              if (u < cum)
+                break;
+            }
+        }
+      else
+        pick = km_rng_below (rng, n);
+      km_progress (progress, KMEANS_PROGRESS_SEED * (c + 1) / k);
+    }
+  km_centroids_norms (cents);
+  return TRUE;
+}
+
+/* Indices of m of the n rows, uniformly without replacement and in
+ * increasing order (selection sampling: row i is taken with probability
+ * (m - taken) / (n - i)). */
+gsize *
+km_sample_indices (gsize  n,
+                   gsize  m,
+                   KmRng *rng)
+{
+  gsize *idx = g_new (gsize, m);
+  gsize taken = 0;
+
+  for (gsize i = 0; i < n && taken < m; i++)
+    if (km_rng_below (rng, n - i) < m - taken)
+      idx[taken++] = i;
+  return idx;
+}

@@ -1,0 +1,308 @@
+/* emb-scene-async.c: the scene's work in worker threads.
+ *
+ * Loading a file and computing its scene, a neighbour query, an analogy
+ * and a token search, each as an _async/_finish pair over GTask: the
+ * inputs are ref'd or copied into the task data, so the caller may change
+ * or drop its own while the thread runs.
+ */
+#include "config.h"
+
+#include "base/emb-error.h"
+#include "io/emb-dataset-async.h"
+#include "analysis/emb-scene.h"
+
+typedef struct
+{
+  char            *path;
+  EmbLoadOptions  *options;
+  EmbDataset      *dataset;
+  EmbProgressFunc  progress;
+  gpointer         progress_data;
+} SceneJob;
+
+typedef enum
+{
+  QUERY_NEIGHBORS,
+  QUERY_ANALOGY,
+} QueryKind;
+
+typedef struct
+{
+  QueryKind  kind;
+  EmbScene  *scene;
+  EmbMetric  metric;
+  gsize      k;
+  gsize      ids[3];
+} QueryJob;
+
+typedef struct
+{
+  EmbVocab *vocab;
+  char     *query;
+  gboolean  regex;
+} SearchJob;
+
+/* auxiliary functions */
+
+static void
+scene_job_free (SceneJob *job)
+{
+  g_free (job->path);
+  emb_load_options_free (job->options);
+  g_clear_pointer (&job->dataset, emb_dataset_unref);
+  g_free (job);
+}
+
+static void
+query_job_free (QueryJob *job)
+{
+  emb_scene_unref (job->scene);
+  g_free (job);
+}
+
+static void
+search_job_free (SearchJob *job)
+{
+  emb_vocab_unref (job->vocab);
+  g_free (job->query);
+  g_free (job);
+}
+
+static void
+return_scene (GTask    *task,
+              EmbScene *scene,
+              GError   *error)
+{
+  if (scene == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, scene, (GDestroyNotify) emb_scene_unref);
+}
+
+static void
+scene_load_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  SceneJob *job = task_data;
+  GError *error = NULL;
+  EmbScene *scene = emb_scene_load (job->path, job->options, cancellable,
+                                    job->progress, job->progress_data, &error);
+
+  return_scene (task, scene, error);
+}
+
+static void
+scene_new_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  SceneJob *job = task_data;
+  GError *error = NULL;
+  EmbScene *scene = emb_scene_new (job->dataset, cancellable, &error);
+
+  return_scene (task, scene, error);
+}
+
+/* Neighbour queries read the whole matrix but cannot stop half-way; a
+ * query cancelled before it starts does not run. */
+static void
+query_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  QueryJob *job = task_data;
+  GArray *out;
+  gsize n;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  out = g_array_sized_new (FALSE, FALSE, sizeof (EmbNeighbor), MAX (job->k, 1));
+  g_array_set_size (out, job->k);
+  if (job->kind == QUERY_NEIGHBORS)
+    n = emb_knn_query_row (job->scene->knn, job->ids[0], job->metric, job->k,
+                           (EmbNeighbor *) out->data);
+  else
+    n = emb_knn_analogy (job->scene->knn, job->ids[0], job->ids[1], job->ids[2], job->k,
+                         (EmbNeighbor *) out->data);
+  g_array_set_size (out, n);
+  g_task_return_pointer (task, out, (GDestroyNotify) g_array_unref);
+}
+
+static void
+search_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SearchJob *job = task_data;
+  GError *error = NULL;
+  GArray *ids = emb_search_tokens (job->vocab, job->query, job->regex, cancellable, &error);
+
+  if (ids == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
+}
+
+static gpointer
+finish (GAsyncResult  *result,
+        gpointer       tag,
+        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+run_query (QueryJob            *job,
+           gpointer             tag,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) query_job_free);
+  g_task_run_in_thread (task, query_thread);
+}
+
+/* public API */
+
+void
+emb_scene_load_async (const char           *path,
+                      const EmbLoadOptions *options,
+                      GCancellable         *cancellable,
+                      EmbProgressFunc       progress,
+                      gpointer              progress_data,
+                      GAsyncReadyCallback   callback,
+                      gpointer              user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  SceneJob *job = g_new0 (SceneJob, 1);
+
+  job->path = g_strdup (path);
+  job->options = emb_load_options_copy (options);
+  job->progress = progress;
+  job->progress_data = progress_data;
+  g_task_set_source_tag (task, emb_scene_load_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) scene_job_free);
+  g_task_run_in_thread (task, scene_load_thread);
+}
+
+EmbScene *
+emb_scene_load_finish (GAsyncResult  *result,
+                       GError       **error)
+{
+  return finish (result, emb_scene_load_async, error);
+}
+
+void
+emb_scene_new_async (EmbDataset          *dataset,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  SceneJob *job = g_new0 (SceneJob, 1);
+
+  job->dataset = emb_dataset_ref (dataset);
+  g_task_set_source_tag (task, emb_scene_new_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) scene_job_free);
+  g_task_run_in_thread (task, scene_new_thread);
+}
+
+EmbScene *
+emb_scene_new_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  return finish (result, emb_scene_new_async, error);
+}
+
+void
+emb_scene_neighbors_async (EmbScene            *scene,
+                           gsize                row,
+                           EmbMetric            metric,
+                           gsize                k,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  QueryJob *job = g_new0 (QueryJob, 1);
+  gsize n = emb_scene_n_rows (scene);
+
+  job->kind = QUERY_NEIGHBORS;
+  job->scene = emb_scene_ref (scene);
+  job->metric = metric;
+  job->k = MIN (k, n > 0 ? n - 1 : 0);
+  job->ids[0] = row;
+  run_query (job, emb_scene_neighbors_async, cancellable, callback, user_data);
+}
+
+GArray *
+emb_scene_neighbors_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  return finish (result, emb_scene_neighbors_async, error);
+}
+
+void
+emb_scene_analogy_async (EmbScene            *scene,
+                         gsize                a,
+                         gsize                b,
+                         gsize                c,
+                         gsize                k,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  QueryJob *job = g_new0 (QueryJob, 1);
+  gsize n = emb_scene_n_rows (scene);
+
+  job->kind = QUERY_ANALOGY;
+  job->scene = emb_scene_ref (scene);
+  job->k = MIN (k, n > 3 ? n - 3 : 0);
+  job->ids[0] = a;
+  job->ids[1] = b;
+  job->ids[2] = c;
+  run_query (job, emb_scene_analogy_async, cancellable, callback, user_data);
+}
+
+GArray *
+emb_scene_analogy_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  return finish (result, emb_scene_analogy_async, error);
+}
+
+void
+emb_search_tokens_async (EmbVocab            *vocab,
+                         const char          *query,
+                         gboolean             regex,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  SearchJob *job = g_new0 (SearchJob, 1);
+
+  job->vocab = emb_vocab_ref (vocab);
+  job->query = g_strdup (query);
+  job->regex = regex;
+  g_task_set_source_tag (task, emb_search_tokens_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) search_job_free);
+  g_task_run_in_thread (task, search_thread);
+}
+
+GArray *
+emb_search_tokens_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  return finish (result, emb_search_tokens_async, error);
+}

@@ -1,0 +1,171 @@
+/* test-async.c: core's _async/_finish pairs give what the plain calls give.
+ *
+ * A small GloVe file written here is loaded through emb_dataset_load_async,
+ * turned into a scene by emb_scene_new_async and emb_scene_load_async, then
+ * queried (neighbours, analogy, search) against the synchronous answers;
+ * a cancelled call finishes with G_IO_ERROR_CANCELLED.
+ */
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "base/emb-error.h"
+#include "io/emb-dataset-async.h"
+#include "analysis/emb-scene.h"
+
+static const char glove[] =
+  "king 0.9 0.8 0.1\n"
+  "queen 0.9 0.1 0.8\n"
+  "man 0.1 0.9 0.1\n"
+  "woman 0.1 0.1 0.9\n"
+  "kingdom 0.8 0.7 0.2\n"
+  "apple -0.5 0.2 0.1\n";
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+clear_result (GAsyncResult **slot)
+{
+  g_clear_object (slot);
+}
+
+static GAsyncResult *
+run (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+progress_max (double fraction, gpointer user_data)
+{
+  /* Reports come from the worker thread, one at a time. */
+  double *max = user_data;
+  if (fraction > *max)
+    *max = fraction;
+}
+
+static void
+test_async (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("embedlens-async-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "small.txt", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmbDataset) ds = NULL;
+  g_autoptr(EmbScene) scene = NULL, loaded = NULL;
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  EmbLoadOptions options = { .format = "glove" };
+  GAsyncResult *result = NULL;
+  double progress = 0;
+  EmbNeighbor expect[5];
+  gsize n_expect, king, man, woman;
+
+  g_assert_true (g_file_set_contents (path, glove, -1, NULL));
+
+  emb_dataset_load_async (path, &options, NULL, progress_max, &progress, store_result, &result);
+  ds = emb_dataset_load_finish (run (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ds->matrix->n_rows, ==, 6);
+  g_assert_cmpstr (ds->format, ==, "glove");
+  clear_result (&result);
+
+  emb_scene_new_async (ds, NULL, store_result, &result);
+  scene = emb_scene_new_finish (run (&result), &error);
+  g_assert_no_error (error);
+  g_assert_true (scene->dataset == ds);
+  clear_result (&result);
+
+  progress = 0;
+  emb_scene_load_async (path, NULL, NULL, progress_max, &progress, store_result, &result);
+  loaded = emb_scene_load_finish (run (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (progress, ==, 1.0);
+  g_assert_cmpfloat (loaded->norms[0], ==, scene->norms[0]);
+  clear_result (&result);
+
+  /* Neighbours: what the index says directly; k is cut to n - 1. */
+  g_assert_true (emb_vocab_lookup (ds->vocab, "king", &king));
+  g_assert_true (emb_vocab_lookup (ds->vocab, "man", &man));
+  g_assert_true (emb_vocab_lookup (ds->vocab, "woman", &woman));
+  n_expect = emb_knn_query_row (scene->knn, king, EMB_METRIC_COSINE, 5, expect);
+  emb_scene_neighbors_async (scene, king, EMB_METRIC_COSINE, 50, NULL, store_result, &result);
+  {
+    g_autoptr(GArray) got = emb_scene_neighbors_finish (run (&result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (got->len, ==, n_expect);
+    for (gsize i = 0; i < n_expect; i++)
+      {
+        g_assert_cmpuint (g_array_index (got, EmbNeighbor, i).id, ==, expect[i].id);
+        g_assert_cmpfloat (g_array_index (got, EmbNeighbor, i).score, ==, expect[i].score);
+      }
+    g_assert_cmpstr (emb_vocab_display (ds->vocab, g_array_index (got, EmbNeighbor, 0).id), ==, "kingdom");
+  }
+  clear_result (&result);
+
+  emb_scene_analogy_async (scene, king, man, woman, 2, NULL, store_result, &result);
+  {
+    g_autoptr(GArray) got = emb_scene_analogy_finish (run (&result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (got->len, ==, 2);
+    g_assert_cmpstr (emb_vocab_display (ds->vocab, g_array_index (got, EmbNeighbor, 0).id), ==, "queen");
+  }
+  clear_result (&result);
+
+  emb_search_tokens_async (ds->vocab, "king", FALSE, NULL, store_result, &result);
+  {
+    g_autoptr(GArray) got = emb_search_tokens_finish (run (&result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (got->len, ==, 2);
+    g_assert_cmpuint (g_array_index (got, gsize, 0), ==, king);
+  }
+  clear_result (&result);
+
+  /* A bad pattern is the search's error. */
+  emb_search_tokens_async (ds->vocab, "(", TRUE, NULL, store_result, &result);
+  g_assert_null (emb_search_tokens_finish (run (&result), &error));
+  g_assert_error (error, EMB_ERROR, EMB_ERROR_INVALID);
+  g_clear_error (&error);
+  clear_result (&result);
+
+  /* Cancelled before they run. */
+  g_cancellable_cancel (cancelled);
+  emb_dataset_load_async (path, NULL, cancelled, NULL, NULL, store_result, &result);
+  g_assert_null (emb_dataset_load_finish (run (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  clear_result (&result);
+  emb_scene_neighbors_async (scene, king, EMB_METRIC_COSINE, 3, cancelled, store_result, &result);
+  g_assert_null (emb_scene_neighbors_finish (run (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  clear_result (&result);
+
+  /* The options are copied: a deep copy frees cleanly. */
+  {
+    EmbLoadOptions src = { .format = "glove", .vocab_path = "v.txt", .tensor = "t", .shape_rows = 3 };
+    g_autoptr(EmbLoadOptions) copy = emb_load_options_copy (&src);
+    g_assert_cmpstr (copy->vocab_path, ==, "v.txt");
+    g_assert_true (copy->vocab_path != src.vocab_path);
+    g_assert_cmpuint (copy->shape_rows, ==, 3);
+  }
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/async/scene", test_async);
+  return g_test_run ();
+}
