@@ -547,6 +547,79 @@ test_clusters_and_export (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* The window's figure and the CLI's are one: the plot view's state through
+ * core's builder and `embedlens export` with the same title, size and
+ * labels give the same picture (pixels compared, within rounding of the
+ * projections, which the two compute separately). */
+static void
+test_export_matches_cli (void)
+{
+  EmbWindow *win = new_window_on ("@sample");
+  g_autofree char *dir = g_dir_make_tmp ("embedlens-ui-XXXXXX", NULL);
+  g_autofree char *from_window = g_build_filename (dir, "window.png", NULL);
+  g_autofree char *from_cli = g_build_filename (dir, "cli.png", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmbPlotSpec) spec = NULL;
+  g_autofree char *labels = NULL;
+  const char *cli = g_getenv ("EMB_CLI");
+  EmbPlotState state;
+  cairo_surface_t *a, *b;
+  int status, differ = 0;
+
+  if (cli == NULL)
+    {
+      g_test_skip ("EMB_CLI is not set");
+      gtk_window_destroy (GTK_WINDOW (win));
+      return;
+    }
+  emb_plot_view_get_state (EMB_PLOT_VIEW (child (win, "plot")), &state);
+  g_assert_nonnull (state.xs);
+  state.title = "Same figure";
+  state.theme = EMB_THEME_LIGHT;
+  state.view.scale = 0;                /* the whole plot, as the CLI draws */
+  spec = emb_plot_spec_new (&state, 800, 600);
+  g_assert_true (emb_plot_export (emb_plot_spec_get_plot (spec), from_window, EMB_EXPORT_PNG,
+                                  800, 600, 1.0, NULL, &error));
+  g_assert_no_error (error);
+
+  labels = g_strdup_printf ("%" G_GSIZE_FORMAT, state.n_token_labels);
+  g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) cli, "export", "@sample", "-o", from_cli,
+                                                  "--size", "800x600", "--title", "Same figure",
+                                                  "--labels", labels, NULL },
+                               NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  a = cairo_image_surface_create_from_png (from_window);
+  b = cairo_image_surface_create_from_png (from_cli);
+  g_assert_cmpint (cairo_surface_status (a), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_surface_status (b), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (a), ==, cairo_image_surface_get_width (b));
+  g_assert_cmpint (cairo_image_surface_get_height (a), ==, cairo_image_surface_get_height (b));
+  for (int y = 0; y < 600; y++)
+    for (int x = 0; x < 800; x++)
+      {
+        guint32 pa = pixel_rgb (cairo_image_surface_get_data (a), cairo_image_surface_get_stride (a), x, y);
+        guint32 pb = pixel_rgb (cairo_image_surface_get_data (b), cairo_image_surface_get_stride (b), x, y);
+
+        for (int shift = 0; shift <= 16; shift += 8)
+          if (ABS ((int) ((pa >> shift) & 0xff) - (int) ((pb >> shift) & 0xff)) > 24)
+            {
+              differ++;
+              break;
+            }
+      }
+  g_test_message ("%d of 480000 pixels differ", differ);
+  g_assert_cmpint (differ, <, 480000 / 200);
+  cairo_surface_destroy (a);
+  cairo_surface_destroy (b);
+
+  g_unlink (from_window);
+  g_unlink (from_cli);
+  g_rmdir (dir);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -555,6 +628,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/search", test_search);
   g_test_add_func ("/ui/bad-file", test_bad_file);
   g_test_add_func ("/ui/clusters-and-export", test_clusters_and_export);
+  g_test_add_func ("/ui/export-matches-cli", test_export_matches_cli);
   g_test_add_func ("/ui/empty-state", test_empty_state);
   g_test_add_func ("/ui/nan-file", test_nan_file);
   g_test_add_func ("/ui/cancel-and-close", test_cancel_and_close);

@@ -1,78 +1,38 @@
 /* emb-window-export.c: the plot to PNG/SVG/PDF/CSV, the neighbour list to
- * CSV.  The file is written in a worker thread through core's renderer,
- * atomically (a temporary file renamed into place).
+ * CSV.  The plot's file is built from the plot view's state by core's
+ * builder and written by core's exporter in its thread, atomically (a
+ * temporary file renamed into place).
  */
 #include "config.h"
 
 #include "base/emb-file.h"
 #include "plot/emb-csv.h"
 #include "plot/emb-plot.h"
+#include "plot/emb-plot-spec.h"
 #include "emb-window-private.h"
 
 typedef struct
 {
-  EmbScene  *scene;
-  char      *path;
-  gboolean   csv;
-  EmbExportFormat format;
-  int        width;
-  int        height;
-  float     *xs;
-  float     *ys;
-  guint16   *category;
-  guint32   *palette;
-  guint      n_palette;
-  GPtrArray *legend;
-  float     *cluster_xy;
-  guint32   *cluster;      /* per row, for CSV; or NULL */
-  gsize     *neighbors;
-  gsize      n_neighbors;
-  EmbPlot    plot;
-  char      *title;
-  char      *x_title;
-  char      *y_title;
-} ExportJob;
+  EmbWindow      *window;       /* owned: its result is shown there */
+  GApplication   *app;          /* held until the file is written */
+  GCancellable   *cancellable;
+  char           *path;
+} ExportRun;
 
 /* auxiliary functions */
 
 static void
-export_job_free (ExportJob *job)
+export_run_free (ExportRun *run)
 {
-  emb_scene_unref (job->scene);
-  g_free (job->path);
-  g_free (job->xs);
-  g_free (job->ys);
-  g_free (job->category);
-  g_free (job->palette);
-  g_ptr_array_unref (job->legend);
-  g_free (job->cluster_xy);
-  g_free (job->cluster);
-  g_free (job->neighbors);
-  g_free (job->title);
-  g_free (job->x_title);
-  g_free (job->y_title);
-  g_free (job);
-}
-
-static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  ExportJob *job = task_data;
-  GError *error = NULL;
-  gboolean ok;
-
-  if (job->csv)
-    ok = emb_plot_export_csv (&job->plot, job->cluster, job->path, &error);
-  else
-    ok = emb_plot_export (&job->plot, job->path, job->format, job->width, job->height, 1.0,
-                          cancellable, &error);
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  if (run->app != NULL)
+    {
+      g_application_release (run->app);
+      g_object_unref (run->app);
+    }
+  g_object_unref (run->window);
+  g_object_unref (run->cancellable);
+  g_free (run->path);
+  g_free (run);
 }
 
 static void
@@ -80,28 +40,27 @@ export_done (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  EmbWindow *self = EMB_WINDOW (source);
-  ExportJob *job = g_task_get_task_data (G_TASK (result));
+  ExportRun *run = user_data;
+  EmbWindow *self = run->window;
   g_autoptr(GError) error = NULL;
 
   self->busy--;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!emb_plot_export_finish (result, &error))
     {
       /* The window is gone: say it where the user started the app. */
       if (self->disposed)
-        {
-          g_printerr ("Could not export the plot: %s\n", error->message);
-          return;
-        }
-      _emb_window_show_error (self, "Could not export the plot", error->message);
-      return;
+        g_printerr ("Could not export the plot: %s\n", error->message);
+      else
+        _emb_window_show_error (self, "Could not export the plot", error->message);
     }
-  {
-    g_autofree char *name = g_filename_display_basename (job->path);
-    g_autofree char *text = g_strdup_printf ("Exported %s", name);
-    if (!self->disposed)
+  else if (!self->disposed)
+    {
+      g_autofree char *name = g_filename_display_basename (run->path);
+      g_autofree char *text = g_strdup_printf ("Exported %s", name);
+
       _emb_window_flash_status (self, text);
-  }
+    }
+  export_run_free (run);
 }
 
 static const char *
@@ -112,7 +71,10 @@ choice (GtkFileChooser *chooser, const char *id, const char *fallback)
 }
 
 /* size: "WxH" or "window"; area: "view" or "all"; theme: light, dark or
- * transparent. */
+ * transparent.  The figure is what the plot view shows (its state, through
+ * core's builder) with the window's title and legend; core writes it in a
+ * thread.  The application is held until the file is written, so an
+ * export asked for finishes even when the window is closed at once. */
 static void
 start_export (EmbWindow  *self,
               const char *path,
@@ -120,101 +82,73 @@ start_export (EmbWindow  *self,
               const char *area,
               const char *theme)
 {
-  g_autoptr(GTask) task = NULL;
-  ExportJob *job;
-  const float *xs, *ys;
-  gsize n = emb_scene_n_rows (self->scene);
-  gssize sel = emb_plot_view_get_selection (self->plot);
-  guint ax = emb_plot_view_get_x_component (self->plot);
-  guint ay = emb_plot_view_get_y_component (self->plot);
-  EmbView view;
+  g_autoptr(EmbPlotSpec) spec = NULL;
+  g_autoptr(GPtrArray) legend = NULL;
+  g_autofree guint16 *category = NULL;
+  g_autofree guint32 *palette = NULL;
+  g_autofree float *cluster_xy = NULL;
+  g_autofree gsize *neighbors = NULL;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  EmbExportFormat format = EMB_EXPORT_CSV;
+  EmbPlotState state;
+  ExportRun *run;
+  guint n_palette;
+  int width = 1600, height = 1200;
 
-  if (!emb_plot_view_get_points (self->plot, &xs, &ys))
+  emb_plot_view_get_state (self->plot, &state);
+  if (state.xs == NULL)
     return;
 
-  job = g_new0 (ExportJob, 1);
-  job->scene = emb_scene_ref (self->scene);
-  job->path = g_strdup (path);
-  job->csv = g_str_has_suffix (path, ".csv") || g_str_has_suffix (path, ".CSV");
-  if (!job->csv && !emb_export_format_from_path (path, &job->format))
+  run = g_new0 (ExportRun, 1);
+  run->window = g_object_ref (self);
+  run->cancellable = g_cancellable_new ();
+  run->path = g_strdup (path);
+  if (!(g_str_has_suffix (path, ".csv") || g_str_has_suffix (path, ".CSV")) &&
+      !emb_export_format_from_path (path, &format))
     {
       /* No known extension: PNG, and say so in the name. */
-      g_free (job->path);
-      job->path = g_strconcat (path, ".png", NULL);
-      job->format = EMB_EXPORT_PNG;
+      g_free (run->path);
+      run->path = g_strconcat (path, ".png", NULL);
+      format = EMB_EXPORT_PNG;
     }
-  job->width = 1600;
-  job->height = 1200;
   if (g_str_equal (size, "window"))
     {
-      emb_plot_view_get_view (self->plot, &view);
-      job->width = MAX (view.width, 64);
-      job->height = MAX (view.height, 64);
+      width = MAX (state.view.width, 64);
+      height = MAX (state.view.height, 64);
     }
   else
-    sscanf (size, "%dx%d", &job->width, &job->height);
+    sscanf (size, "%dx%d", &width, &height);
 
-  job->xs = g_memdup2 (xs, n * sizeof (float));
-  job->ys = g_memdup2 (ys, n * sizeof (float));
-  _emb_window_get_colors (self, &job->category, &job->palette, &job->n_palette, &job->legend, &job->cluster_xy);
-  if (self->kmeans != NULL && job->cluster_xy != NULL)
-    job->cluster = g_memdup2 (self->kmeans->assignment, n * sizeof (guint32));
-  if (sel >= 0)
+  /* The legend's names are the window's; the neighbours it lists are the
+   * ones the view draws lines to. */
+  _emb_window_get_colors (self, &category, &palette, &n_palette, &legend, &cluster_xy);
+  state.legend = (const char * const *) legend->pdata;
+  state.n_legend = legend->len;
+  if (self->kmeans != NULL && cluster_xy != NULL)
+    state.cluster = self->kmeans->assignment;
+  if (state.selected >= 0)
     {
-      job->n_neighbors = self->neighbors->len;
-      job->neighbors = g_new (gsize, MAX (job->n_neighbors, 1));
-      for (gsize i = 0; i < job->n_neighbors; i++)
-        job->neighbors[i] = g_array_index (self->neighbors, EmbNeighbor, i).id;
+      neighbors = g_new (gsize, MAX (self->neighbors->len, 1));
+      for (guint i = 0; i < self->neighbors->len; i++)
+        neighbors[i] = g_array_index (self->neighbors, EmbNeighbor, i).id;
+      state.neighbors = neighbors;
+      state.n_neighbors = self->neighbors->len;
     }
-  job->title = g_strdup (gtk_window_get_title (GTK_WINDOW (self)));
-  job->x_title = g_strdup_printf ("PC%u (%.1f%% of variance)", ax + 1,
-                                  100.0 * self->scene->pca->explained_variance_ratio[ax]);
-  job->y_title = g_strdup_printf ("PC%u (%.1f%% of variance)", ay + 1,
-                                  100.0 * self->scene->pca->explained_variance_ratio[ay]);
+  state.title = gtk_window_get_title (GTK_WINDOW (self));
+  state.theme = g_str_equal (theme, "dark") ? EMB_THEME_DARK
+                : g_str_equal (theme, "transparent") ? EMB_THEME_TRANSPARENT : EMB_THEME_LIGHT;
+  if (!g_str_equal (area, "view"))
+    state.view.scale = 0;
+  spec = emb_plot_spec_new (&state, width, height);
 
-  job->plot.xs = job->xs;
-  job->plot.ys = job->ys;
-  job->plot.n = n;
-  job->plot.category = job->category;
-  job->plot.palette = job->palette;
-  job->plot.n_palette = job->n_palette;
-  job->plot.vocab = self->scene->dataset->vocab;
-  job->plot.title = job->title;
-  job->plot.x_title = job->x_title;
-  job->plot.y_title = job->y_title;
-  if (job->legend->len > 0)
+  if (app != NULL)
     {
-      g_ptr_array_add (job->legend, NULL);
-      job->plot.legend = (const char * const *) job->legend->pdata;
-      job->plot.n_legend = job->legend->len - 1;
+      run->app = G_APPLICATION (g_object_ref (app));
+      g_application_hold (run->app);
     }
-  if (job->cluster_xy != NULL)
-    {
-      job->plot.cluster_labels = job->plot.legend;
-      job->plot.cluster_xy = job->cluster_xy;
-      job->plot.n_cluster_labels = job->plot.n_legend;
-    }
-  job->plot.selected = sel;
-  job->plot.neighbors = job->neighbors;
-  job->plot.n_neighbors = job->n_neighbors;
-  job->plot.n_token_labels = (gsize) (gtk_adjustment_get_value (self->label_adjustment) *
-                                      gtk_adjustment_get_value (self->label_adjustment) * 600);
-  job->plot.theme = g_str_equal (theme, "dark") ? EMB_THEME_DARK
-                    : g_str_equal (theme, "transparent") ? EMB_THEME_TRANSPARENT : EMB_THEME_LIGHT;
-  if (g_str_equal (area, "view"))
-    {
-      /* The same part of the plane as on screen, scaled to the file. */
-      emb_plot_view_get_view (self->plot, &view);
-      job->plot.view = view;
-      job->plot.view.scale = view.scale * MIN (job->width / (double) view.width,
-                                               job->height / (double) view.height);
-    }
-
-  task = g_task_new (self, NULL, export_done, NULL);
-  g_task_set_source_tag (task, start_export);
-  g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
   self->busy++;
-  _emb_window_run_task (self, task, export_thread);
+  emb_plot_export_async (spec, run->path, format, width, height, 1.0, run->cancellable,
+                         export_done, run);
 }
 
 static void

@@ -3,7 +3,8 @@
  * Files are rendered completely into memory and then written by
  * emb_file_write_atomically (): never half a file.  For SVG the figure's
  * text, collected as <text> elements while drawing, is added to cairo's
- * document (see emb-figure-text.c).
+ * document (see emb-figure-text.c).  emb_plot_export_async () does the
+ * same in a GTask thread, on a spec it holds a reference to.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include "base/emb-error.h"
 #include "base/emb-file.h"
 #include "plot/emb-figure-private.h"
+#include "plot/emb-plot-spec.h"
 
 #define MIN_EXPORT_SCALE 0.25
 #define MAX_EXPORT_SCALE 8.0
@@ -136,6 +138,47 @@ export_args_valid (const EmbPlot    *plot,
       return FALSE;
     }
   return TRUE;
+}
+
+typedef struct
+{
+  EmbPlotSpec     *spec;
+  char            *path;
+  EmbExportFormat  format;
+  int              width;
+  int              height;
+  double           scale;
+} ExportJob;
+
+static void
+export_job_free (ExportJob *job)
+{
+  emb_plot_spec_unref (job->spec);
+  g_free (job->path);
+  g_free (job);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  const EmbPlot *plot = emb_plot_spec_get_plot (job->spec);
+  GError *error = NULL;
+  gboolean ok;
+
+  if (job->format == EMB_EXPORT_CSV)
+    ok = !g_cancellable_set_error_if_cancelled (cancellable, &error) &&
+         emb_plot_export_csv (plot, emb_plot_spec_get_cluster (job->spec), job->path, &error);
+  else
+    ok = emb_plot_export (plot, job->path, job->format, job->width, job->height, job->scale,
+                          cancellable, &error);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 /* public API */
@@ -269,4 +312,45 @@ emb_plot_export (const EmbPlot   *plot,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
   return emb_file_write_atomically (path, g_bytes_get_data (result, NULL), g_bytes_get_size (result), error);
+}
+
+void
+emb_plot_export_async (EmbPlotSpec         *spec,
+                       const char          *path,
+                       EmbExportFormat      format,
+                       int                  width,
+                       int                  height,
+                       double               scale,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ExportJob *job;
+
+  g_return_if_fail (spec != NULL);
+  g_return_if_fail (path != NULL);
+
+  job = g_new0 (ExportJob, 1);
+  job->spec = emb_plot_spec_ref (spec);
+  job->path = g_strdup (path);
+  job->format = format;
+  job->width = width;
+  job->height = height;
+  job->scale = scale;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, emb_plot_export_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+gboolean
+emb_plot_export_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == emb_plot_export_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -65,8 +65,6 @@ typedef struct
   EmbTheme       theme;
 } EmbPlotState;
 
-typedef struct _EmbPlotSpec EmbPlotSpec;
-
 /* The figure of width x height for state, with copies of all its data. */
 EmbPlotSpec   *emb_plot_spec_new         (const EmbPlotState *state,
                                           int                 width,

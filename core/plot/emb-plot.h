@@ -15,6 +15,8 @@
 
 #include "plot/emb-render.h"
 #include "plot/emb-theme.h"
+
+typedef struct _EmbPlotSpec EmbPlotSpec;
 #include "model/emb-vocab.h"
 
 G_BEGIN_DECLS
@@ -24,6 +26,7 @@ typedef enum
   EMB_EXPORT_PNG,
   EMB_EXPORT_SVG,
   EMB_EXPORT_PDF,
+  EMB_EXPORT_CSV,   /* the points as a table (emb_plot_export_csv ()) */
 } EmbExportFormat;
 
 typedef struct
@@ -99,7 +102,8 @@ void     emb_plot_layout (const EmbPlot *plot,
                           int            height,
                           EmbPlotLayout *layout);
 
-/* Which format a file name asks for (.png .svg .pdf, any case). */
+/* Which figure format a file name asks for (.png .svg .pdf, any case;
+ * not .csv, which is a table rather than a figure). */
 gboolean emb_export_format_from_path (const char      *path,
                                       EmbExportFormat *format);
 
@@ -122,5 +126,21 @@ gboolean emb_plot_export_csv (const EmbPlot  *plot,
                               const guint32  *cluster,   /* or NULL */
                               const char     *path,
                               GError        **error);
+
+/* emb_plot_export () (or, for EMB_EXPORT_CSV, emb_plot_export_csv ()
+ * with the spec's clusters) of spec's plot in a thread.  The spec is
+ * ref'd and path copied, so the caller may change its state meanwhile;
+ * cancellable stops the drawing and leaves path untouched. */
+void     emb_plot_export_async  (EmbPlotSpec         *spec,
+                                 const char          *path,
+                                 EmbExportFormat      format,
+                                 int                  width,
+                                 int                  height,
+                                 double               scale,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data);
+gboolean emb_plot_export_finish (GAsyncResult        *result,
+                                 GError             **error);
 
 G_END_DECLS
