@@ -146,3 +146,27 @@ emb_test_put_f64 (GByteArray *b,
   memcpy (&u, &x, 8);
   emb_test_put_u64 (b, u);
 }
+
+void
+emb_test_assert_contains (const char *text,
+                          const char *part)
+{
+  if (strstr (text, part) == NULL)
+    g_error ("'%s' does not contain '%s'", text, part);
+}
+
+char *
+emb_test_load_error (const char           *path,
+                     const EmbLoadOptions *options,
+                     EmbErrorCode          code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmbDataset) ds = emb_dataset_load (path, options, NULL, NULL, NULL, &error);
+  g_autofree char *base = g_path_get_basename (path);
+
+  g_assert_null (ds);
+  g_assert_error (error, EMB_ERROR, (gint) code);
+  g_test_message ("%s", error->message);
+  emb_test_assert_contains (error->message, base);
+  return g_strdup (error->message);
+}

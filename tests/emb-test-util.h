@@ -28,6 +28,17 @@ EmbDataset *emb_test_load_ok (const char           *path,
 const char *emb_test_load_fail (const char           *path,
                                 const EmbLoadOptions *options);
 
+/* Fails the test, quoting both, unless text contains part. */
+void emb_test_assert_contains (const char *text,
+                               const char *part);
+
+/* Loads path with options (may be NULL), asserts that it fails with code
+ * in EMB_ERROR and that the message names the file; returns the message
+ * (free it). */
+char *emb_test_load_error (const char           *path,
+                           const EmbLoadOptions *options,
+                           EmbErrorCode          code);
+
 /* Little-endian writers for files built byte by byte. */
 void emb_test_put_u8  (GByteArray *b, guint8  v);
 void emb_test_put_u16 (GByteArray *b, guint16 v);
