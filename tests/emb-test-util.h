@@ -15,6 +15,20 @@ const char *emb_test_write (const char *name,
                             const void *data,
                             gssize      len);
 
+/* A private folder "embedlens-NAME-XXXXXX" in the temporary folder, for
+ * files the loader looks for by name beside a matrix; free it. */
+char *emb_test_make_folder (const char *name);
+
+/* Writes len bytes (len < 0: a NUL-terminated string) to dir/name,
+ * making the folders name has; returns the path (free it). */
+char *emb_test_folder_write (const char *dir,
+                             const char *name,
+                             const void *data,
+                             gssize      len);
+
+/* Removes dir and everything in it. */
+void  emb_test_folder_remove (const char *dir);
+
 /* The real-file fixtures folder (../shared/fixtures), or NULL after
  * g_test_skip () when it is absent. */
 const char *emb_test_fixtures (void);

@@ -139,48 +139,6 @@ assert_cells (EmbDataset *ds,
       g_assert_cmpfloat (emb_matrix_row (ds->matrix, i)[j], ==, cell (i, j));
 }
 
-/* A private folder, for files whose names the loader looks for beside a
- * matrix (vocab.txt) and which must not be seen by the other tests. */
-static char *
-make_folder (void)
-{
-  GError *error = NULL;
-  char *dir = g_dir_make_tmp ("embedlens-npy-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static char *
-folder_write (const char *dir,
-              const char *name,
-              const void *data,
-              gssize      len)
-{
-  GError *error = NULL;
-  char *path = g_build_filename (dir, name, NULL);
-
-  g_file_set_contents (path, data, len < 0 ? (gssize) strlen (data) : len, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-static void
-folder_remove (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (dir);
-}
-
 /* tests: files written here */
 
 static void
@@ -449,14 +407,14 @@ test_npy_vocab_sources (void)
 
   /* vocab.txt in the same folder. */
   {
-    g_autofree char *dir = make_folder ();
-    g_autofree char *npy = folder_write (dir, "matrix.npy", a->data, a->len);
-    g_autofree char *vocab = folder_write (dir, "vocab.txt", "[PAD]\n[UNK]\n", -1);
+    g_autofree char *dir = emb_test_make_folder ("npy");
+    g_autofree char *npy = emb_test_folder_write (dir, "matrix.npy", a->data, a->len);
+    g_autofree char *vocab = emb_test_folder_write (dir, "vocab.txt", "[PAD]\n[UNK]\n", -1);
     g_autoptr(EmbDataset) ds = emb_test_load_ok (npy, NULL);
 
     g_assert_cmpstr (ds->vocab_source, ==, vocab);
     g_assert_cmpstr (emb_vocab_raw (ds->vocab, 0, NULL), ==, "[PAD]");
-    folder_remove (dir);
+    emb_test_folder_remove (dir);
   }
 
   /* A --vocab with the wrong number of tokens names both counts. */

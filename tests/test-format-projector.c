@@ -28,53 +28,6 @@ metadata (const char *text,
                                       n_rows, error);
 }
 
-/* A private folder (with subfolders) for a config and the files it names. */
-static char *
-make_folder (void)
-{
-  GError *error = NULL;
-  char *dir = g_dir_make_tmp ("embedlens-projector-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static char *
-folder_write (const char *dir,
-              const char *name,
-              const void *data,
-              gssize      len)
-{
-  GError *error = NULL;
-  char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-
-  g_mkdir_with_parents (parent, 0700);
-  g_file_set_contents (path, data, len < 0 ? (gssize) strlen (data) : len, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-static void
-folder_remove (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        folder_remove (path);
-      else
-        g_unlink (path);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (dir);
-}
-
 /* tests: vectors TSV */
 
 static void
@@ -300,11 +253,11 @@ test_config (void)
     "  {\"tensorName\": \"badshape\", \"tensorShape\": [4, 2],\n"
     "   \"tensorPath\": \"data/first.bytes\"}\n"
     "]}\n";
-  g_autofree char *dir = make_folder ();
-  g_autofree char *path = folder_write (dir, "projector_config.json", config, -1);
-  g_autofree char *bytes = folder_write (dir, "data/first.bytes", values, sizeof values);
-  g_autofree char *meta = folder_write (dir, "data/first-meta.tsv", "word\tn\na\t1\nb\t2\nc\t3\n", -1);
-  g_autofree char *tsv = folder_write (dir, "second.tsv", "x\t1\t2\ny\t3\t4\n", -1);
+  g_autofree char *dir = emb_test_make_folder ("projector");
+  g_autofree char *path = emb_test_folder_write (dir, "projector_config.json", config, -1);
+  g_autofree char *bytes = emb_test_folder_write (dir, "data/first.bytes", values, sizeof values);
+  g_autofree char *meta = emb_test_folder_write (dir, "data/first-meta.tsv", "word\tn\na\t1\nb\t2\nc\t3\n", -1);
+  g_autofree char *tsv = emb_test_folder_write (dir, "second.tsv", "x\t1\t2\ny\t3\t4\n", -1);
   EmbLoadOptions options = { 0 };
 
   {
@@ -355,15 +308,15 @@ test_config (void)
   }
 
   {
-    g_autofree char *bad = folder_write (dir, "bad.json", "{\"embeddings\": [", -1);
-    g_autofree char *other = folder_write (dir, "other.json", "{\"name\": 1}", -1);
+    g_autofree char *bad = emb_test_folder_write (dir, "bad.json", "{\"embeddings\": [", -1);
+    g_autofree char *other = emb_test_folder_write (dir, "other.json", "{\"name\": 1}", -1);
     g_autofree char *msg = emb_test_load_error (bad, NULL, EMB_ERROR_PARSE);
     g_autofree char *msg2 = emb_test_load_error (other, NULL, EMB_ERROR_FORMAT);
 
     emb_test_assert_contains (msg2, "\"embeddings\"");
   }
 
-  folder_remove (dir);
+  emb_test_folder_remove (dir);
 }
 
 /* tests: real files from the TensorBoard projector demo */

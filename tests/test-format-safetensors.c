@@ -168,17 +168,6 @@ load_error_at (const char           *path,
 
 static const EmbLoadOptions st_options = { .format = "safetensors" };
 
-/* A private folder, for checkpoints whose shards are found by name. */
-static char *
-make_folder (void)
-{
-  GError *error = NULL;
-  char *dir = g_dir_make_tmp ("embedlens-safetensors-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
 static void
 write_in (const char *dir,
           const char *name,
@@ -190,20 +179,6 @@ write_in (const char *dir,
   g_file_set_contents (path, (const char *) a->data, a->len, &error);
   g_assert_no_error (error);
   g_byte_array_unref (a);
-}
-
-static void
-remove_folder (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
 }
 
 /* IEEE binary16 by its definition, for comparing with the reader. */
@@ -769,7 +744,7 @@ static const char *index_json =
 static char *
 write_checkpoint (void)
 {
-  char *dir = make_folder ();
+  char *dir = emb_test_make_folder ("safetensors");
   g_autofree char *index = g_build_filename (dir, "model.safetensors.index.json", NULL);
   StBuilder *b;
   GByteArray *emb = g_byte_array_new ();
@@ -820,7 +795,7 @@ test_index (void)
   assert_cells (ds3, 8, 3);
   g_assert_true (emb_matrix_is_view (ds3->matrix));
 
-  remove_folder (dir);
+  emb_test_folder_remove (dir);
 }
 
 static void
@@ -873,7 +848,7 @@ test_index_errors (void)
   emb_test_assert_contains (msg, "weight_map");
   g_free (msg);
 
-  remove_folder (dir);
+  emb_test_folder_remove (dir);
 }
 
 /* tests: real files */
