@@ -8,8 +8,20 @@ core/ is in folders by concern, and dependencies point one way:
 A file may include headers of its own folder and of the folders before
 it, never after.  Every project header is named with its folder
 ("io/emb-dataset.h"), so the rule can be read off the include lines.
-core/ includes no GTK header.  Prints every breach and exits 1 when
-there is one.
+core/ includes no GTK header.
+
+Inside io/ the same rule holds between groups of files, named by their
+file names:
+
+    source <- readers <- formats <- dataset
+
+the byte source and what every reader shares (emb-source, emb-parse,
+emb-tensors, emb-tensor-read), the readers (emb-reader*), the one format
+table (emb-formats), and the dataset put together (emb-dataset*).  So a
+reader never includes io/emb-dataset.h nor the format table: it returns
+its own result.  Every io file belongs to a group.
+
+Prints every breach and exits 1 when there is one.
 
 Usage: check-layers.py SOURCE_ROOT
 """
@@ -19,6 +31,13 @@ import sys
 
 ORDER = ["base", "model", "io", "analysis", "plot"]
 GTK = re.compile(r"^(gtk|gdk|gsk|adwaita)/")
+# io/'s groups, in dependency order: (name, file-name prefixes).
+IO_GROUPS = [
+    ("source", ("emb-source.", "emb-parse.", "emb-tensors.", "emb-tensor-read.")),
+    ("readers", ("emb-reader",)),
+    ("formats", ("emb-formats.",)),
+    ("dataset", ("emb-dataset",)),
+]
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
 
@@ -30,6 +49,27 @@ def core_files(core):
         for name in sorted(os.listdir(path)):
             if name.endswith((".c", ".h")):
                 yield folder, os.path.join(path, name)
+
+
+def io_group(name):
+    """The rank of an io/ file's group, or None."""
+    for rank, (_, prefixes) in enumerate(IO_GROUPS):
+        if name.startswith(prefixes):
+            return rank
+    return None
+
+
+def io_breach(where, path, target):
+    """A breach of io/'s inner order by path including target, or None."""
+    mine = io_group(os.path.basename(path))
+    theirs = io_group(target.split("/", 1)[1])
+    if theirs is None:
+        return f'{where}: "{target}" is in none of io/\'s groups'
+    if theirs > mine:
+        order = " <- ".join(g for g, _ in IO_GROUPS)
+        return (f"{where}: io/ {IO_GROUPS[mine][0]} may not include io/ "
+                f'{IO_GROUPS[theirs][0]} ("{target}"): inside io/, {order}')
+    return None
 
 
 def breaches(root):
@@ -44,6 +84,10 @@ def breaches(root):
             out.append(f"{rel}: core/{folder} is not one of the layers {ORDER}")
             continue
         rank = ORDER.index(folder)
+        if folder == "io" and io_group(os.path.basename(path)) is None:
+            out.append(f"{rel}: in none of io/'s groups "
+                       f"({', '.join(g for g, _ in IO_GROUPS)}): name it for one")
+            continue
         with open(path, encoding="utf-8") as f:
             for lineno, line in enumerate(f, 1):
                 m = INCLUDE.match(line)
@@ -61,6 +105,10 @@ def breaches(root):
                 elif ORDER.index(layer) > rank:
                     out.append(f'{where}: {folder}/ may not include {layer}/ ("{target}"): '
                                f"dependencies point {' <- '.join(ORDER)}")
+                elif folder == "io" and layer == "io":
+                    found = io_breach(where, path, target)
+                    if found:
+                        out.append(found)
     return out
 
 
@@ -72,7 +120,8 @@ def main():
     if found:
         print(f"{len(found)} breach(es) of the layering rule")
         return 1
-    print("layering rule holds:", " <- ".join(ORDER))
+    print("layering rule holds:", " <- ".join(ORDER),
+          "; inside io/:", " <- ".join(g for g, _ in IO_GROUPS))
     return 0
 
 

@@ -146,3 +146,74 @@ emb_test_put_f64 (GByteArray *b,
   memcpy (&u, &x, 8);
   emb_test_put_u64 (b, u);
 }
+
+void
+emb_test_assert_contains (const char *text,
+                          const char *part)
+{
+  if (strstr (text, part) == NULL)
+    g_error ("'%s' does not contain '%s'", text, part);
+}
+
+char *
+emb_test_load_error (const char           *path,
+                     const EmbLoadOptions *options,
+                     EmbErrorCode          code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EmbDataset) ds = emb_dataset_load (path, options, NULL, NULL, NULL, &error);
+  g_autofree char *base = g_path_get_basename (path);
+
+  g_assert_null (ds);
+  g_assert_error (error, EMB_ERROR, (gint) code);
+  g_test_message ("%s", error->message);
+  emb_test_assert_contains (error->message, base);
+  return g_strdup (error->message);
+}
+
+char *
+emb_test_make_folder (const char *name)
+{
+  GError *error = NULL;
+  g_autofree char *pattern = g_strdup_printf ("embedlens-%s-XXXXXX", name);
+  char *dir = g_dir_make_tmp (pattern, &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+char *
+emb_test_folder_write (const char *dir,
+                       const char *name,
+                       const void *data,
+                       gssize      len)
+{
+  GError *error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_mkdir_with_parents (parent, 0700);
+  g_file_set_contents (path, data, len < 0 ? (gssize) strlen (data) : len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+void
+emb_test_folder_remove (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        emb_test_folder_remove (path);
+      else
+        g_unlink (path);
+    }
+  if (d != NULL)
+    g_dir_close (d);
+  g_rmdir (dir);
+}

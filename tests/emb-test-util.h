@@ -15,6 +15,20 @@ const char *emb_test_write (const char *name,
                             const void *data,
                             gssize      len);
 
+/* A private folder "embedlens-NAME-XXXXXX" in the temporary folder, for
+ * files the loader looks for by name beside a matrix; free it. */
+char *emb_test_make_folder (const char *name);
+
+/* Writes len bytes (len < 0: a NUL-terminated string) to dir/name,
+ * making the folders name has; returns the path (free it). */
+char *emb_test_folder_write (const char *dir,
+                             const char *name,
+                             const void *data,
+                             gssize      len);
+
+/* Removes dir and everything in it. */
+void  emb_test_folder_remove (const char *dir);
+
 /* The real-file fixtures folder (../shared/fixtures), or NULL after
  * g_test_skip () when it is absent. */
 const char *emb_test_fixtures (void);
@@ -27,6 +41,17 @@ EmbDataset *emb_test_load_ok (const char           *path,
  * (owned by the helper until the next call). */
 const char *emb_test_load_fail (const char           *path,
                                 const EmbLoadOptions *options);
+
+/* Fails the test, quoting both, unless text contains part. */
+void emb_test_assert_contains (const char *text,
+                               const char *part);
+
+/* Loads path with options (may be NULL), asserts that it fails with code
+ * in EMB_ERROR and that the message names the file; returns the message
+ * (free it). */
+char *emb_test_load_error (const char           *path,
+                           const EmbLoadOptions *options,
+                           EmbErrorCode          code);
 
 /* Little-endian writers for files built byte by byte. */
 void emb_test_put_u8  (GByteArray *b, guint8  v);

@@ -80,14 +80,6 @@ expect_offset_error (const char *path,
 }
 
 static void
-assert_contains (const char *message,
-                 const char *part)
-{
-  if (strstr (message, part) == NULL)
-    g_error ("'%s' does not contain '%s'", message, part);
-}
-
-static void
 assert_token (EmbDataset *ds,
               gsize       row,
               const char *raw)
@@ -194,13 +186,13 @@ test_truncated (void)
   /* Cut inside the second vector: named by where that vector starts. */
   path = emb_test_write ("mid-vector.bin", s->str, s->len - 1 - 3);
   m1 = expect_offset_error (path, EMB_ERROR_TRUNCATED, second + strlen ("bravo_long_token "));
-  assert_contains (m1, "record 2");
-  assert_contains (m1, "bravo_long_token");
+  emb_test_assert_contains (m1, "record 2");
+  emb_test_assert_contains (m1, "bravo_long_token");
 
   /* Cut inside the second token: no space before the end. */
   path = emb_test_write ("mid-token.bin", s->str, second + 10);
   m2 = expect_offset_error (path, EMB_ERROR_TRUNCATED, second);
-  assert_contains (m2, "record 2");
+  emb_test_assert_contains (m2, "record 2");
 
   /* Cut right after the first record: too short for the header's two,
    * which is found before reading any. */
@@ -210,7 +202,7 @@ test_truncated (void)
   /* Header only. */
   path = emb_test_write ("header-only.bin", "2 2\n", -1);
   m4 = expect_offset_error (path, EMB_ERROR_TRUNCATED, 0);
-  assert_contains (m4, "2 x 2");
+  emb_test_assert_contains (m4, "2 x 2");
 }
 
 static void
@@ -231,7 +223,7 @@ test_header_errors (void)
   /* More than the file can hold. */
   path = emb_test_write ("tall.bin", "1000 100\nthe \x01\x02\x03\x04", -1);
   m4 = expect_offset_error (path, EMB_ERROR_TRUNCATED, 0);
-  assert_contains (m4, "1000 x 100");
+  emb_test_assert_contains (m4, "1000 x 100");
   /* Not a header. */
   path = emb_test_write ("text.bin", "hello world\n", -1);
   m5 = expect_offset_error (path, EMB_ERROR_PARSE, 0);
@@ -258,9 +250,9 @@ test_non_finite (void)
       path = emb_test_write ("nonfinite.bin", s->str, s->len);
       /* Record 2's second value, after "2 3\n", "ok " + 12 + "\n", "bad ". */
       message = expect_offset_error (path, EMB_ERROR_NON_FINITE, 4 + 3 + 12 + 1 + 4 + 4);
-      assert_contains (message, "record 2");
-      assert_contains (message, "value 2");
-      assert_contains (message, "bad");
+      emb_test_assert_contains (message, "record 2");
+      emb_test_assert_contains (message, "value 2");
+      emb_test_assert_contains (message, "bad");
     }
 }
 

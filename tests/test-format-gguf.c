@@ -177,14 +177,6 @@ load_error (GByteArray   *b,
 }
 
 static void
-assert_contains (const char *text,
-                 const char *part)
-{
-  if (strstr (text, part) == NULL)
-    g_error ("'%s' does not contain '%s'", text, part);
-}
-
-static void
 assert_row (const EmbMatrix *m,
             gsize            i,
             const float     *expected)
@@ -643,14 +635,14 @@ test_vocab_only (void)
   g_assert_cmpint (emb_vocab_get_decoder (ds->vocab), ==, EMB_DECODER_SENTENCEPIECE);
 
   message = load_error (v, "vocab-as-matrix.gguf", EMB_ERROR_UNSUPPORTED);
-  assert_contains (message, "no tensors");
-  assert_contains (message, "--vocab");
+  emb_test_assert_contains (message, "no tensors");
+  emb_test_assert_contains (message, "--vocab");
 
   /* A GGUF without tokens is no vocabulary. */
   g_assert_null (emb_vocab_read_gguf ("no-tokens.gguf", m->data, m->len, &error));
   g_assert_error (error, EMB_ERROR, EMB_ERROR_FORMAT);
-  assert_contains (error->message, "no-tokens.gguf");
-  assert_contains (error->message, "tokenizer.ggml.tokens");
+  emb_test_assert_contains (error->message, "no-tokens.gguf");
+  emb_test_assert_contains (error->message, "tokenizer.ggml.tokens");
 }
 
 /* tests: broken files */
@@ -714,7 +706,7 @@ test_truncated_everywhere (void)
         {
           g_assert_null (vocab);
           g_assert_error (error, EMB_ERROR, EMB_ERROR_TRUNCATED);
-          assert_contains (error->message, "cut.gguf: byte ");
+          emb_test_assert_contains (error->message, "cut.gguf: byte ");
         }
       else
         {
@@ -733,7 +725,7 @@ test_not_gguf (void)
 
   g_byte_array_append (b, (const guint8 *) "GGML-not-gguf-at-all-0123456789", 31);
   message = load_error (b, "notgguf.gguf", EMB_ERROR_FORMAT);
-  assert_contains (message, "not a GGUF file");
+  emb_test_assert_contains (message, "not a GGUF file");
 }
 
 static void
@@ -745,20 +737,20 @@ test_versions (void)
 
   b->data[4] = 1;
   v1 = load_error (b, "v1.gguf", EMB_ERROR_UNSUPPORTED);
-  assert_contains (v1, "byte 4");
-  assert_contains (v1, "version 1");
+  emb_test_assert_contains (v1, "byte 4");
+  emb_test_assert_contains (v1, "version 1");
 
   b->data[4] = 4;
   v4 = load_error (b, "v4.gguf", EMB_ERROR_UNSUPPORTED);
-  assert_contains (v4, "version 4");
+  emb_test_assert_contains (v4, "version 4");
 
   /* A big-endian file: the version's bytes in the other order. */
   memcpy (b->data + 4, "\0\0\0\3", 4);
   big = load_error (b, "big.gguf", EMB_ERROR_UNSUPPORTED);
-  assert_contains (big, "big-endian");
+  emb_test_assert_contains (big, "big-endian");
   memcpy (b->data + 4, "\0\0\0\2", 4);
   big2 = load_error (b, "big2.gguf", EMB_ERROR_UNSUPPORTED);
-  assert_contains (big2, "big-endian");
+  emb_test_assert_contains (big2, "big-endian");
 }
 
 /* A key whose length runs past the end of the file, at byte 24. */
@@ -772,16 +764,16 @@ test_string_past_eof (void)
   emb_test_put_u64 (b, 1000);
   g_byte_array_append (b, (const guint8 *) "only twenty bytes...", 20);
   message = load_error (b, "longkey.gguf", EMB_ERROR_TRUNCATED);
-  assert_contains (message, "byte 24:");
-  assert_contains (message, "1000 bytes");
+  emb_test_assert_contains (message, "byte 24:");
+  emb_test_assert_contains (message, "1000 bytes");
 
   /* The same in a string value: its length is at 24 + 8 + 3 + 4 = 39. */
   put_key (c, "a.b", T_STRING);
   emb_test_put_u64 (c, G_MAXUINT64);
   emb_test_put_u32 (c, 0);
   value = load_error (c, "longvalue.gguf", EMB_ERROR_TRUNCATED);
-  assert_contains (value, "byte 39:");
-  assert_contains (value, "'a.b'");
+  emb_test_assert_contains (value, "byte 39:");
+  emb_test_assert_contains (value, "'a.b'");
 }
 
 /* Counts that no file of this size can hold fail at once, before any loop
@@ -801,8 +793,8 @@ test_count_overflow (void)
   put_array (b, "tokenizer.ggml.tokens", T_STRING, G_GUINT64_CONSTANT (1) << 62);
   put_str (b, "a");
   strings = load_error (b, "strings.gguf", EMB_ERROR_TOO_LARGE);
-  assert_contains (strings, "byte 69:");
-  assert_contains (strings, "4611686018427387904 strings");
+  emb_test_assert_contains (strings, "byte 69:");
+  emb_test_assert_contains (strings, "4611686018427387904 strings");
   g_assert_null (emb_vocab_read_gguf ("strings.gguf", b->data, b->len, &error));
   g_assert_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE);
 
@@ -810,16 +802,16 @@ test_count_overflow (void)
   put_array (c, "x.y", T_U8, G_GUINT64_CONSTANT (1) << 62);
   emb_test_put_u8 (c, 1);
   bytes = load_error (c, "bytes.gguf", EMB_ERROR_TRUNCATED);
-  assert_contains (bytes, "4611686018427387904 values");
+  emb_test_assert_contains (bytes, "4611686018427387904 values");
 
   put_array (e, "x.y", T_ARRAY, G_GUINT64_CONSTANT (1) << 62);
   arrays = load_error (e, "arrays.gguf", EMB_ERROR_TOO_LARGE);
-  assert_contains (arrays, "arrays");
+  emb_test_assert_contains (arrays, "arrays");
 
   tensors = load_error (t, "tensors.gguf", EMB_ERROR_TOO_LARGE);
-  assert_contains (tensors, "byte 24:");
+  emb_test_assert_contains (tensors, "byte 24:");
   pairs = load_error (k, "pairs.gguf", EMB_ERROR_TOO_LARGE);
-  assert_contains (pairs, "byte 24:");
+  emb_test_assert_contains (pairs, "byte 24:");
 }
 
 /* A file with one tensor info as given, after a 24-byte header; the info
@@ -857,30 +849,30 @@ test_bad_tensor_infos (void)
   g_autofree char *m_past = NULL, *m_bytes = NULL, *m_far = NULL, *m_blocks = NULL;
 
   m_dims = load_error (dims, "dims.gguf", EMB_ERROR_UNSUPPORTED);
-  assert_contains (m_dims, "byte 49:");
-  assert_contains (m_dims, "5 dimensions");
+  emb_test_assert_contains (m_dims, "byte 49:");
+  emb_test_assert_contains (m_dims, "5 dimensions");
 
   m_product = load_error (product, "product.gguf", EMB_ERROR_TOO_LARGE);
-  assert_contains (m_product, "byte 61:");
+  emb_test_assert_contains (m_product, "byte 61:");
   m_huge = load_error (huge, "huge.gguf", EMB_ERROR_TOO_LARGE);
-  assert_contains (m_huge, "byte 53:");
+  emb_test_assert_contains (m_huge, "byte 53:");
 
   /* The offset field is at 53 + 16 + 4 = 73. */
   m_unaligned = load_error (unaligned, "unaligned.gguf", EMB_ERROR_PARSE);
-  assert_contains (m_unaligned, "byte 73:");
-  assert_contains (m_unaligned, "alignment 32");
+  emb_test_assert_contains (m_unaligned, "byte 73:");
+  emb_test_assert_contains (m_unaligned, "alignment 32");
 
   /* Data from 96 + 1024 to 1152 in a 128-byte file. */
   m_past = load_error (past, "past.gguf", EMB_ERROR_TRUNCATED);
-  assert_contains (m_past, "byte 1152:");
+  emb_test_assert_contains (m_past, "byte 1152:");
   /* 3 x 4 floats from 96 need 48 bytes; 32 are there. */
   m_bytes = load_error (bytes, "bytes.gguf", EMB_ERROR_TRUNCATED);
-  assert_contains (m_bytes, "byte 144:");
+  emb_test_assert_contains (m_bytes, "byte 144:");
   m_far = load_error (far, "far.gguf", EMB_ERROR_TOO_LARGE);
-  assert_contains (m_far, "byte 73:");
+  emb_test_assert_contains (m_far, "byte 73:");
 
   m_blocks = load_error (blocks, "blocks.gguf", EMB_ERROR_SHAPE);
-  assert_contains (m_blocks, "Q4_0");
+  emb_test_assert_contains (m_blocks, "Q4_0");
 }
 
 static void
@@ -902,14 +894,14 @@ test_bad_alignment (void)
       put_tensor (b, "token_embd.weight", 2, (guint64[]) { 1, 1 }, G_F32, 0);
       emb_test_put_f32 (b, 1.0f);
       message = load_error (b, "badalign.gguf", EMB_ERROR_PARSE);
-      assert_contains (message, "byte 53:");
-      assert_contains (message, expected);
+      emb_test_assert_contains (message, "byte 53:");
+      emb_test_assert_contains (message, expected);
     }
 
   put_key (s, "general.alignment", T_STRING);
   put_str (s, "32");
   m_string = load_error (s, "stringalign.gguf", EMB_ERROR_PARSE);
-  assert_contains (m_string, "general.alignment is a string value");
+  emb_test_assert_contains (m_string, "general.alignment is a string value");
 }
 
 /* The chosen tensor in a type this reader does not convert, or that ggml
@@ -923,8 +915,8 @@ test_unreadable_type (void)
   EmbLoadOptions asked = { .format = "gguf", .tensor = "token_embd.weight" };
 
   m_unknown = load_error (unknown, "type99.gguf", EMB_ERROR_UNSUPPORTED);
-  assert_contains (m_unknown, "byte 24:");
-  assert_contains (m_unknown, "ggml type 99");
+  emb_test_assert_contains (m_unknown, "byte 24:");
+  emb_test_assert_contains (m_unknown, "ggml type 99");
 
   /* A Q4_K token table beside an F32 matrix that could be read instead. */
   put_tensor (q4k, "token_embd.weight", 2, (guint64[]) { 256, 1 }, G_Q4_K, 0);
@@ -936,10 +928,10 @@ test_unreadable_type (void)
   for (guint i = 0; i < 4; i++)
     emb_test_put_f32 (q4k, 1.0f);
   m_q4k = load_error (q4k, "q4k.gguf", EMB_ERROR_UNSUPPORTED);
-  assert_contains (m_q4k, "Q4_K");
-  assert_contains (m_q4k, "token_embd.weight");
+  emb_test_assert_contains (m_q4k, "Q4_K");
+  emb_test_assert_contains (m_q4k, "token_embd.weight");
   m_asked = load_error_with (q4k, "q4k.gguf", &asked, EMB_ERROR_UNSUPPORTED);
-  assert_contains (m_asked, "Q4_K");
+  emb_test_assert_contains (m_asked, "Q4_K");
 }
 
 static void
@@ -956,22 +948,22 @@ test_bad_metadata (void)
   put_key (type, "a.b", 13);
   emb_test_put_u64 (type, 0);
   m_type = load_error (type, "valuetype.gguf", EMB_ERROR_PARSE);
-  assert_contains (m_type, "byte 35:");
-  assert_contains (m_type, "unknown value type 13");
+  emb_test_assert_contains (m_type, "byte 35:");
+  emb_test_assert_contains (m_type, "unknown value type 13");
 
   put_array (elem, "a.b", 77, 1);
   m_elem = load_error (elem, "elemtype.gguf", EMB_ERROR_PARSE);
-  assert_contains (m_elem, "byte 39:");
+  emb_test_assert_contains (m_elem, "byte 39:");
 
   put_array (bools, "a.b", T_BOOL, 3);
   emb_test_put_u8 (bools, 0); emb_test_put_u8 (bools, 1); emb_test_put_u8 (bools, 2);
   m_bools = load_error (bools, "bools.gguf", EMB_ERROR_PARSE);
-  assert_contains (m_bools, "byte 53:");
+  emb_test_assert_contains (m_bools, "byte 53:");
 
   put_array (tokens, "tokenizer.ggml.tokens", T_I32, 1);
   emb_test_put_u32 (tokens, 5);
   m_tokens = load_error (tokens, "tokens.gguf", EMB_ERROR_PARSE);
-  assert_contains (m_tokens, "not an array of strings");
+  emb_test_assert_contains (m_tokens, "not an array of strings");
 
   /* Arrays nested 20 deep. */
   put_key (deep, "a.b", T_ARRAY);
@@ -983,7 +975,7 @@ test_bad_metadata (void)
   emb_test_put_u32 (deep, T_U8);
   emb_test_put_u64 (deep, 0);
   m_deep = load_error (deep, "deep.gguf", EMB_ERROR_UNSUPPORTED);
-  assert_contains (m_deep, "nest");
+  emb_test_assert_contains (m_deep, "nest");
 }
 
 static void
@@ -997,7 +989,7 @@ test_duplicate_tensor (void)
   pad_to (b, 32);
   emb_test_put_f32 (b, 1.0f);
   message = load_error (b, "twice.gguf", EMB_ERROR_PARSE);
-  assert_contains (message, "listed twice");
+  emb_test_assert_contains (message, "listed twice");
 }
 
 static void
@@ -1009,7 +1001,7 @@ test_no_tensors (void)
   put_key (b, "general.architecture", T_STRING);
   put_str (b, "llama");
   message = load_error (b, "empty.gguf", EMB_ERROR_UNSUPPORTED);
-  assert_contains (message, "has no tensors");
+  emb_test_assert_contains (message, "has no tensors");
 }
 
 /* nan and inf are refused with their row, column and byte. */
@@ -1030,13 +1022,13 @@ test_non_finite (void)
   b = matrix_file (3, G_F32, 3, 4, d->data, d->len, &start);
   m_nan = load_error (b, "nan.gguf", EMB_ERROR_NON_FINITE);
   at = g_strdup_printf ("byte %" G_GSIZE_FORMAT ":", start + (1 * 4 + 2) * 4);
-  assert_contains (m_nan, at);
-  assert_contains (m_nan, "row 1, column 2 is nan");
+  emb_test_assert_contains (m_nan, at);
+  emb_test_assert_contains (m_nan, "row 1, column 2 is nan");
 
   /* f16 0xfc00 is -inf. */
   h = matrix_file (3, G_F16, 1, 2, (const guint8[]) { 0x00, 0x3c, 0x00, 0xfc }, 4, NULL);
   m_half = load_error (h, "inf16.gguf", EMB_ERROR_NON_FINITE);
-  assert_contains (m_half, "row 0, column 1 is -inf");
+  emb_test_assert_contains (m_half, "row 0, column 1 is -inf");
 
   /* A Q8_0 block whose scale is inf (0x7c00): q = 1 gives inf. */
   {
@@ -1046,7 +1038,7 @@ test_non_finite (void)
       block[2 + j] = 1;
     q = matrix_file (3, G_Q8_0, 1, 32, block, sizeof block, NULL);
     m_q8 = load_error (q, "infq8.gguf", EMB_ERROR_NON_FINITE);
-    assert_contains (m_q8, "row 0, column 0 is inf");
+    emb_test_assert_contains (m_q8, "row 0, column 0 is inf");
   }
 
   /* A float64 beyond float32's range. */
@@ -1057,7 +1049,7 @@ test_non_finite (void)
     emb_test_put_f64 (v, 1e300);
     x = matrix_file (3, G_F64, 1, 2, v->data, v->len, NULL);
     m_f64 = load_error (x, "big64.gguf", EMB_ERROR_NON_FINITE);
-    assert_contains (m_f64, "too large for float32");
+    emb_test_assert_contains (m_f64, "too large for float32");
   }
 }
 
@@ -1204,10 +1196,10 @@ test_real_vocab_gpt2 (void)
   ds = emb_dataset_load (path, NULL, NULL, NULL, NULL, &error);
   g_assert_null (ds);
   g_assert_error (error, EMB_ERROR, EMB_ERROR_UNSUPPORTED);
-  assert_contains (error->message, path);
-  assert_contains (error->message, "no tensors");
-  assert_contains (error->message, "50257 tokens");
-  assert_contains (error->message, "--vocab");
+  emb_test_assert_contains (error->message, path);
+  emb_test_assert_contains (error->message, "no tensors");
+  emb_test_assert_contains (error->message, "50257 tokens");
+  emb_test_assert_contains (error->message, "--vocab");
 }
 
 static void

@@ -139,74 +139,6 @@ assert_cells (EmbDataset *ds,
       g_assert_cmpfloat (emb_matrix_row (ds->matrix, i)[j], ==, cell (i, j));
 }
 
-/* Loads path expecting an error with code; checks that the message names
- * the file and returns it. */
-static char *
-load_error (const char           *path,
-            const EmbLoadOptions *options,
-            EmbErrorCode          code)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EmbDataset) ds = emb_dataset_load (path, options, NULL, NULL, NULL, &error);
-  g_autofree char *base = g_path_get_basename (path);
-
-  g_assert_null (ds);
-  g_assert_error (error, EMB_ERROR, (gint) code);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, base));
-  return g_strdup (error->message);
-}
-
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (strstr (haystack, needle) == NULL)
-    g_error ("'%s' does not contain '%s'", haystack, needle);
-}
-
-/* A private folder, for files whose names the loader looks for beside a
- * matrix (vocab.txt) and which must not be seen by the other tests. */
-static char *
-make_folder (void)
-{
-  GError *error = NULL;
-  char *dir = g_dir_make_tmp ("embedlens-npy-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static char *
-folder_write (const char *dir,
-              const char *name,
-              const void *data,
-              gssize      len)
-{
-  GError *error = NULL;
-  char *path = g_build_filename (dir, name, NULL);
-
-  g_file_set_contents (path, data, len < 0 ? (gssize) strlen (data) : len, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-static void
-folder_remove (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (dir);
-}
-
 /* tests: files written here */
 
 static void
@@ -475,14 +407,14 @@ test_npy_vocab_sources (void)
 
   /* vocab.txt in the same folder. */
   {
-    g_autofree char *dir = make_folder ();
-    g_autofree char *npy = folder_write (dir, "matrix.npy", a->data, a->len);
-    g_autofree char *vocab = folder_write (dir, "vocab.txt", "[PAD]\n[UNK]\n", -1);
+    g_autofree char *dir = emb_test_make_folder ("npy");
+    g_autofree char *npy = emb_test_folder_write (dir, "matrix.npy", a->data, a->len);
+    g_autofree char *vocab = emb_test_folder_write (dir, "vocab.txt", "[PAD]\n[UNK]\n", -1);
     g_autoptr(EmbDataset) ds = emb_test_load_ok (npy, NULL);
 
     g_assert_cmpstr (ds->vocab_source, ==, vocab);
     g_assert_cmpstr (emb_vocab_raw (ds->vocab, 0, NULL), ==, "[PAD]");
-    folder_remove (dir);
+    emb_test_folder_remove (dir);
   }
 
   /* A --vocab with the wrong number of tokens names both counts. */
@@ -491,9 +423,9 @@ test_npy_vocab_sources (void)
     g_autofree char *msg = NULL;
 
     options.vocab_path = emb_test_write ("three-vocab.txt", "a\nb\nc\n", -1);
-    msg = load_error (write_array ("mismatch.npy", a), &options, EMB_ERROR_SHAPE);
-    assert_contains (msg, "3");
-    assert_contains (msg, "2");
+    msg = emb_test_load_error (write_array ("mismatch.npy", a), &options, EMB_ERROR_SHAPE);
+    emb_test_assert_contains (msg, "3");
+    emb_test_assert_contains (msg, "2");
   }
 }
 
@@ -506,9 +438,9 @@ test_npy_bad_preamble (void)
   EmbLoadOptions options = { 0 };
 
   /* Cut inside the header length. */
-  msg = load_error (emb_test_write ("cut.npy", "\x93NUMPY\x01\x00\x46", 9), NULL,
+  msg = emb_test_load_error (emb_test_write ("cut.npy", "\x93NUMPY\x01\x00\x46", 9), NULL,
                     EMB_ERROR_TRUNCATED);
-  assert_contains (msg, "byte 9");
+  emb_test_assert_contains (msg, "byte 9");
   g_clear_pointer (&msg, g_free);
 
   /* A header length past the end of the file. */
@@ -518,9 +450,9 @@ test_npy_bad_preamble (void)
 
     g_byte_array_set_size (a, 100);
     path = write_array ("header-past-eof.npy", a);
-    msg = load_error (path, NULL, EMB_ERROR_TRUNCATED);
-    assert_contains (msg, "byte 100");
-    assert_contains (msg, "128");
+    msg = emb_test_load_error (path, NULL, EMB_ERROR_TRUNCATED);
+    emb_test_assert_contains (msg, "byte 100");
+    emb_test_assert_contains (msg, "128");
     g_clear_pointer (&msg, g_free);
   }
 
@@ -530,16 +462,16 @@ test_npy_bad_preamble (void)
 
     a->data[6] = 4;
     put_f32 (a, 1.0f, FALSE);
-    msg = load_error (write_array ("version4.npy", a), NULL, EMB_ERROR_UNSUPPORTED);
-    assert_contains (msg, "4.0");
+    msg = emb_test_load_error (write_array ("version4.npy", a), NULL, EMB_ERROR_UNSUPPORTED);
+    emb_test_assert_contains (msg, "4.0");
     g_clear_pointer (&msg, g_free);
   }
 
   /* Not a .npy at all, forced with --format. */
   options.format = "npy";
-  msg = load_error (emb_test_write ("not-npy.dat", "hello world\n", -1), &options,
+  msg = emb_test_load_error (emb_test_write ("not-npy.dat", "hello world\n", -1), &options,
                     EMB_ERROR_FORMAT);
-  assert_contains (msg, "NUMPY");
+  emb_test_assert_contains (msg, "NUMPY");
 }
 
 static void
@@ -569,8 +501,8 @@ test_npy_bad_header (void)
       g_autofree char *msg = NULL;
 
       put_f32 (a, 1.0f, FALSE);
-      msg = load_error (write_array (name, a), NULL, EMB_ERROR_PARSE);
-      assert_contains (msg, cases[k].offset);
+      msg = emb_test_load_error (write_array (name, a), NULL, EMB_ERROR_PARSE);
+      emb_test_assert_contains (msg, cases[k].offset);
     }
 }
 
@@ -599,8 +531,8 @@ test_npy_unsupported (void)
 
       for (guint i = 0; i < 8; i++)
         put_f64 (a, 1.0, FALSE);
-      msg = load_error (write_array (name, a), NULL, EMB_ERROR_UNSUPPORTED);
-      assert_contains (msg, cases[k].expect);
+      msg = emb_test_load_error (write_array (name, a), NULL, EMB_ERROR_UNSUPPORTED);
+      emb_test_assert_contains (msg, cases[k].expect);
     }
 }
 
@@ -614,8 +546,8 @@ test_npy_bad_sizes (void)
     g_autoptr(GByteArray) a = npy_header_aligned (1, "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4), }", 64);
 
     put_f32 (a, 1.0f, FALSE);
-    msg = load_error (write_array ("overflow.npy", a), NULL, EMB_ERROR_TOO_LARGE);
-    assert_contains (msg, "4611686018427387904");
+    msg = emb_test_load_error (write_array ("overflow.npy", a), NULL, EMB_ERROR_TOO_LARGE);
+    emb_test_assert_contains (msg, "4611686018427387904");
     g_clear_pointer (&msg, g_free);
   }
 
@@ -624,7 +556,7 @@ test_npy_bad_sizes (void)
     g_autoptr(GByteArray) a = npy_header_aligned (1, "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999, 4), }", 64);
 
     put_f32 (a, 1.0f, FALSE);
-    msg = load_error (write_array ("overflow-literal.npy", a), NULL, EMB_ERROR_TOO_LARGE);
+    msg = emb_test_load_error (write_array ("overflow-literal.npy", a), NULL, EMB_ERROR_TOO_LARGE);
     g_clear_pointer (&msg, g_free);
   }
 
@@ -636,9 +568,9 @@ test_npy_bad_sizes (void)
     g_autofree char *size = g_strdup_printf ("%u bytes", a->len + 4);
 
     put_f32 (a, 1.0f, FALSE);
-    msg = load_error (write_array ("huge.npy", a), NULL, EMB_ERROR_TRUNCATED);
-    assert_contains (msg, end);
-    assert_contains (msg, size);
+    msg = emb_test_load_error (write_array ("huge.npy", a), NULL, EMB_ERROR_TRUNCATED);
+    emb_test_assert_contains (msg, end);
+    emb_test_assert_contains (msg, size);
     g_clear_pointer (&msg, g_free);
   }
 
@@ -650,9 +582,9 @@ test_npy_bad_sizes (void)
     g_assert_cmpuint (a->len, ==, 128);
     put_cells_f32 (a, 2, 3, FALSE);
     g_byte_array_set_size (a, a->len - 1);
-    msg = load_error (write_array ("short.npy", a), NULL, EMB_ERROR_TRUNCATED);
-    assert_contains (msg, "byte 152:");
-    assert_contains (msg, "151 bytes");
+    msg = emb_test_load_error (write_array ("short.npy", a), NULL, EMB_ERROR_TRUNCATED);
+    emb_test_assert_contains (msg, "byte 152:");
+    emb_test_assert_contains (msg, "151 bytes");
   }
 }
 
@@ -669,9 +601,9 @@ test_npy_non_finite (void)
     g_assert_cmpuint (a->len, ==, 128);
     put_cells_f32 (a, 2, 3, FALSE);
     memcpy (a->data + 128 + 20, &(float) { NAN }, 4);
-    msg = load_error (write_array ("nan.npy", a), NULL, EMB_ERROR_NON_FINITE);
-    assert_contains (msg, "byte 148:");
-    assert_contains (msg, "row 1, column 2 is nan");
+    msg = emb_test_load_error (write_array ("nan.npy", a), NULL, EMB_ERROR_NON_FINITE);
+    emb_test_assert_contains (msg, "byte 148:");
+    emb_test_assert_contains (msg, "row 1, column 2 is nan");
     g_clear_pointer (&msg, g_free);
   }
 
@@ -684,9 +616,9 @@ test_npy_non_finite (void)
     put_u16 (a, 0x3c00, FALSE);
     put_u16 (a, 0xfc00, FALSE);
     put_u16 (a, 0x3c00, FALSE);
-    msg = load_error (write_array ("inf16.npy", a), NULL, EMB_ERROR_NON_FINITE);
-    assert_contains (msg, "byte 132:");
-    assert_contains (msg, "row 0, column 1 is -inf");
+    msg = emb_test_load_error (write_array ("inf16.npy", a), NULL, EMB_ERROR_NON_FINITE);
+    emb_test_assert_contains (msg, "byte 132:");
+    emb_test_assert_contains (msg, "row 0, column 1 is -inf");
     g_clear_pointer (&msg, g_free);
   }
 
@@ -696,9 +628,9 @@ test_npy_non_finite (void)
 
     put_f64 (a, 1.0, FALSE);
     put_f64 (a, 1e300, FALSE);
-    msg = load_error (write_array ("big64.npy", a), NULL, EMB_ERROR_NON_FINITE);
-    assert_contains (msg, "row 0, column 1");
-    assert_contains (msg, "1e+300");
+    msg = emb_test_load_error (write_array ("big64.npy", a), NULL, EMB_ERROR_NON_FINITE);
+    emb_test_assert_contains (msg, "row 0, column 1");
+    emb_test_assert_contains (msg, "1e+300");
   }
 }
 
@@ -811,8 +743,8 @@ test_real_candle_int64 (void)
   if (dir == NULL)
     return;
   path = g_build_filename (dir, "real", "candle-test.npy", NULL);
-  msg = load_error (path, NULL, EMB_ERROR_UNSUPPORTED);
-  assert_contains (msg, "not a 2-D float matrix (dtype '<i8', shape (10,))");
+  msg = emb_test_load_error (path, NULL, EMB_ERROR_UNSUPPORTED);
+  emb_test_assert_contains (msg, "not a 2-D float matrix (dtype '<i8', shape (10,))");
 }
 
 int

@@ -10,30 +10,6 @@
 
 /* auxiliary functions */
 
-static char *
-load_error (const char           *path,
-            const EmbLoadOptions *options,
-            EmbErrorCode          code)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EmbDataset) ds = emb_dataset_load (path, options, NULL, NULL, NULL, &error);
-  g_autofree char *base = g_path_get_basename (path);
-
-  g_assert_null (ds);
-  g_assert_error (error, EMB_ERROR, (gint) code);
-  g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, base));
-  return g_strdup (error->message);
-}
-
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (strstr (haystack, needle) == NULL)
-    g_error ("'%s' does not contain '%s'", haystack, needle);
-}
-
 static void
 assert_row (const EmbMatrix *m,
             gsize            i,
@@ -50,53 +26,6 @@ metadata (const char *text,
 {
   return emb_projector_read_metadata ("meta.tsv", (const guint8 *) text, strlen (text),
                                       n_rows, error);
-}
-
-/* A private folder (with subfolders) for a config and the files it names. */
-static char *
-make_folder (void)
-{
-  GError *error = NULL;
-  char *dir = g_dir_make_tmp ("embedlens-projector-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static char *
-folder_write (const char *dir,
-              const char *name,
-              const void *data,
-              gssize      len)
-{
-  GError *error = NULL;
-  char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-
-  g_mkdir_with_parents (parent, 0700);
-  g_file_set_contents (path, data, len < 0 ? (gssize) strlen (data) : len, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-static void
-folder_remove (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        folder_remove (path);
-      else
-        g_unlink (path);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (dir);
 }
 
 /* tests: vectors TSV */
@@ -158,10 +87,10 @@ test_tsv_errors (void)
   for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
     {
       g_autofree char *name = g_strdup_printf ("bad%u.tsv", k);
-      g_autofree char *msg = load_error (emb_test_write (name, cases[k].text, -1), NULL,
+      g_autofree char *msg = emb_test_load_error (emb_test_write (name, cases[k].text, -1), NULL,
                                          cases[k].code);
 
-      assert_contains (msg, cases[k].expect);
+      emb_test_assert_contains (msg, cases[k].expect);
     }
 }
 
@@ -221,20 +150,20 @@ test_metadata_errors (void)
   vocab = metadata ("word\nthe\nof\n", 2, &error);
   g_assert_null (vocab);
   g_assert_error (error, EMB_ERROR, EMB_ERROR_SHAPE);
-  assert_contains (error->message, "meta.tsv: 3 rows of metadata, but the matrix has 2 rows");
-  assert_contains (error->message, "no header");
+  emb_test_assert_contains (error->message, "meta.tsv: 3 rows of metadata, but the matrix has 2 rows");
+  emb_test_assert_contains (error->message, "no header");
   g_clear_error (&error);
 
   vocab = metadata ("a\tb\n1\t2\n", 2, &error);
   g_assert_null (vocab);
   g_assert_error (error, EMB_ERROR, EMB_ERROR_SHAPE);
-  assert_contains (error->message, "1 rows of metadata below the header, but the matrix has 2 rows");
+  emb_test_assert_contains (error->message, "1 rows of metadata below the header, but the matrix has 2 rows");
   g_clear_error (&error);
 
   vocab = metadata ("a\tb\n1\t2\n3\t4\t5\n", 2, &error);
   g_assert_null (vocab);
   g_assert_error (error, EMB_ERROR, EMB_ERROR_PARSE);
-  assert_contains (error->message, "meta.tsv:3: 3 fields, expected 2");
+  emb_test_assert_contains (error->message, "meta.tsv:3: 3 fields, expected 2");
   g_clear_error (&error);
 }
 
@@ -282,26 +211,26 @@ test_bytes (void)
   }
 
   options.shape_rows = 2;
-  msg = load_error (path, &options, EMB_ERROR_SHAPE);
-  assert_contains (msg, "2x2 float32 (--shape) needs 16 bytes");
-  assert_contains (msg, "has 24 bytes");
+  msg = emb_test_load_error (path, &options, EMB_ERROR_SHAPE);
+  emb_test_assert_contains (msg, "2x2 float32 (--shape) needs 16 bytes");
+  emb_test_assert_contains (msg, "has 24 bytes");
   g_clear_pointer (&msg, g_free);
 
   options.shape_rows = G_MAXSIZE / 2;
-  msg = load_error (path, &options, EMB_ERROR_SHAPE);
+  msg = emb_test_load_error (path, &options, EMB_ERROR_SHAPE);
   g_clear_pointer (&msg, g_free);
 
-  msg = load_error (path, NULL, EMB_ERROR_INVALID);
-  assert_contains (msg, "raw .bytes needs --shape NxD");
+  msg = emb_test_load_error (path, NULL, EMB_ERROR_INVALID);
+  emb_test_assert_contains (msg, "raw .bytes needs --shape NxD");
   g_clear_pointer (&msg, g_free);
 
   {
     float bad[] = { 1, 2, 3, INFINITY };
 
     options.shape_rows = 2;
-    msg = load_error (emb_test_write ("inf.bytes", bad, sizeof bad), &options,
+    msg = emb_test_load_error (emb_test_write ("inf.bytes", bad, sizeof bad), &options,
                       EMB_ERROR_NON_FINITE);
-    assert_contains (msg, "byte 12: row 1, column 1 is inf");
+    emb_test_assert_contains (msg, "byte 12: row 1, column 1 is inf");
   }
 }
 
@@ -324,11 +253,11 @@ test_config (void)
     "  {\"tensorName\": \"badshape\", \"tensorShape\": [4, 2],\n"
     "   \"tensorPath\": \"data/first.bytes\"}\n"
     "]}\n";
-  g_autofree char *dir = make_folder ();
-  g_autofree char *path = folder_write (dir, "projector_config.json", config, -1);
-  g_autofree char *bytes = folder_write (dir, "data/first.bytes", values, sizeof values);
-  g_autofree char *meta = folder_write (dir, "data/first-meta.tsv", "word\tn\na\t1\nb\t2\nc\t3\n", -1);
-  g_autofree char *tsv = folder_write (dir, "second.tsv", "x\t1\t2\ny\t3\t4\n", -1);
+  g_autofree char *dir = emb_test_make_folder ("projector");
+  g_autofree char *path = emb_test_folder_write (dir, "projector_config.json", config, -1);
+  g_autofree char *bytes = emb_test_folder_write (dir, "data/first.bytes", values, sizeof values);
+  g_autofree char *meta = emb_test_folder_write (dir, "data/first-meta.tsv", "word\tn\na\t1\nb\t2\nc\t3\n", -1);
+  g_autofree char *tsv = emb_test_folder_write (dir, "second.tsv", "x\t1\t2\ny\t3\t4\n", -1);
   EmbLoadOptions options = { 0 };
 
   {
@@ -358,36 +287,36 @@ test_config (void)
     g_autofree char *msg = NULL;
 
     options.tensor = "missing";
-    msg = load_error (path, &options, EMB_ERROR_IO);
-    assert_contains (msg, "embedding 'missing': tensorPath 'nowhere/missing.bytes'");
+    msg = emb_test_load_error (path, &options, EMB_ERROR_IO);
+    emb_test_assert_contains (msg, "embedding 'missing': tensorPath 'nowhere/missing.bytes'");
     g_clear_pointer (&msg, g_free);
 
     options.tensor = "remote";
-    msg = load_error (path, &options, EMB_ERROR_UNSUPPORTED);
-    assert_contains (msg, "https://example.org/remote.bytes");
+    msg = emb_test_load_error (path, &options, EMB_ERROR_UNSUPPORTED);
+    emb_test_assert_contains (msg, "https://example.org/remote.bytes");
     g_clear_pointer (&msg, g_free);
 
     options.tensor = "badshape";
-    msg = load_error (path, &options, EMB_ERROR_SHAPE);
-    assert_contains (msg, "tensorShape");
-    assert_contains (msg, "first.bytes");
+    msg = emb_test_load_error (path, &options, EMB_ERROR_SHAPE);
+    emb_test_assert_contains (msg, "tensorShape");
+    emb_test_assert_contains (msg, "first.bytes");
     g_clear_pointer (&msg, g_free);
 
     options.tensor = "nosuch";
-    msg = load_error (path, &options, EMB_ERROR_NOT_FOUND);
-    assert_contains (msg, "'first', 'second'");
+    msg = emb_test_load_error (path, &options, EMB_ERROR_NOT_FOUND);
+    emb_test_assert_contains (msg, "'first', 'second'");
   }
 
   {
-    g_autofree char *bad = folder_write (dir, "bad.json", "{\"embeddings\": [", -1);
-    g_autofree char *other = folder_write (dir, "other.json", "{\"name\": 1}", -1);
-    g_autofree char *msg = load_error (bad, NULL, EMB_ERROR_PARSE);
-    g_autofree char *msg2 = load_error (other, NULL, EMB_ERROR_FORMAT);
+    g_autofree char *bad = emb_test_folder_write (dir, "bad.json", "{\"embeddings\": [", -1);
+    g_autofree char *other = emb_test_folder_write (dir, "other.json", "{\"name\": 1}", -1);
+    g_autofree char *msg = emb_test_load_error (bad, NULL, EMB_ERROR_PARSE);
+    g_autofree char *msg2 = emb_test_load_error (other, NULL, EMB_ERROR_FORMAT);
 
-    assert_contains (msg2, "\"embeddings\"");
+    emb_test_assert_contains (msg2, "\"embeddings\"");
   }
 
-  folder_remove (dir);
+  emb_test_folder_remove (dir);
 }
 
 /* tests: real files from the TensorBoard projector demo */
@@ -454,14 +383,14 @@ test_real_demo_config (void)
   if (dir == NULL)
     return;
   path = g_build_filename (dir, "real", "projector-oss_demo_projector_config.json", NULL);
-  msg = load_error (path, NULL, EMB_ERROR_IO);
-  assert_contains (msg, "embedding 'Word2Vec 10K'");
-  assert_contains (msg, "oss_data/word2vec_10000_200d_tensors.bytes");
+  msg = emb_test_load_error (path, NULL, EMB_ERROR_IO);
+  emb_test_assert_contains (msg, "embedding 'Word2Vec 10K'");
+  emb_test_assert_contains (msg, "oss_data/word2vec_10000_200d_tensors.bytes");
   g_clear_pointer (&msg, g_free);
 
   options.tensor = "Iris";
-  msg = load_error (path, &options, EMB_ERROR_IO);
-  assert_contains (msg, "oss_data/iris_tensors.bytes");
+  msg = emb_test_load_error (path, &options, EMB_ERROR_IO);
+  emb_test_assert_contains (msg, "oss_data/iris_tensors.bytes");
 }
 
 int

@@ -152,32 +152,6 @@ assert_cells (EmbDataset *ds,
       g_assert_cmpfloat (emb_matrix_row (ds->matrix, i)[j], ==, cell (i, j));
 }
 
-static void
-assert_contains (const char *haystack,
-                 const char *needle)
-{
-  if (strstr (haystack, needle) == NULL)
-    g_error ("'%s' does not contain '%s'", haystack, needle);
-}
-
-/* Loads path expecting an error with code; checks that the message names
- * the file and returns it. */
-static char *
-load_error (const char           *path,
-            const EmbLoadOptions *options,
-            EmbErrorCode          code)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EmbDataset) ds = emb_dataset_load (path, options, NULL, NULL, NULL, &error);
-  g_autofree char *base = g_path_get_basename (path);
-
-  g_assert_null (ds);
-  g_assert_error (error, EMB_ERROR, (gint) code);
-  g_test_message ("%s", error->message);
-  assert_contains (error->message, base);
-  return g_strdup (error->message);
-}
-
 /* The same, for a malformed file: the message also names the byte. */
 static char *
 load_error_at (const char           *path,
@@ -185,25 +159,14 @@ load_error_at (const char           *path,
                EmbErrorCode          code,
                guint64               offset)
 {
-  char *msg = load_error (path, options, code);
+  char *msg = emb_test_load_error (path, options, code);
   g_autofree char *where = g_strdup_printf (": byte %" G_GUINT64_FORMAT ": ", offset);
 
-  assert_contains (msg, where);
+  emb_test_assert_contains (msg, where);
   return msg;
 }
 
 static const EmbLoadOptions st_options = { .format = "safetensors" };
-
-/* A private folder, for checkpoints whose shards are found by name. */
-static char *
-make_folder (void)
-{
-  GError *error = NULL;
-  char *dir = g_dir_make_tmp ("embedlens-safetensors-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
 
 static void
 write_in (const char *dir,
@@ -216,20 +179,6 @@ write_in (const char *dir,
   g_file_set_contents (path, (const char *) a->data, a->len, &error);
   g_assert_no_error (error);
   g_byte_array_unref (a);
-}
-
-static void
-remove_folder (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
 }
 
 /* IEEE binary16 by its definition, for comparing with the reader. */
@@ -427,13 +376,13 @@ test_pick (void)
   assert_cells (ds2, 8, 6);
 
   options.tensor = "model.norm.weight";
-  msg = load_error (path, &options, EMB_ERROR_SHAPE);
-  assert_contains (msg, "model.norm.weight");
+  msg = emb_test_load_error (path, &options, EMB_ERROR_SHAPE);
+  emb_test_assert_contains (msg, "model.norm.weight");
   g_clear_pointer (&msg, g_free);
 
   options.tensor = "nope";
-  msg = load_error (path, &options, EMB_ERROR_NOT_FOUND);
-  assert_contains (msg, "nope");
+  msg = emb_test_load_error (path, &options, EMB_ERROR_NOT_FOUND);
+  emb_test_assert_contains (msg, "nope");
   g_clear_pointer (&msg, g_free);
 
   /* No known name: the largest readable 2-D tensor, F64 [3, 3] here. */
@@ -531,13 +480,13 @@ test_bad_json (void)
     {
       g_autofree char *name = g_strdup_printf ("json-%u.safetensors", i);
       const char *path = write_header (name, cases[i].header, 0);
-      g_autofree char *msg = load_error (path, &st_options,
+      g_autofree char *msg = emb_test_load_error (path, &st_options,
                                          strstr (cases[i].why, "63") ? EMB_ERROR_TOO_LARGE
                                                                      : EMB_ERROR_PARSE);
       g_autofree char *where = g_strdup_printf (": byte %" G_GUINT64_FORMAT ": ", cases[i].at);
 
-      assert_contains (msg, where);
-      assert_contains (msg, cases[i].why);
+      emb_test_assert_contains (msg, where);
+      emb_test_assert_contains (msg, cases[i].why);
     }
 }
 
@@ -571,7 +520,7 @@ test_bad_entries (void)
       const char *path = write_header (name, cases[i].header, cases[i].data);
       g_autofree char *msg = load_error_at (path, &st_options, cases[i].code, 9);
 
-      assert_contains (msg, cases[i].why);
+      emb_test_assert_contains (msg, cases[i].why);
     }
 }
 
@@ -598,19 +547,19 @@ test_bad_layout (void)
 
   path = write_header ("overlap.safetensors", overlap, 40);
   msg = load_error_at (path, &st_options, EMB_ERROR_PARSE, b_at);
-  assert_contains (msg, "tensor 'b': data_offsets [16, 40] overlap the previous tensor's ('a'), which ends at 24");
+  emb_test_assert_contains (msg, "tensor 'b': data_offsets [16, 40] overlap the previous tensor's ('a'), which ends at 24");
   g_free (msg);
 
   path = write_header ("gap.safetensors", gap, 52);
   msg = load_error_at (path, &st_options, EMB_ERROR_PARSE, b_at);
-  assert_contains (msg, "gap");
+  emb_test_assert_contains (msg, "gap");
   g_free (msg);
 
   /* The first tensor must start at 0. */
   path = write_header ("gap0.safetensors",
                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8);
   msg = load_error_at (path, &st_options, EMB_ERROR_PARSE, 9);
-  assert_contains (msg, "must begin at 0");
+  emb_test_assert_contains (msg, "must begin at 0");
   g_free (msg);
 
   /* Bytes after the last tensor's data. */
@@ -619,7 +568,7 @@ test_bad_layout (void)
   g_byte_array_append (a, filler->data, 52);
   path = write_array ("extra.safetensors", a);
   msg = load_error_at (path, &st_options, EMB_ERROR_PARSE, data_start + 48);
-  assert_contains (msg, "4 more bytes");
+  emb_test_assert_contains (msg, "4 more bytes");
   g_free (msg);
 
   /* Data cut short: the file ends before the last tensor's end. */
@@ -634,7 +583,7 @@ test_bad_layout (void)
                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
                        "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8);
   msg = load_error_at (path, &st_options, EMB_ERROR_PARSE, 62);
-  assert_contains (msg, "'a' twice");
+  emb_test_assert_contains (msg, "'a' twice");
   g_free (msg);
 }
 
@@ -652,20 +601,20 @@ test_unsupported (void)
 
   options.tensor = "ints";
   msg = load_error_at (path, &options, EMB_ERROR_UNSUPPORTED, 9);
-  assert_contains (msg, "dtype I8");
+  emb_test_assert_contains (msg, "dtype I8");
   g_free (msg);
 
   /* A dtype the format does not define: its size is unknown, but the
    * offsets still have to tile. */
   options.tensor = "q";
-  msg = load_error (path, &options, EMB_ERROR_UNSUPPORTED);
-  assert_contains (msg, "dtype Q7");
-  assert_contains (msg, ": byte ");
+  msg = emb_test_load_error (path, &options, EMB_ERROR_UNSUPPORTED);
+  emb_test_assert_contains (msg, "dtype Q7");
+  emb_test_assert_contains (msg, ": byte ");
   g_free (msg);
 
   /* Nothing readable at all. */
-  msg = load_error (path, &st_options, EMB_ERROR_UNSUPPORTED);
-  assert_contains (msg, "I8");
+  msg = emb_test_load_error (path, &st_options, EMB_ERROR_UNSUPPORTED);
+  emb_test_assert_contains (msg, "I8");
   g_free (msg);
 }
 
@@ -704,9 +653,9 @@ test_non_finite (void)
   b = st_builder_new (NULL);
   st_add (b, "w", "F32", "[2, 3]", g_byte_array_ref (cells));
   path = st_write (b, "nan-f32.safetensors");
-  msg = load_error (path, &st_options, EMB_ERROR_NON_FINITE);
-  assert_contains (msg, "row 1, column 2 is nan");
-  assert_contains (msg, ": byte ");
+  msg = emb_test_load_error (path, &st_options, EMB_ERROR_NON_FINITE);
+  emb_test_assert_contains (msg, "row 1, column 2 is nan");
+  emb_test_assert_contains (msg, ": byte ");
   g_free (msg);
 
   for (guint i = 0; i < G_N_ELEMENTS (halves); i++)
@@ -723,8 +672,8 @@ test_non_finite (void)
       path = st_write (b, name);
       data_start = data_start_of (path);
       msg = load_error_at (path, &st_options, EMB_ERROR_NON_FINITE, data_start + 8);
-      assert_contains (msg, "row 2, column 0");
-      assert_contains (msg, halves[i].what);
+      emb_test_assert_contains (msg, "row 2, column 0");
+      emb_test_assert_contains (msg, halves[i].what);
       g_free (msg);
     }
 
@@ -737,8 +686,8 @@ test_non_finite (void)
     b = st_builder_new (NULL);
     st_add (b, "w", "F64", "[1, 2]", a);
     path = st_write (b, "big-f64.safetensors");
-    msg = load_error (path, &st_options, EMB_ERROR_NON_FINITE);
-    assert_contains (msg, "row 0, column 1: 1e+300 is too large for float32");
+    msg = emb_test_load_error (path, &st_options, EMB_ERROR_NON_FINITE);
+    emb_test_assert_contains (msg, "row 0, column 1: 1e+300 is too large for float32");
     g_free (msg);
 
     a = g_byte_array_new ();
@@ -747,8 +696,8 @@ test_non_finite (void)
     b = st_builder_new (NULL);
     st_add (b, "w", "F64", "[2, 1]", a);
     path = st_write (b, "inf-f64.safetensors");
-    msg = load_error (path, &st_options, EMB_ERROR_NON_FINITE);
-    assert_contains (msg, "row 0, column 0 is -inf");
+    msg = emb_test_load_error (path, &st_options, EMB_ERROR_NON_FINITE);
+    emb_test_assert_contains (msg, "row 0, column 0 is -inf");
     g_free (msg);
   }
 }
@@ -795,7 +744,7 @@ static const char *index_json =
 static char *
 write_checkpoint (void)
 {
-  char *dir = make_folder ();
+  char *dir = emb_test_make_folder ("safetensors");
   g_autofree char *index = g_build_filename (dir, "model.safetensors.index.json", NULL);
   StBuilder *b;
   GByteArray *emb = g_byte_array_new ();
@@ -846,7 +795,7 @@ test_index (void)
   assert_cells (ds3, 8, 3);
   g_assert_true (emb_matrix_is_view (ds3->matrix));
 
-  remove_folder (dir);
+  emb_test_folder_remove (dir);
 }
 
 static void
@@ -861,45 +810,45 @@ test_index_errors (void)
 
   /* A shard that is not there. */
   g_assert_cmpint (g_unlink (shard2), ==, 0);
-  msg = load_error (index, &options, EMB_ERROR_IO);
-  assert_contains (msg, "model.safetensors.index.json");
-  assert_contains (msg, "model-00002-of-00002.safetensors");
+  msg = emb_test_load_error (index, &options, EMB_ERROR_IO);
+  emb_test_assert_contains (msg, "model.safetensors.index.json");
+  emb_test_assert_contains (msg, "model-00002-of-00002.safetensors");
   g_free (msg);
 
   /* A shard that is not a valid file: the message names both. */
   g_assert_true (g_file_set_contents (shard2, "\x07\0\0\0\0\0\0\0{\"a\":1}", 15, NULL));
-  msg = load_error (index, &options, EMB_ERROR_PARSE);
-  assert_contains (msg, "model-00002-of-00002.safetensors: byte ");
+  msg = emb_test_load_error (index, &options, EMB_ERROR_PARSE);
+  emb_test_assert_contains (msg, "model-00002-of-00002.safetensors: byte ");
   g_free (msg);
 
   /* A tensor the shard does not have. */
   write_in (dir, "model-00002-of-00002.safetensors", st_file ("{}", NULL, 0));
-  msg = load_error (index, &options, EMB_ERROR_FORMAT);
-  assert_contains (msg, "model.embed_tokens.weight");
+  msg = emb_test_load_error (index, &options, EMB_ERROR_FORMAT);
+  emb_test_assert_contains (msg, "model.embed_tokens.weight");
   g_free (msg);
 
   /* Shards outside the index's folder, and a broken index. */
   text = g_strdup ("{\"weight_map\": {\"a\": \"../secret.safetensors\"}}");
   g_assert_true (g_file_set_contents (index, text, -1, NULL));
-  msg = load_error (index, &options, EMB_ERROR_PARSE);
-  assert_contains (msg, "../secret.safetensors");
+  msg = emb_test_load_error (index, &options, EMB_ERROR_PARSE);
+  emb_test_assert_contains (msg, "../secret.safetensors");
   g_free (msg);
 
   g_assert_true (g_file_set_contents (index, "{\"weight_map\": {\"a\": 1}}", -1, NULL));
-  msg = load_error (index, &options, EMB_ERROR_PARSE);
+  msg = emb_test_load_error (index, &options, EMB_ERROR_PARSE);
   g_free (msg);
 
   g_assert_true (g_file_set_contents (index, "{\"weight_map\": [1, 2", -1, NULL));
-  msg = load_error (index, &options, EMB_ERROR_PARSE);
-  assert_contains (msg, ": byte ");
+  msg = emb_test_load_error (index, &options, EMB_ERROR_PARSE);
+  emb_test_assert_contains (msg, ": byte ");
   g_free (msg);
 
   g_assert_true (g_file_set_contents (index, "{\"metadata\": {}}", -1, NULL));
-  msg = load_error (index, &options, EMB_ERROR_FORMAT);
-  assert_contains (msg, "weight_map");
+  msg = emb_test_load_error (index, &options, EMB_ERROR_FORMAT);
+  emb_test_assert_contains (msg, "weight_map");
   g_free (msg);
 
-  remove_folder (dir);
+  emb_test_folder_remove (dir);
 }
 
 /* tests: real files */
@@ -1010,9 +959,9 @@ test_real_candle_codes (void)
   if (dir == NULL)
     return;
   path = g_build_filename (dir, "real", "candle-jfk-codes.safetensors", NULL);
-  msg = load_error (path, NULL, EMB_ERROR_UNSUPPORTED);
-  assert_contains (msg, "codes");
-  assert_contains (msg, "I64");
+  msg = emb_test_load_error (path, NULL, EMB_ERROR_UNSUPPORTED);
+  emb_test_assert_contains (msg, "codes");
+  emb_test_assert_contains (msg, "I64");
 }
 
 int

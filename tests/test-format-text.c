@@ -65,14 +65,6 @@ expect_line_error (const char *name,
 }
 
 static void
-assert_contains (const char *message,
-                 const char *part)
-{
-  if (strstr (message, part) == NULL)
-    g_error ("'%s' does not contain '%s'", message, part);
-}
-
-static void
 assert_token (EmbDataset *ds,
               gsize       row,
               const char *raw,
@@ -422,8 +414,8 @@ test_big_errors (void)
 
   one = replace_line (s, late, bad_row);
   m1 = expect_line_error ("big-late.txt", one->str, NULL, EMB_ERROR_PARSE, late);
-  assert_contains (m1, "0.5x");
-  assert_contains (m1, "value 8");
+  emb_test_assert_contains (m1, "0.5x");
+  emb_test_assert_contains (m1, "value 8");
 
   /* Errors in two chunks: the first line is the one reported. */
   both = replace_line (one, early, bad_row);
@@ -431,11 +423,11 @@ test_big_errors (void)
 
   short_row = replace_line (s, late, "late 1 2 3\n");
   m3 = expect_line_error ("big-short.txt", short_row->str, NULL, EMB_ERROR_SHAPE, late);
-  assert_contains (m3, "expected 50 values, found 3");
+  emb_test_assert_contains (m3, "expected 50 values, found 3");
 
   nan_row = replace_line (s, late + 1, "late nan 2 3\n");
   m4 = expect_line_error ("big-nan.txt", nan_row->str, NULL, EMB_ERROR_NON_FINITE, late + 1);
-  assert_contains (m4, "value 1");
+  emb_test_assert_contains (m4, "value 1");
 }
 
 static void
@@ -477,16 +469,16 @@ test_wrong_counts (void)
   g_autofree char *m1 = NULL, *m2 = NULL, *m3 = NULL, *m4 = NULL, *m5 = NULL;
 
   m1 = expect_line_error ("fewer.txt", "a 1 2 3\nb 1 2\n", "glove", EMB_ERROR_SHAPE, 2);
-  assert_contains (m1, "expected 3 values, found 2");
+  emb_test_assert_contains (m1, "expected 3 values, found 2");
   m2 = expect_line_error ("more.txt", "a 1 2 3\n\nb 1 2 3 4\n", "glove", EMB_ERROR_SHAPE, 3);
-  assert_contains (m2, "expected 3 values, found 4");
+  emb_test_assert_contains (m2, "expected 3 values, found 4");
   m3 = expect_line_error ("token-only.txt", "a 1 2\nb\n", "glove", EMB_ERROR_SHAPE, 2);
-  assert_contains (m3, "expected 2 values, found 0");
+  emb_test_assert_contains (m3, "expected 2 values, found 0");
   m4 = expect_line_error ("header-width.vec", "2 3\nalpha 1 2\nbravo 1 2\n", "word2vec-text",
                           EMB_ERROR_SHAPE, 2);
-  assert_contains (m4, "expected 3 values, found 2");
+  emb_test_assert_contains (m4, "expected 3 values, found 2");
   m5 = expect_line_error ("no-values.txt", "hello\n", "glove", EMB_ERROR_FORMAT, 1);
-  assert_contains (m5, "hello");
+  emb_test_assert_contains (m5, "hello");
 }
 
 static void
@@ -496,20 +488,20 @@ test_bad_numbers (void)
   g_autoptr(GString) long_field = g_string_new ("a 1 2\nb 1 ");
 
   m1 = expect_line_error ("bad.txt", "a 1 2\nb 1 x2y\n", "glove", EMB_ERROR_PARSE, 2);
-  assert_contains (m1, "'x2y'");
-  assert_contains (m1, "value 2");
+  emb_test_assert_contains (m1, "'x2y'");
+  emb_test_assert_contains (m1, "value 2");
   m2 = expect_line_error ("junk.txt", "a 1 2\nb 1.5.3 2\n", "glove", EMB_ERROR_PARSE, 2);
-  assert_contains (m2, "'1.5.3'");
-  assert_contains (m2, "value 1");
+  emb_test_assert_contains (m2, "'1.5.3'");
+  emb_test_assert_contains (m2, "value 1");
   m3 = expect_line_error ("comma.txt", "a 1 2\nb 1,5 2\n", "glove", EMB_ERROR_PARSE, 2);
-  assert_contains (m3, "'1,5'");
+  emb_test_assert_contains (m3, "'1,5'");
 
   /* A long field is quoted in part, and the message stays valid UTF-8. */
   for (guint i = 0; i < 200; i++)
     g_string_append (long_field, "z");
   g_string_append_c (long_field, '\n');
   m4 = expect_line_error ("long.txt", long_field->str, "glove", EMB_ERROR_PARSE, 2);
-  assert_contains (m4, "zzzzzzzzzzzzzzzzzzzz");
+  emb_test_assert_contains (m4, "zzzzzzzzzzzzzzzzzzzz");
   g_assert_null (strstr (m4, "zzzzzzzzzzzzzzzzzzzzzzzzzz"));
   m5 = expect_line_error ("utf8.txt", "a 1 2\nb 1 \xff\xfe\xd0\n", "glove", EMB_ERROR_PARSE, 2);
 }
@@ -529,16 +521,16 @@ test_non_finite (void)
       g_autofree char *m2 = expect_line_error ("nonfinite.vec", vec, "word2vec-text",
                                                EMB_ERROR_NON_FINITE, 3);
 
-      assert_contains (m1, "value 2");
-      assert_contains (m1, "column 7");
-      assert_contains (m1, cases[i]);
-      assert_contains (m2, "value 2");
+      emb_test_assert_contains (m1, "value 2");
+      emb_test_assert_contains (m1, "column 7");
+      emb_test_assert_contains (m1, cases[i]);
+      emb_test_assert_contains (m2, "value 2");
     }
 
   /* Columns count characters, not bytes. */
   column = expect_line_error ("column.txt", "и 1 2\nслово 1 nan\n", "glove",
                               EMB_ERROR_NON_FINITE, 2);
-  assert_contains (column, "column 9");
+  emb_test_assert_contains (column, "column 9");
 }
 
 static void
@@ -549,16 +541,16 @@ test_empty (void)
 
   path = emb_test_write ("empty.txt", "", 0);
   m1 = load_error (path, "glove", EMB_ERROR, EMB_ERROR_FORMAT);
-  assert_contains (m1, path);
+  emb_test_assert_contains (m1, path);
 
   path = emb_test_write ("blank-only.txt", "\n \n\t\r\n", -1);
   m2 = load_error (path, "glove", EMB_ERROR, EMB_ERROR_FORMAT);
-  assert_contains (m2, path);
-  assert_contains (m2, "no vectors");
+  emb_test_assert_contains (m2, path);
+  emb_test_assert_contains (m2, "no vectors");
 
   path = emb_test_write ("zero-rows.vec", "0 3\n", -1);
   m3 = load_error (path, "word2vec-text", EMB_ERROR, EMB_ERROR_FORMAT);
-  assert_contains (m3, path);
+  emb_test_assert_contains (m3, path);
 }
 
 static void
@@ -570,23 +562,23 @@ test_header_counts (void)
   /* Fewer rows than the header says. */
   m1 = expect_line_error ("fewer-rows.vec", "3 2\nalpha 1.5 2.5\nbeta 3.5 4.5\n", NULL,
                           EMB_ERROR_TRUNCATED, 1);
-  assert_contains (m1, "header says 3 rows, file has 2");
+  emb_test_assert_contains (m1, "header says 3 rows, file has 2");
 
   /* More: the first row too many is named. */
   m2 = expect_line_error ("more-rows.vec", "1 2\na 1 2\n\nb 3 4\nc 5 6\n", NULL,
                           EMB_ERROR_SHAPE, 4);
-  assert_contains (m2, "header says 1 row, file has more");
+  emb_test_assert_contains (m2, "header says 1 row, file has more");
 
   /* Header only. */
   m3 = expect_line_error ("header-only.vec", "3 5\n", NULL, EMB_ERROR_TRUNCATED, 1);
-  assert_contains (m3, "3 rows");
+  emb_test_assert_contains (m3, "3 rows");
 
   /* Headers the file cannot hold are refused before anything is allocated. */
   m4 = expect_line_error ("huge.vec", "99999999999 99999999999\na 1 2\n", NULL,
                           EMB_ERROR_TOO_LARGE, 1);
   m5 = expect_line_error ("tall.vec", "99999999 9\na 1 2 3 4 5 6 7 8 9\n", NULL,
                           EMB_ERROR_TRUNCATED, 1);
-  assert_contains (m5, "99999999 rows");
+  emb_test_assert_contains (m5, "99999999 rows");
   m6 = expect_line_error ("overflow.vec", "99999999999999999999999 5\na 1 2 3 4 5\n", NULL,
                           EMB_ERROR_TOO_LARGE, 1);
   m7 = expect_line_error ("wide.vec", "1 4611686018427387904\na 1\n", NULL,
@@ -713,7 +705,7 @@ test_real_truncated (void)
   m1 = load_error (path, NULL, EMB_ERROR, EMB_ERROR_TRUNCATED);
   prefix = g_strdup_printf ("%s:1: ", path);
   g_assert_true (g_str_has_prefix (m1, prefix));
-  assert_contains (m1, "header says 3 rows, file has 1");
+  emb_test_assert_contains (m1, "header says 3 rows, file has 1");
   m2 = load_error (path, "word2vec-text", EMB_ERROR, EMB_ERROR_TRUNCATED);
 }
 

@@ -420,6 +420,7 @@ load_source (GBytes               *bytes,
   if (result == NULL)
     return NULL;
   g_assert (result->matrix != NULL);
+  g_assert (result->vocab != NULL || !format->has_tokens);
   out = dataset_new (path, format, result);
 
   if (!attach_vocab (out, format, real_path, path, options, error))

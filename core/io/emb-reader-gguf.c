@@ -1,4 +1,6 @@
-/* emb-reader-gguf.c: GGUF files, as llama.cpp writes them.
+/* emb-reader-gguf.c: GGUF files, as llama.cpp writes them: the tensor
+ * table and the embedding tensor (header: emb-reader-gguf-header.c,
+ * vocabulary: emb-reader-gguf-vocab.c).
  *
  * Layout (little-endian, versions 2 and 3):
  *   "GGUF", u32 version, u64 tensor_count, u64 metadata_kv_count,
@@ -20,61 +22,14 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 
-#include "io/emb-reader.h"
-#include "io/emb-reader-vocab.h"
+#include "io/emb-reader-gguf-private.h"
 #include "io/emb-tensors.h"
-#include "base/emb-error.h"
 #include "io/emb-tensor-read.h"
+#include "base/emb-error.h"
 
-/* Metadata bytes parsed between two polls of the cancellable. */
-#define POLL_BYTES (4u << 20)
-
-/* Arrays of arrays are allowed by the format but no writer nests deeply;
- * the bound only keeps a hostile file off the stack. */
-#define MAX_ARRAY_DEPTH 8
-
-#define DEFAULT_ALIGNMENT 32
-
-#define MAX_DIMS 4
-
-/* Fewest bytes a tensor info can take: name length, n_dims, type, offset. */
-#define MIN_TENSOR_INFO 24
-
-/* Fewest bytes a metadata pair can take: key length, type, a u8 value. */
-#define MIN_KV 13
-
-/* auxiliary functions: types */
-
-typedef enum
-{
-  GGUF_U8,
-  GGUF_I8,
-  GGUF_U16,
-  GGUF_I16,
-  GGUF_U32,
-  GGUF_I32,
-  GGUF_F32,
-  GGUF_BOOL,
-  GGUF_STRING,
-  GGUF_ARRAY,
-  GGUF_U64,
-  GGUF_I64,
-  GGUF_F64,
-  GGUF_N_TYPES
-} GgufType;
-
-static const char * const gguf_type_names[GGUF_N_TYPES] = {
-  "u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool",
-  "string", "array", "u64", "i64", "f64",
-};
-
-/* Bytes of a scalar value; 0 for strings and arrays, whose size varies. */
-static const guint8 gguf_type_sizes[GGUF_N_TYPES] = {
-  1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8,
-};
+/* auxiliary functions: ggml types */
 
 enum
 {
@@ -171,650 +126,6 @@ ggml_type_describe (guint32 type)
   return t != NULL ? g_strdup (t->name) : g_strdup_printf ("type %u", type);
 }
 
-/* auxiliary functions: reading */
-
-typedef struct
-{
-  const char   *name;        /* the file, for messages */
-  const guint8 *data;
-  guint64       size;
-  guint64       pos;
-  GCancellable *cancellable;
-  guint64       next_poll;
-  char         *where;       /* what is being read, for messages */
-} Reader;
-
-static void
-reader_init (Reader       *r,
-             const char   *name,
-             const guint8 *data,
-             gsize         size,
-             GCancellable *cancellable)
-{
-  memset (r, 0, sizeof *r);
-  r->name = name;
-  r->data = data;
-  r->size = size;
-  r->cancellable = cancellable;
-  r->next_poll = POLL_BYTES;
-  r->where = g_strdup ("the header");
-}
-
-static void
-reader_clear (Reader *r)
-{
-  g_clear_pointer (&r->where, g_free);
-}
-
-static void
-reader_set_where (Reader     *r,
-                  const char *format,
-                  ...) G_GNUC_PRINTF (2, 3);
-
-static void
-reader_set_where (Reader     *r,
-                  const char *format,
-                  ...)
-{
-  va_list args;
-
-  g_free (r->where);
-  va_start (args, format);
-  r->where = g_strdup_vprintf (format, args);
-  va_end (args);
-}
-
-/* Bytes of a key or name, shown printable and short for messages. */
-static char *
-printable (const guint8 *text,
-           guint64       len)
-{
-  GString *s = g_string_new (NULL);
-
-  for (guint64 i = 0; i < len && s->len < 64; i++)
-    g_string_append_c (s, g_ascii_isprint (text[i]) ? (char) text[i] : '?');
-  if (len > 64)
-    g_string_append (s, "...");
-  return g_string_free (s, FALSE);
-}
-
-static guint64
-reader_left (const Reader *r)
-{
-  return r->size - r->pos;
-}
-
-/* Are n more bytes there?  Else a truncation error at the current place. */
-static gboolean
-reader_need (Reader   *r,
-             guint64   n,
-             GError  **error)
-{
-  if (n <= reader_left (r))
-    return TRUE;
-  emb_set_error_offset (error, EMB_ERROR_TRUNCATED, r->name, r->pos,
-                        "the file ends inside %s (%" G_GUINT64_FORMAT " bytes needed, %"
-                        G_GUINT64_FORMAT " left)", r->where, n, reader_left (r));
-  return FALSE;
-}
-
-/* Room for count items of at least item bytes each, checked before a loop
- * or an allocation: a count no file of this size can hold fails here, at
- * once, instead of after count iterations. */
-static gboolean
-reader_need_items (Reader     *r,
-                   guint64     count,
-                   guint64     item,
-                   const char *what,
-                   GError    **error)
-{
-  guint64 bytes;
-
-  if (__builtin_mul_overflow (count, item, &bytes))
-    {
-      emb_set_error_offset (error, EMB_ERROR_TOO_LARGE, r->name, r->pos,
-                            "%s: %" G_GUINT64_FORMAT " %s declared, too many to be real",
-                            r->where, count, what);
-      return FALSE;
-    }
-  if (bytes > reader_left (r))
-    {
-      emb_set_error_offset (error, EMB_ERROR_TRUNCATED, r->name, r->pos,
-                            "the file ends inside %s: %" G_GUINT64_FORMAT " %s need at least %"
-                            G_GUINT64_FORMAT " bytes, %" G_GUINT64_FORMAT " left",
-                            r->where, count, what, bytes, reader_left (r));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-reader_poll (Reader  *r,
-             GError **error)
-{
-  if (r->pos < r->next_poll)
-    return TRUE;
-  r->next_poll = r->pos + POLL_BYTES;
-  return !g_cancellable_set_error_if_cancelled (r->cancellable, error);
-}
-
-static guint32
-load_u32 (const guint8 *p)
-{
-  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
-}
-
-static guint64
-load_u64 (const guint8 *p)
-{
-  return (guint64) load_u32 (p) | (guint64) load_u32 (p + 4) << 32;
-}
-
-static gboolean
-read_u32 (Reader   *r,
-          guint32  *out,
-          GError  **error)
-{
-  if (!reader_need (r, 4, error))
-    return FALSE;
-  *out = load_u32 (r->data + r->pos);
-  r->pos += 4;
-  return TRUE;
-}
-
-static gboolean
-read_u64 (Reader   *r,
-          guint64  *out,
-          GError  **error)
-{
-  if (!reader_need (r, 8, error))
-    return FALSE;
-  *out = load_u64 (r->data + r->pos);
-  r->pos += 8;
-  return TRUE;
-}
-
-/* A gguf string: its bytes stay in the file, not NUL-terminated. */
-static gboolean
-read_string (Reader        *r,
-             const guint8 **text,
-             guint64       *len,
-             GError       **error)
-{
-  if (!read_u64 (r, len, error))
-    return FALSE;
-  if (*len > reader_left (r))
-    {
-      emb_set_error_offset (error, EMB_ERROR_TRUNCATED, r->name, r->pos - 8,
-                            "a string of %" G_GUINT64_FORMAT " bytes in %s runs past the end "
-                            "of the file (%" G_GUINT64_FORMAT " bytes left)",
-                            *len, r->where, reader_left (r));
-      return FALSE;
-    }
-  *text = r->data + r->pos;
-  r->pos += *len;
-  return TRUE;
-}
-
-/* A value type, known or an error at the place it was read from. */
-static gboolean
-read_value_type (Reader   *r,
-                 GgufType *out,
-                 GError  **error)
-{
-  guint32 type;
-
-  if (!read_u32 (r, &type, error))
-    return FALSE;
-  if (type >= GGUF_N_TYPES)
-    {
-      emb_set_error_offset (error, EMB_ERROR_PARSE, r->name, r->pos - 4,
-                            "unknown value type %u in %s", type, r->where);
-      return FALSE;
-    }
-  *out = type;
-  return TRUE;
-}
-
-/* Bools are one byte, 0 or 1; anything else is a broken file. */
-static gboolean
-check_bools (Reader   *r,
-             guint64   count,
-             GError  **error)
-{
-  for (guint64 i = 0; i < count; i++)
-    if (r->data[r->pos + i] > 1)
-      {
-        emb_set_error_offset (error, EMB_ERROR_PARSE, r->name, r->pos + i,
-                              "a bool in %s is %u, not 0 or 1", r->where, r->data[r->pos + i]);
-        return FALSE;
-      }
-  return TRUE;
-}
-
-static gboolean skip_value (Reader *r, GgufType type, guint depth, GError **error);
-
-/* Skips an array after its element type: the count, then the elements. */
-static gboolean
-skip_array (Reader   *r,
-            GgufType  elem,
-            guint     depth,
-            GError  **error)
-{
-  guint64 count;
-
-  if (!read_u64 (r, &count, error))
-    return FALSE;
-
-  if (gguf_type_sizes[elem] != 0)
-    {
-      if (!reader_need_items (r, count, gguf_type_sizes[elem], "values", error))
-        return FALSE;
-      if (elem == GGUF_BOOL && !check_bools (r, count, error))
-        return FALSE;
-      r->pos += count * gguf_type_sizes[elem];
-      return TRUE;
-    }
-
-  if (elem == GGUF_STRING)
-    {
-      if (!reader_need_items (r, count, 8, "strings", error))
-        return FALSE;
-      for (guint64 i = 0; i < count; i++)
-        {
-          const guint8 *text;
-          guint64 len;
-
-          if (!read_string (r, &text, &len, error) || !reader_poll (r, error))
-            return FALSE;
-        }
-      return TRUE;
-    }
-
-  /* An array of arrays: each element is at least a type and a count. */
-  if (depth >= MAX_ARRAY_DEPTH)
-    {
-      emb_set_error_offset (error, EMB_ERROR_UNSUPPORTED, r->name, r->pos - 12,
-                            "arrays in %s nest more than %d deep", r->where, MAX_ARRAY_DEPTH);
-      return FALSE;
-    }
-  if (!reader_need_items (r, count, 12, "arrays", error))
-    return FALSE;
-  for (guint64 i = 0; i < count; i++)
-    if (!skip_value (r, GGUF_ARRAY, depth + 1, error) || !reader_poll (r, error))
-      return FALSE;
-  return TRUE;
-}
-
-/* Steps over a value of type, checking it is inside the file. */
-static gboolean
-skip_value (Reader   *r,
-            GgufType  type,
-            guint     depth,
-            GError  **error)
-{
-  const guint8 *text;
-  guint64 len;
-  GgufType elem;
-
-  switch (type)
-    {
-    case GGUF_STRING:
-      return read_string (r, &text, &len, error);
-
-    case GGUF_ARRAY:
-      return read_value_type (r, &elem, error) && skip_array (r, elem, depth, error);
-
-    default:
-      if (!reader_need (r, gguf_type_sizes[type], error))
-        return FALSE;
-      if (type == GGUF_BOOL && !check_bools (r, 1, error))
-        return FALSE;
-      r->pos += gguf_type_sizes[type];
-      return TRUE;
-    }
-}
-
-/* An integer scalar or array element at p, widened; FALSE for a type that
- * is not an integer. */
-static gboolean
-load_integer (const guint8 *p,
-              GgufType      type,
-              gint64       *out,
-              gboolean     *negative)
-{
-  guint64 u;
-
-  *negative = FALSE;
-  switch (type)
-    {
-    case GGUF_U8: *out = p[0]; return TRUE;
-    case GGUF_I8: *out = (gint8) p[0]; break;
-    case GGUF_U16: *out = p[0] | p[1] << 8; return TRUE;
-    case GGUF_I16: *out = (gint16) (p[0] | p[1] << 8); break;
-    case GGUF_U32: *out = load_u32 (p); return TRUE;
-    case GGUF_I32: *out = (gint32) load_u32 (p); break;
-    case GGUF_U64:
-      u = load_u64 (p);
-      /* Beyond any token type; general.alignment reads it itself. */
-      *out = u > G_MAXINT64 ? G_MAXINT64 : (gint64) u;
-      return TRUE;
-    case GGUF_I64: *out = (gint64) load_u64 (p); break;
-    default: return FALSE;
-    }
-  *negative = *out < 0;
-  return TRUE;
-}
-
-/* auxiliary functions: header and metadata */
-
-typedef struct
-{
-  guint32       version;
-  guint64       n_tensors;
-  guint64       n_kv;
-
-  guint64       alignment;
-
-  gboolean      has_tokens;
-  guint64       tokens_pos;      /* the first string of tokenizer.ggml.tokens */
-  guint64       n_tokens;
-  guint64       tokens_bytes;    /* their total length */
-
-  gboolean      has_types;
-  guint64       types_pos;       /* the first value of tokenizer.ggml.token_type */
-  guint64       n_types;
-  GgufType      types_elem;
-
-  const guint8 *model;           /* tokenizer.ggml.model, or NULL */
-  guint64       model_len;
-} GgufHeader;
-
-static gboolean
-key_is (const guint8 *key,
-        guint64       len,
-        const char   *name)
-{
-  return len == strlen (name) && memcmp (key, name, len) == 0;
-}
-
-/* The error for a key whose value has the wrong type. */
-static void
-set_key_type_error (Reader      *r,
-                    guint64      at,
-                    const char  *key,
-                    GgufType     type,
-                    GgufType     elem,
-                    const char  *expected,
-                    GError     **error)
-{
-  emb_set_error_offset (error, EMB_ERROR_PARSE, r->name, at,
-                        "%s is %s%s%s, not %s", key,
-                        type == GGUF_ARRAY ? "an array of " : "a ",
-                        gguf_type_names[type == GGUF_ARRAY ? elem : type],
-                        type == GGUF_ARRAY ? " values" : " value",
-                        expected);
-}
-
-static gboolean
-is_integer_type (GgufType type)
-{
-  return type <= GGUF_I32 || type == GGUF_U64 || type == GGUF_I64;
-}
-
-/* One metadata pair: the keys this reader uses are recorded in h, every
- * value is checked and stepped over. */
-static gboolean
-read_kv (Reader     *r,
-         GgufHeader *h,
-         guint64     index,
-         GError    **error)
-{
-  const guint8 *key;
-  guint64 key_len, type_pos, value_pos;
-  g_autofree char *shown = NULL;
-  GgufType type, elem = GGUF_U8;
-  gboolean is_tokens, is_types;
-
-  reader_set_where (r, "the key of metadata pair %" G_GUINT64_FORMAT, index);
-  if (!read_string (r, &key, &key_len, error))
-    return FALSE;
-  shown = printable (key, key_len);
-  reader_set_where (r, "metadata '%s'", shown);
-  type_pos = r->pos;
-  if (!read_value_type (r, &type, error))
-    return FALSE;
-  value_pos = r->pos;
-  is_tokens = key_is (key, key_len, "tokenizer.ggml.tokens");
-  is_types = key_is (key, key_len, "tokenizer.ggml.token_type");
-
-  if (key_is (key, key_len, "general.alignment"))
-    {
-      guint64 value;
-      gint64 signed_value = 0;
-      gboolean negative = FALSE;
-
-      if (!reader_need (r, gguf_type_sizes[type], error))
-        return FALSE;
-      if (!is_integer_type (type))
-        {
-          set_key_type_error (r, type_pos, shown, type, elem, "an unsigned integer", error);
-          return FALSE;
-        }
-      if (type == GGUF_U64)
-        value = load_u64 (r->data + r->pos);
-      else
-        {
-          load_integer (r->data + r->pos, type, &signed_value, &negative);
-          value = negative ? 0 : (guint64) signed_value;
-        }
-      /* Zero, negative values and non-powers of two cannot align anything. */
-      if (negative)
-        {
-          emb_set_error_offset (error, EMB_ERROR_PARSE, r->name, value_pos,
-                                "general.alignment is %" G_GINT64_FORMAT ", not a power of two",
-                                signed_value);
-          return FALSE;
-        }
-      if (value == 0 || (value & (value - 1)) != 0)
-        {
-          emb_set_error_offset (error, EMB_ERROR_PARSE, r->name, value_pos,
-                                "general.alignment is %" G_GUINT64_FORMAT ", not a power of two",
-                                value);
-          return FALSE;
-        }
-      h->alignment = value;
-    }
-  else if (is_tokens || is_types)
-    {
-      /* The element type and count, looked at here and checked with the
-       * whole array by skip_value below (which reports an unknown type). */
-      if (type == GGUF_ARRAY)
-        {
-          guint32 raw_elem;
-
-          if (!reader_need (r, 12, error))
-            return FALSE;
-          raw_elem = load_u32 (r->data + r->pos);
-          if (raw_elem >= GGUF_N_TYPES)
-            return skip_value (r, type, 0, error);
-          elem = raw_elem;
-        }
-      if (is_tokens && (type != GGUF_ARRAY || elem != GGUF_STRING))
-        {
-          set_key_type_error (r, type_pos, shown, type, elem, "an array of strings", error);
-          return FALSE;
-        }
-      if (is_types && (type != GGUF_ARRAY || !is_integer_type (elem)))
-        {
-          set_key_type_error (r, type_pos, shown, type, elem, "an array of integers", error);
-          return FALSE;
-        }
-      if (is_tokens)
-        {
-          h->has_tokens = TRUE;
-          h->n_tokens = load_u64 (r->data + r->pos + 4);
-          h->tokens_pos = r->pos + 12;
-        }
-      else
-        {
-          h->has_types = TRUE;
-          h->types_elem = elem;
-          h->n_types = load_u64 (r->data + r->pos + 4);
-          h->types_pos = r->pos + 12;
-        }
-    }
-  else if (key_is (key, key_len, "tokenizer.ggml.model"))
-    {
-      if (type != GGUF_STRING)
-        {
-          set_key_type_error (r, type_pos, shown, type, elem, "a string", error);
-          return FALSE;
-        }
-      if (!read_string (r, &h->model, &h->model_len, error))
-        return FALSE;
-      r->pos = value_pos;
-    }
-
-  if (!skip_value (r, type, 0, error))
-    return FALSE;
-  /* skip_value proved n_tokens strings fill [tokens_pos, pos). */
-  if (is_tokens)
-    h->tokens_bytes = r->pos - h->tokens_pos - 8 * h->n_tokens;
-  return reader_poll (r, error);
-}
-
-/* The fixed header and all metadata; leaves r at the first tensor info. */
-static gboolean
-read_header (Reader     *r,
-             GgufHeader *h,
-             GError    **error)
-{
-  const guint8 *d = r->data;
-
-  memset (h, 0, sizeof *h);
-  h->alignment = DEFAULT_ALIGNMENT;
-
-  if (r->size < 4 || memcmp (d, "GGUF", 4) != 0)
-    {
-      if (r->size < 4 && (r->size == 0 || memcmp (d, "GGUF", r->size) == 0))
-        emb_set_error_offset (error, EMB_ERROR_TRUNCATED, r->name, r->size,
-                              "the file ends inside the GGUF magic");
-      else
-        emb_set_error_file (error, EMB_ERROR_FORMAT, r->name,
-                            "not a GGUF file (it does not start with \"GGUF\")");
-      return FALSE;
-    }
-  r->pos = 4;
-  if (!read_u32 (r, &h->version, error))
-    return FALSE;
-
-  /* A big-endian file stores the small version number byte-swapped. */
-  if (h->version >= 0x01000000u && (h->version & 0xffff) == 0)
-    {
-      emb_set_error_offset (error, EMB_ERROR_UNSUPPORTED, r->name, 4,
-                            "a big-endian GGUF file (version %u stored byte-swapped): "
-                            "only little-endian GGUF is read", GUINT32_SWAP_LE_BE (h->version));
-      return FALSE;
-    }
-  if (h->version == 1)
-    {
-      emb_set_error_offset (error, EMB_ERROR_UNSUPPORTED, r->name, 4,
-                            "GGUF version 1 (32-bit counts, replaced by version 2 in 2023) "
-                            "is not read: convert the model again with a current llama.cpp");
-      return FALSE;
-    }
-  if (h->version != 2 && h->version != 3)
-    {
-      emb_set_error_offset (error, EMB_ERROR_UNSUPPORTED, r->name, 4,
-                            "GGUF version %u (known: 2, 3)", h->version);
-      return FALSE;
-    }
-
-  if (!read_u64 (r, &h->n_tensors, error) || !read_u64 (r, &h->n_kv, error))
-    return FALSE;
-  reader_set_where (r, "the metadata");
-  if (!reader_need_items (r, h->n_kv, MIN_KV, "metadata pairs", error))
-    return FALSE;
-  for (guint64 i = 0; i < h->n_kv; i++)
-    if (!read_kv (r, h, i, error))
-      return FALSE;
-  return TRUE;
-}
-
-/* auxiliary functions: the vocabulary */
-
-static EmbTokenType
-token_type_from_gguf (gint64 value)
-{
-  /* llama.cpp's token types; 0 (undefined) and unknown values: normal. */
-  switch (value)
-    {
-    case 2: return EMB_TOKEN_UNKNOWN;
-    case 3: return EMB_TOKEN_CONTROL;
-    case 4: return EMB_TOKEN_USER;
-    case 5: return EMB_TOKEN_UNUSED;
-    case 6: return EMB_TOKEN_BYTE;
-    default: return EMB_TOKEN_NORMAL;
-    }
-}
-
-static EmbDecoder
-decoder_from_model (const guint8 *model,
-                    guint64       len)
-{
-  if (model == NULL)
-    return EMB_DECODER_NONE;
-  if (key_is (model, len, "gpt2"))
-    return EMB_DECODER_BYTE_LEVEL;
-  /* T5's tokenizer is SentencePiece too, with the same "▁" for a space. */
-  if (key_is (model, len, "llama") || key_is (model, len, "t5"))
-    return EMB_DECODER_SENTENCEPIECE;
-  return EMB_DECODER_NONE;
-}
-
-/* The tokens, types and decoder recorded in h.  read_header has already
- * checked every string and value against the file. */
-static EmbVocab *
-build_vocab (Reader           *r,
-             const GgufHeader *h,
-             GError          **error)
-{
-  g_autoptr(EmbVocab) vocab = emb_vocab_new ();
-  guint64 pos = h->tokens_pos;
-
-  emb_vocab_reserve (vocab, h->n_tokens, h->tokens_bytes);
-  for (guint64 i = 0; i < h->n_tokens; i++)
-    {
-      guint64 len = load_u64 (r->data + pos);
-
-      emb_vocab_add (vocab, (const char *) r->data + pos + 8, len);
-      pos += 8 + len;
-      if ((i & 0xffff) == 0xffff &&
-          g_cancellable_set_error_if_cancelled (r->cancellable, error))
-        return NULL;
-    }
-
-  if (h->has_types)
-    {
-      guint64 n = MIN (h->n_types, h->n_tokens);
-      guint size = gguf_type_sizes[h->types_elem];
-
-      for (guint64 i = 0; i < n; i++)
-        {
-          gint64 value;
-          gboolean negative;
-
-          load_integer (r->data + h->types_pos + i * size, h->types_elem, &value, &negative);
-          if (token_type_from_gguf (value) != EMB_TOKEN_NORMAL)
-            emb_vocab_set_token_type (vocab, i, token_type_from_gguf (value));
-        }
-    }
-
-  emb_vocab_set_decoder (vocab, decoder_from_model (h->model, h->model_len));
-  return g_steal_pointer (&vocab);
-}
-
 /* auxiliary functions: tensors */
 
 typedef struct
@@ -862,15 +173,15 @@ read_tensor_info (Reader        *r,
   g_autofree char *raw_name = NULL;
 
   t->info_pos = r->pos;
-  reader_set_where (r, "the info of tensor %" G_GSIZE_FORMAT, index);
-  if (!read_string (r, &name, &name_len, error))
+  _emb_gguf_reader_set_where (r, "the info of tensor %" G_GSIZE_FORMAT, index);
+  if (!_emb_gguf_read_string (r, &name, &name_len, error))
     return FALSE;
   /* Names are ASCII in practice; keep whatever is there readable. */
   raw_name = g_strndup ((const char *) name, name_len);
   info->name = g_utf8_make_valid (raw_name, -1);
-  reader_set_where (r, "the info of tensor %" G_GSIZE_FORMAT " '%s'", index, info->name);
+  _emb_gguf_reader_set_where (r, "the info of tensor %" G_GSIZE_FORMAT " '%s'", index, info->name);
 
-  if (!read_u32 (r, &n_dims, error))
+  if (!_emb_gguf_read_u32 (r, &n_dims, error))
     return FALSE;
   if (n_dims > MAX_DIMS)
     {
@@ -882,7 +193,7 @@ read_tensor_info (Reader        *r,
   t->n_dims = info->n_dims = n_dims;
   for (guint k = 0; k < n_dims; k++)
     {
-      if (!read_u64 (r, &t->ne[k], error))
+      if (!_emb_gguf_read_u64 (r, &t->ne[k], error))
         return FALSE;
       /* ggml holds sizes in int64, and their product must fit too. */
       if (t->ne[k] > G_MAXINT64 || __builtin_mul_overflow (count, t->ne[k], &count) ||
@@ -897,7 +208,7 @@ read_tensor_info (Reader        *r,
       info->shape[n_dims - 1 - k] = t->ne[k];
     }
 
-  if (!read_u32 (r, &t->type, error))
+  if (!_emb_gguf_read_u32 (r, &t->type, error))
     return FALSE;
   gt = ggml_type_lookup (t->type);
   info->dtype = ggml_type_describe (t->type);
@@ -921,7 +232,7 @@ read_tensor_info (Reader        *r,
     }
 
   t->offset_pos = r->pos;
-  return read_u64 (r, &t->offset, error);
+  return _emb_gguf_read_u64 (r, &t->offset, error);
 }
 
 /* All tensor infos, then where each one's data lies. */
@@ -934,8 +245,8 @@ read_tensor_table (Reader           *r,
   g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
   guint64 data_start;
 
-  reader_set_where (r, "the tensor infos");
-  if (!reader_need_items (r, h->n_tensors, MIN_TENSOR_INFO, "tensors", error))
+  _emb_gguf_reader_set_where (r, "the tensor infos");
+  if (!_emb_gguf_reader_need_items (r, h->n_tensors, MIN_TENSOR_INFO, "tensors", error))
     return FALSE;
   table->n = h->n_tensors;
   table->infos = g_new0 (EmbTensorInfo, table->n);
@@ -943,7 +254,7 @@ read_tensor_table (Reader           *r,
   for (gsize i = 0; i < table->n; i++)
     {
       if (!read_tensor_info (r, i, &table->tensors[i], &table->infos[i], error) ||
-          !reader_poll (r, error))
+          !_emb_gguf_reader_poll (r, error))
         return FALSE;
       if (!g_hash_table_add (names, table->infos[i].name))
         {
@@ -1087,8 +398,8 @@ emb_read_gguf (const EmbSource      *src,
   gssize index;
   EmbReadResult *result = NULL;
 
-  reader_init (&r, src->name, src->data, src->size, src->cancellable);
-  if (!read_header (&r, &h, error))
+  _emb_gguf_reader_init (&r, src->name, src->data, src->size, src->cancellable);
+  if (!_emb_gguf_read_header (&r, &h, error))
     goto out;
 
   if (h.n_tensors == 0)
@@ -1119,7 +430,7 @@ emb_read_gguf (const EmbSource      *src,
 
   if (h.has_tokens)
     {
-      vocab = build_vocab (&r, &h, error);
+      vocab = _emb_gguf_build_vocab (&r, &h, error);
       if (vocab == NULL)
         goto out;
     }
@@ -1135,34 +446,7 @@ emb_read_gguf (const EmbSource      *src,
     }
 
 out:
-  reader_clear (&r);
+  _emb_gguf_reader_clear (&r);
   return result;
 }
 
-/* The vocabulary of a GGUF file, for --vocab: llama.cpp ships
- * vocabulary-only GGUF files, and a model file works too. */
-EmbVocab *
-emb_vocab_read_gguf (const char   *name,
-                     const guint8 *data,
-                     gsize         size,
-                     GError      **error)
-{
-  EmbVocab *vocab = NULL;
-  GgufHeader h;
-  Reader r;
-
-  reader_init (&r, name, data, size, NULL);
-  if (!read_header (&r, &h, error))
-    goto out;
-  if (!h.has_tokens)
-    {
-      emb_set_error_file (error, EMB_ERROR_FORMAT, name,
-                          "has no tokenizer.ggml.tokens: not a vocabulary");
-      goto out;
-    }
-  vocab = build_vocab (&r, &h, error);
-
-out:
-  reader_clear (&r);
-  return vocab;
-}

@@ -118,6 +118,43 @@ bad:
   return NULL;
 }
 
+/* Every record needs its vector and at least the space after its token;
+ * checked before allocating, as the header may be anything.  have is
+ * the bytes after the header. */
+static gboolean
+check_sizes (const EmbSource *src,
+             gsize            rows,
+             gsize            cols,
+             gsize            have,
+             gsize           *row_bytes_out,
+             gsize           *vector_bytes_out,
+             GError         **error)
+{
+  gsize row_bytes, vector_bytes, min_bytes;
+
+  if (!emb_size_mul (cols, sizeof (float), &row_bytes) ||
+      !emb_size_mul (rows, row_bytes, &vector_bytes) ||
+      !emb_size_add (vector_bytes, rows, &min_bytes))
+    {
+      emb_set_error_offset (error, EMB_ERROR_TOO_LARGE, src->name, 0,
+                            "header says %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
+                            ", far more than any file holds", rows, cols);
+      return FALSE;
+    }
+  if (min_bytes > have)
+    {
+      emb_set_error_offset (error, EMB_ERROR_TRUNCATED, src->name, 0,
+                            "header says %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
+                            ", which needs at least %" G_GSIZE_FORMAT
+                            " bytes, but the file has %" G_GSIZE_FORMAT " after the header",
+                            rows, cols, min_bytes, have);
+      return FALSE;
+    }
+  *row_bytes_out = row_bytes;
+  *vector_bytes_out = vector_bytes;
+  return TRUE;
+}
+
 /* public API */
 
 /* Reads a word2vec binary file into an owned float32 matrix and a vocab. */
@@ -132,7 +169,7 @@ emb_read_word2vec_binary (const EmbSource      *src,
   const guint8 *poll_at;
   g_autoptr(EmbMatrix) matrix = NULL;
   g_autoptr(EmbVocab) vocab = NULL;
-  gsize rows = 0, cols = 0, row_bytes, vector_bytes, min_bytes, have;
+  gsize rows = 0, cols = 0, row_bytes, vector_bytes, have;
   EmbReadResult *result;
 
   p = parse_header (src, &rows, &cols, error);
@@ -146,27 +183,9 @@ emb_read_word2vec_binary (const EmbSource      *src,
       return NULL;
     }
 
-  /* Every record needs its vector and at least the space after its token;
-   * checked before allocating, as the header may be anything. */
   have = end - p;
-  if (!emb_size_mul (cols, sizeof (float), &row_bytes) ||
-      !emb_size_mul (rows, row_bytes, &vector_bytes) ||
-      !emb_size_add (vector_bytes, rows, &min_bytes))
-    {
-      emb_set_error_offset (error, EMB_ERROR_TOO_LARGE, src->name, 0,
-                            "header says %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
-                            ", far more than any file holds", rows, cols);
-      return NULL;
-    }
-  if (min_bytes > have)
-    {
-      emb_set_error_offset (error, EMB_ERROR_TRUNCATED, src->name, 0,
-                            "header says %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
-                            ", which needs at least %" G_GSIZE_FORMAT
-                            " bytes, but the file has %" G_GSIZE_FORMAT " after the header",
-                            rows, cols, min_bytes, have);
-      return NULL;
-    }
+  if (!check_sizes (src, rows, cols, have, &row_bytes, &vector_bytes, error))
+    return NULL;
 
   matrix = emb_matrix_new (rows, cols, error);
   if (matrix == NULL)

@@ -104,16 +104,16 @@ load_f64 (const guint8 *p,
   return x;
 }
 
-/* public API */
-
-gsize
-emb_stored_block_values (EmbStoredType type)
+/* Values per block and bytes per block: 1 and the value's size for the
+ * plain types, 32 and 34 or 18 for Q8_0 and Q4_0. */
+static gsize
+values_per_block (EmbStoredType type)
 {
   return type == EMB_STORED_Q8_0 || type == EMB_STORED_Q4_0 ? 32 : 1;
 }
 
-gsize
-emb_stored_block_bytes (EmbStoredType type)
+static gsize
+bytes_per_block (EmbStoredType type)
 {
   switch (type)
     {
@@ -126,6 +126,8 @@ emb_stored_block_bytes (EmbStoredType type)
     default: g_assert_not_reached ();
     }
 }
+
+/* public API */
 
 void
 emb_stored_convert (EmbStoredType type,
@@ -168,8 +170,8 @@ emb_tensor_set_non_finite_error (const EmbSource       *src,
                                  float                  value,
                                  GError               **error)
 {
-  gsize block = emb_stored_block_values (layout->type);
-  gsize at = layout->offset + index / block * emb_stored_block_bytes (layout->type);
+  gsize block = values_per_block (layout->type);
+  gsize at = layout->offset + index / block * bytes_per_block (layout->type);
   g_autofree char *tensor = layout->tensor != NULL
                             ? g_strdup_printf ("tensor '%s', ", layout->tensor) : g_strdup ("");
 
@@ -202,8 +204,8 @@ emb_tensor_read (const EmbSource       *src,
 {
   g_autoptr(EmbMatrix) matrix = NULL;
   gsize rows = layout->n_rows, cols = layout->n_cols, count = rows * cols;
-  gsize block = emb_stored_block_values (layout->type);
-  gsize block_bytes = emb_stored_block_bytes (layout->type);
+  gsize block = values_per_block (layout->type);
+  gsize block_bytes = bytes_per_block (layout->type);
   gboolean native = layout->type == EMB_STORED_F32 &&
                     layout->big_endian == (G_BYTE_ORDER == G_BIG_ENDIAN);
   gboolean is_view = FALSE;

@@ -36,11 +36,6 @@ typedef struct
   gsize         n_cols;
 } EmbTensorLayout;
 
-/* Values per block and bytes per block: 1 and the value's size for the
- * plain types, 32 and 34 or 18 for Q8_0 and Q4_0. */
-gsize      emb_stored_block_values        (EmbStoredType type);
-gsize      emb_stored_block_bytes         (EmbStoredType type);
-
 /* Converts count values (whole blocks) stored at in to float32. */
 void       emb_stored_convert             (EmbStoredType type,
                                            gboolean      big_endian,
