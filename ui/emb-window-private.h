@@ -2,6 +2,7 @@
 #pragma once
 
 #include "emb-plot-view.h"
+#include "panels/emb-neighbors-panel.h"
 #include "emb-ui.h"
 #include "emb-window.h"
 
@@ -35,11 +36,7 @@ struct _EmbWindow
   GtkCheckButton    *hide_special;
   GtkLabel          *status_label;
   GtkStack          *side_stack;
-  GtkLabel          *selected_label;
-  GtkLabel          *selected_info;
-  GtkDropDown       *metric_dropdown;
-  GtkSpinButton     *k_spin;
-  GtkListBox        *neighbor_list;
+  EmbNeighborsPanel *neighbors_panel;
   GtkLabel          *search_count;
   GtkListBox        *search_list;
   GtkEntry          *analogy_a;
@@ -61,7 +58,7 @@ struct _EmbWindow
   char              *search_last;    /* the text the last search ran on */
   gboolean           search_last_regex;
   guint              busy;
-  GArray            *neighbors;      /* EmbNeighbor */
+  GArray            *neighbors;      /* EmbNeighbor: the panel's, for the export */
   GArray            *matches;        /* gsize */
   GArray            *history;        /* gssize */
   guint              history_pos;
@@ -119,7 +116,6 @@ void _emb_window_sidebar_reset    (EmbWindow *self);
 void _emb_window_show_selection   (EmbWindow *self,
                                    gssize     id,
                                    gboolean   add_to_history);
-void _emb_window_requery          (EmbWindow *self);
 void _emb_window_history_move     (EmbWindow *self,
                                    int        delta);
 void _emb_window_search_changed   (EmbWindow *self);

@@ -5,6 +5,7 @@
 
 #include "base/emb-error.h"
 #include "emb-window-private.h"
+#include "panels/emb-panel-util.h"
 
 #define MAX_RECENT 8
 
@@ -685,10 +686,36 @@ static void
 neighbor_row_activated_cb (EmbWindow     *self,
                            GtkListBoxRow *row)
 {
-  gpointer id = g_object_get_data (G_OBJECT (row), "row-id");
+  gsize id;
 
-  if (id != NULL)
-    emb_window_select (self, GPOINTER_TO_SIZE (id) - 1);
+  if (emb_token_row_get_id (row, &id))
+    emb_window_select (self, id);
+}
+
+static void
+token_activated_cb (EmbWindow *self,
+                    guint64    id)
+{
+  emb_window_select (self, (gssize) id);
+}
+
+/* The panel listed the selection's neighbours: ring them on the plot. */
+static void
+neighbors_changed_cb (EmbWindow *self)
+{
+  gint64 sel = emb_neighbors_panel_get_selected (self->neighbors_panel);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gsize));
+  const EmbNeighbor *nb;
+  gsize n;
+
+  if (sel < 0 || sel != emb_plot_view_get_selection (self->plot))
+    return;
+  nb = emb_neighbors_panel_get_neighbors (self->neighbors_panel, &n);
+  g_array_set_size (self->neighbors, 0);
+  g_array_append_vals (self->neighbors, nb, n);
+  for (gsize i = 0; i < n; i++)
+    g_array_append_val (ids, nb[i].id);
+  emb_plot_view_set_selection (self->plot, sel, (gsize *) ids->data, ids->len);
 }
 
 static void
@@ -776,6 +803,7 @@ emb_window_class_init (EmbWindowClass *klass)
 
   emb_ui_ensure_resources ();
   g_type_ensure (EMB_TYPE_PLOT_VIEW);
+  g_type_ensure (EMB_TYPE_NEIGHBORS_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/emb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, subtitle_label);
@@ -800,11 +828,7 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, hide_special);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, side_stack);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, selected_label);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, selected_info);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, metric_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, k_spin);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, neighbor_list);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, neighbors_panel);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_count);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_list);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_a);
@@ -818,6 +842,8 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, search_stop_cb);
   gtk_widget_class_bind_template_callback (widget_class, point_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, neighbor_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, token_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, neighbors_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, analogy_activate_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
@@ -983,5 +1009,6 @@ emb_window_get_neighbors (EmbWindow *self,
 gboolean
 emb_window_is_busy (EmbWindow *self)
 {
-  return self->busy > 0 || self->cluster_cancellable != NULL;
+  return self->busy > 0 || self->cluster_cancellable != NULL ||
+         emb_neighbors_panel_is_busy (self->neighbors_panel);
 }
