@@ -3,6 +3,7 @@
 
 #include "emb-plot-view.h"
 #include "panels/emb-neighbors-panel.h"
+#include "panels/emb-search-panel.h"
 #include "emb-ui.h"
 #include "emb-window.h"
 
@@ -37,8 +38,7 @@ struct _EmbWindow
   GtkLabel          *status_label;
   GtkStack          *side_stack;
   EmbNeighborsPanel *neighbors_panel;
-  GtkLabel          *search_count;
-  GtkListBox        *search_list;
+  EmbSearchPanel    *search_panel;
   GtkEntry          *analogy_a;
   GtkEntry          *analogy_b;
   GtkEntry          *analogy_c;
@@ -54,12 +54,8 @@ struct _EmbWindow
   gint               load_progress;  /* per mille, written by the loader thread */
   guint              progress_timeout;
   GCancellable      *query_cancellable;
-  GCancellable      *search_cancellable;
-  char              *search_last;    /* the text the last search ran on */
-  gboolean           search_last_regex;
   guint              busy;
   GArray            *neighbors;      /* EmbNeighbor: the panel's, for the export */
-  GArray            *matches;        /* gsize */
   GArray            *history;        /* gssize */
   guint              history_pos;
   EmbClusters       *clusters;

@@ -11,7 +11,6 @@
 #include "emb-window-private.h"
 #include "panels/emb-panel-util.h"
 
-#define MAX_SEARCH_ROWS 500
 
 /* A query or search on its way: the window is kept and the application
  * held until the callback; what it ran on is kept to tell a stale answer. */
@@ -22,7 +21,6 @@ typedef struct
   GCancellable *cancellable;
   EmbScene     *scene;
   gsize         ids[3];
-  gboolean      activate;   /* a search: select the best match */
 } Call;
 
 /* auxiliary functions */
@@ -96,83 +94,13 @@ renew_query_cancellable (EmbWindow *self)
 }
 
 static void
-search_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(Call) call = user_data;
-  EmbWindow *self = call->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ids = emb_search_tokens_finish (result, &error);
-  g_autofree char *count = NULL;
-
-  if (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      call->scene != self->scene)
-    return;
-
-  emb_token_list_clear (self->search_list);
-  g_array_set_size (self->matches, 0);
-  if (ids == NULL)
-    {
-      gtk_label_set_text (self->search_count, error->message);
-      gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
-      emb_plot_view_set_matches (self->plot, NULL, 0);
-      return;
-    }
-  gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
-  g_array_append_vals (self->matches, ids->data, ids->len);
-  for (guint i = 0; i < ids->len && i < MAX_SEARCH_ROWS; i++)
-    gtk_list_box_append (self->search_list, emb_token_row_new (self->scene->dataset->vocab, i + 1, g_array_index (ids, gsize, i), NULL));
-  if (ids->len > MAX_SEARCH_ROWS)
-    count = g_strdup_printf ("%'u matches (first %d listed)", ids->len, MAX_SEARCH_ROWS);
-  else
-    count = g_strdup_printf (ids->len == 1 ? "%'u match" : "%'u matches", ids->len);
-  gtk_label_set_text (self->search_count, count);
-  emb_plot_view_set_matches (self->plot, (gsize *) ids->data, ids->len);
-  gtk_stack_set_visible_child_name (self->side_stack, "search");
-
-  if (call->activate && ids->len > 0)
-    emb_window_select (self, g_array_index (ids, gsize, 0));
-}
-
-static void
 start_search (EmbWindow *self,
               gboolean   activate)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  Call *call;
-  gboolean regex = gtk_toggle_button_get_active (self->regex_button);
-
-  /* The entry reports a change a moment after typing stops; when Enter
-   * came first, the search it started (which selects the best match) is
-   * already for this text: let it finish. */
-  if (!activate && self->search_last != NULL && g_str_equal (self->search_last, text) &&
-      self->search_last_regex == regex)
-    return;
-  g_free (self->search_last);
-  self->search_last = g_strdup (text);
-  self->search_last_regex = regex;
-
-  g_cancellable_cancel (self->search_cancellable);
-  g_clear_object (&self->search_cancellable);
-  self->search_cancellable = g_cancellable_new ();
-
-  if (self->scene == NULL)
-    return;
-  if (text[0] == '\0')
-    {
-      emb_token_list_clear (self->search_list);
-      g_array_set_size (self->matches, 0);
-      gtk_label_set_text (self->search_count, "");
-      gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
-      emb_plot_view_set_matches (self->plot, NULL, 0);
-      return;
-    }
-
-  call = call_new (self, self->search_cancellable);
-  call->activate = activate;
-  emb_search_tokens_async (self->scene->dataset->vocab, text, regex, self->search_cancellable,
-                           search_done, call);
+  emb_search_panel_search (self->search_panel,
+                           gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                           gtk_toggle_button_get_active (self->regex_button),
+                           activate);
 }
 
 static gboolean
@@ -202,7 +130,6 @@ resolve_entry (EmbWindow *self,
 void
 _emb_window_sidebar_init (EmbWindow *self)
 {
-  emb_token_list_set_placeholder (self->search_list, "Type in the search bar (Ctrl+F) to find tokens.");
   emb_token_list_set_placeholder (self->analogy_list, "A − B + C: which tokens are nearest?");
   if (self->settings != NULL)
     {
@@ -223,7 +150,7 @@ _emb_window_sidebar_reset (EmbWindow *self)
   emb_neighbors_panel_set_scene (self->neighbors_panel, self->scene);
   gtk_label_set_text (self->analogy_status, "");
   /* A new file: search it again for what the entry holds. */
-  g_clear_pointer (&self->search_last, g_free);
+  emb_search_panel_set_scene (self->search_panel, self->scene);
   start_search (self, FALSE);
 }
 

@@ -718,6 +718,24 @@ neighbors_changed_cb (EmbWindow *self)
   emb_plot_view_set_selection (self->plot, sel, (gsize *) ids->data, ids->len);
 }
 
+/* A search finished (searched) or its list was cleared: mark the matches
+ * on the plot, the entry red for a bad pattern. */
+static void
+search_matches_changed_cb (EmbWindow *self,
+                           gboolean   searched)
+{
+  gsize n;
+  const gsize *ids = emb_search_panel_get_matches (self->search_panel, &n);
+
+  if (emb_search_panel_get_error (self->search_panel) != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
+  emb_plot_view_set_matches (self->plot, n > 0 ? ids : NULL, n);
+  if (searched)
+    gtk_stack_set_visible_child_name (self->side_stack, "search");
+}
+
 static void
 analogy_activate_cb (EmbWindow *self)
 {
@@ -743,7 +761,6 @@ emb_window_close_request (GtkWindow *window)
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   g_cancellable_cancel (self->query_cancellable);
-  g_cancellable_cancel (self->search_cancellable);
   return GTK_WINDOW_CLASS (emb_window_parent_class)->close_request (window);
 }
 
@@ -762,7 +779,6 @@ emb_window_dispose (GObject *object)
   if (self->ramp_cancellable != NULL)
     g_cancellable_cancel (self->ramp_cancellable);
   g_cancellable_cancel (self->query_cancellable);
-  g_cancellable_cancel (self->search_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), EMB_TYPE_WINDOW);
   G_OBJECT_CLASS (emb_window_parent_class)->dispose (object);
 }
@@ -776,16 +792,13 @@ emb_window_finalize (GObject *object)
   g_clear_pointer (&self->scene, emb_scene_unref);
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->query_cancellable);
-  g_clear_object (&self->search_cancellable);
   g_clear_object (&self->cluster_cancellable);
   g_clear_object (&self->ramp_cancellable);
-  g_free (self->search_last);
   g_clear_pointer (&self->clusters, emb_clusters_free);
   self->kmeans = NULL;
   g_free (self->special_mask);
   g_free (self->load_path);
   g_array_unref (self->neighbors);
-  g_array_unref (self->matches);
   g_array_unref (self->history);
   G_OBJECT_CLASS (emb_window_parent_class)->finalize (object);
 }
@@ -804,6 +817,7 @@ emb_window_class_init (EmbWindowClass *klass)
   emb_ui_ensure_resources ();
   g_type_ensure (EMB_TYPE_PLOT_VIEW);
   g_type_ensure (EMB_TYPE_NEIGHBORS_PANEL);
+  g_type_ensure (EMB_TYPE_SEARCH_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/emb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, subtitle_label);
@@ -829,8 +843,7 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, side_stack);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, neighbors_panel);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_count);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_list);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_panel);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_a);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_b);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_c);
@@ -844,6 +857,7 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, neighbor_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, token_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, neighbors_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_matches_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, analogy_activate_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
@@ -886,10 +900,8 @@ emb_window_init (EmbWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->neighbors = g_array_new (FALSE, FALSE, sizeof (EmbNeighbor));
-  self->matches = g_array_new (FALSE, FALSE, sizeof (gsize));
   self->history = g_array_new (FALSE, FALSE, sizeof (gssize));
   self->query_cancellable = g_cancellable_new ();
-  self->search_cancellable = g_cancellable_new ();
 
   /* Without the installed schema (a build tree run) the app still works,
    * it just remembers nothing. */
@@ -1010,5 +1022,6 @@ gboolean
 emb_window_is_busy (EmbWindow *self)
 {
   return self->busy > 0 || self->cluster_cancellable != NULL ||
-         emb_neighbors_panel_is_busy (self->neighbors_panel);
+         emb_neighbors_panel_is_busy (self->neighbors_panel) ||
+         emb_search_panel_is_busy (self->search_panel);
 }
