@@ -307,6 +307,27 @@ test_search (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* king − man + woman: the entries' placeholders, run by Enter. */
+static void
+test_analogy (void)
+{
+  EmbWindow *win = new_window_on ("@sample");
+  GtkListBox *list = GTK_LIST_BOX (child (win, "analogy_list"));
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.analogy", NULL);
+  g_signal_emit_by_name (child (win, "analogy_a"), "activate");
+  iterate_until (idle_window, win);
+  g_assert_cmpuint (count_rows (list), ==, 20);
+  g_assert_cmpstr (row_label (GTK_WIDGET (gtk_list_box_get_row_at_index (list, 0)), "token"), ==, "queen");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, "analogy_status"))), ==, "king − man + woman ≈ queen");
+
+  /* A row selects its token. */
+  g_signal_emit_by_name (list, "row-activated", gtk_list_box_get_row_at_index (list, 0));
+  iterate_until (idle_window, win);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, "selected_label"))), ==, "queen");
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 static gboolean
 dialog_shown (gpointer data)
 {
@@ -568,6 +589,7 @@ main (int argc, char **argv)
   gtk_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ui/neighbors-and-plot", test_neighbors_and_plot);
   g_test_add_func ("/ui/search", test_search);
+  g_test_add_func ("/ui/analogy", test_analogy);
   g_test_add_func ("/ui/bad-file", test_bad_file);
   g_test_add_func ("/ui/clusters-and-export", test_clusters_and_export);
   g_test_add_func ("/ui/empty-state", test_empty_state);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "emb-plot-view.h"
+#include "panels/emb-analogy-panel.h"
 #include "panels/emb-neighbors-panel.h"
 #include "panels/emb-search-panel.h"
 #include "emb-ui.h"
@@ -39,11 +40,7 @@ struct _EmbWindow
   GtkStack          *side_stack;
   EmbNeighborsPanel *neighbors_panel;
   EmbSearchPanel    *search_panel;
-  GtkEntry          *analogy_a;
-  GtkEntry          *analogy_b;
-  GtkEntry          *analogy_c;
-  GtkLabel          *analogy_status;
-  GtkListBox        *analogy_list;
+  EmbAnalogyPanel   *analogy_panel;
   GMenu             *recent_section;
 
   /* owned */
@@ -53,7 +50,6 @@ struct _EmbWindow
   char              *load_path;
   gint               load_progress;  /* per mille, written by the loader thread */
   guint              progress_timeout;
-  GCancellable      *query_cancellable;
   guint              busy;
   GArray            *neighbors;      /* EmbNeighbor: the panel's, for the export */
   GArray            *history;        /* gssize */
@@ -116,7 +112,6 @@ void _emb_window_history_move     (EmbWindow *self,
                                    int        delta);
 void _emb_window_search_changed   (EmbWindow *self);
 void _emb_window_search_activate  (EmbWindow *self);
-void _emb_window_run_analogy      (EmbWindow *self);
 void _emb_window_update_actions   (EmbWindow *self);
 
 G_END_DECLS

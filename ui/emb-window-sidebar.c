@@ -1,97 +1,14 @@
-/* emb-window-sidebar.c: the neighbour list, search results, analogies.
+/* emb-window-sidebar.c: the sidebar: neighbours, search results, analogies.
  *
- * Every query runs in a worker thread through core's _async calls (a
- * neighbour query over a big LLM table reads gigabytes); a newer query
- * cancels the older one.
+ * Each list is a panel widget of its own (panels/) that runs its query
+ * through core's _async calls; this file wires them to the selection
+ * history, the search bar and the window's actions.
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "emb-window-private.h"
-#include "panels/emb-panel-util.h"
-
-
-/* A query or search on its way: the window is kept and the application
- * held until the callback; what it ran on is kept to tell a stale answer. */
-typedef struct
-{
-  EmbWindow    *self;
-  GApplication *app;
-  GCancellable *cancellable;
-  EmbScene     *scene;
-  gsize         ids[3];
-} Call;
 
 /* auxiliary functions */
-
-static Call *
-call_new (EmbWindow    *self,
-          GCancellable *cancellable)
-{
-  Call *call = g_new0 (Call, 1);
-
-  call->self = g_object_ref (self);
-  call->app = _emb_window_hold_app (self);
-  call->cancellable = g_object_ref (cancellable);
-  call->scene = emb_scene_ref (self->scene);
-  self->busy++;
-  return call;
-}
-
-static void
-call_free (Call *call)
-{
-  call->self->busy--;
-  _emb_window_release_app (call->app);
-  g_object_unref (call->self);
-  g_object_unref (call->cancellable);
-  emb_scene_unref (call->scene);
-  g_free (call);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
-
-static void
-analogy_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(Call) call = user_data;
-  EmbWindow *self = call->self;
-  g_autoptr(GArray) out = emb_scene_analogy_finish (result, NULL);
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gsize));
-  g_autofree char *status = NULL;
-  /* Superseded: a newer query or file has taken over, or the window closed. */
-  if (self->disposed || out == NULL || g_cancellable_is_cancelled (call->cancellable) ||
-      call->scene != self->scene)
-    return;
-
-
-  emb_token_list_show_neighbors (self->analogy_list, self->scene->dataset->vocab, (EmbNeighbor *) out->data, out->len);
-  for (guint i = 0; i < out->len; i++)
-    g_array_append_val (ids, g_array_index (out, EmbNeighbor, i).id);
-  emb_plot_view_set_analogy (self->plot, call->ids[0], call->ids[1], call->ids[2],
-                             (gsize *) ids->data, ids->len);
-  if (out->len > 0)
-    status = g_strdup_printf ("%s − %s + %s ≈ %s",
-                              emb_vocab_display (self->scene->dataset->vocab, call->ids[0]),
-                              emb_vocab_display (self->scene->dataset->vocab, call->ids[1]),
-                              emb_vocab_display (self->scene->dataset->vocab, call->ids[2]),
-                              emb_vocab_display (self->scene->dataset->vocab,
-                                                 g_array_index (out, EmbNeighbor, 0).id));
-  gtk_label_set_text (self->analogy_status, status != NULL ? status : "");
-}
-
-/* A new query cancels the one before. */
-static GCancellable *
-renew_query_cancellable (EmbWindow *self)
-{
-  g_cancellable_cancel (self->query_cancellable);
-  g_clear_object (&self->query_cancellable);
-  self->query_cancellable = g_cancellable_new ();
-  return self->query_cancellable;
-}
 
 static void
 start_search (EmbWindow *self,
@@ -103,34 +20,11 @@ start_search (EmbWindow *self,
                            activate);
 }
 
-static gboolean
-resolve_entry (EmbWindow *self,
-               GtkEntry  *entry,
-               gsize     *id)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
-
-  if (text[0] == '\0')
-    text = gtk_entry_get_placeholder_text (entry);
-  if (emb_vocab_lookup (self->scene->dataset->vocab, text, id))
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
-      return TRUE;
-    }
-  gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
-  {
-    g_autofree char *msg = g_strdup_printf ("“%s” is not in the vocabulary.", text);
-    gtk_label_set_text (self->analogy_status, msg);
-  }
-  return FALSE;
-}
-
 /* internal API */
 
 void
 _emb_window_sidebar_init (EmbWindow *self)
 {
-  emb_token_list_set_placeholder (self->analogy_list, "A − B + C: which tokens are nearest?");
   if (self->settings != NULL)
     {
       g_settings_bind (self->settings, "metric", self->neighbors_panel, "metric", G_SETTINGS_BIND_DEFAULT);
@@ -142,13 +36,11 @@ _emb_window_sidebar_init (EmbWindow *self)
 void
 _emb_window_sidebar_reset (EmbWindow *self)
 {
-  g_cancellable_cancel (self->query_cancellable);
-  emb_token_list_clear (self->analogy_list);
   g_array_set_size (self->neighbors, 0);
   g_array_set_size (self->history, 0);
   self->history_pos = 0;
   emb_neighbors_panel_set_scene (self->neighbors_panel, self->scene);
-  gtk_label_set_text (self->analogy_status, "");
+  emb_analogy_panel_set_scene (self->analogy_panel, self->scene);
   /* A new file: search it again for what the entry holds. */
   emb_search_panel_set_scene (self->search_panel, self->scene);
   start_search (self, FALSE);
@@ -233,28 +125,4 @@ void
 _emb_window_search_activate (EmbWindow *self)
 {
   start_search (self, TRUE);
-}
-
-void
-_emb_window_run_analogy (EmbWindow *self)
-{
-  GCancellable *cancellable;
-  Call *call;
-  gsize a, b, c;
-
-  if (self->scene == NULL)
-    return;
-  if (!resolve_entry (self, self->analogy_a, &a) ||
-      !resolve_entry (self, self->analogy_b, &b) ||
-      !resolve_entry (self, self->analogy_c, &c))
-    return;
-  if (emb_scene_n_rows (self->scene) <= 3)
-    return;
-  gtk_label_set_text (self->analogy_status, "");
-  cancellable = renew_query_cancellable (self);
-  call = call_new (self, cancellable);
-  call->ids[0] = a;
-  call->ids[1] = b;
-  call->ids[2] = c;
-  emb_scene_analogy_async (self->scene, a, b, c, 20, cancellable, analogy_done, call);
 }

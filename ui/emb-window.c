@@ -606,7 +606,7 @@ analogy_action (GtkWidget *widget, const char *name, GVariant *param)
   EmbWindow *self = EMB_WINDOW (widget);
 
   gtk_stack_set_visible_child_name (self->side_stack, "analogy");
-  gtk_widget_grab_focus (GTK_WIDGET (self->analogy_a));
+  emb_analogy_panel_focus (self->analogy_panel);
 }
 
 /* callbacks */
@@ -736,10 +736,18 @@ search_matches_changed_cb (EmbWindow *self,
     gtk_stack_set_visible_child_name (self->side_stack, "search");
 }
 
+/* The panel found an analogy: draw it on the plot. */
 static void
-analogy_activate_cb (EmbWindow *self)
+analogy_changed_cb (EmbWindow *self)
 {
-  _emb_window_run_analogy (self);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gsize));
+  const EmbNeighbor *nb;
+  gsize abc[3], n;
+
+  nb = emb_analogy_panel_get_result (self->analogy_panel, abc, &n);
+  for (gsize i = 0; i < n; i++)
+    g_array_append_val (ids, nb[i].id);
+  emb_plot_view_set_analogy (self->plot, abc[0], abc[1], abc[2], (gsize *) ids->data, ids->len);
 }
 
 /* GObject overrides */
@@ -760,7 +768,6 @@ emb_window_close_request (GtkWindow *window)
   /* A load still running ends quietly: its result is dropped. */
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
-  g_cancellable_cancel (self->query_cancellable);
   return GTK_WINDOW_CLASS (emb_window_parent_class)->close_request (window);
 }
 
@@ -778,7 +785,6 @@ emb_window_dispose (GObject *object)
     g_cancellable_cancel (self->cluster_cancellable);
   if (self->ramp_cancellable != NULL)
     g_cancellable_cancel (self->ramp_cancellable);
-  g_cancellable_cancel (self->query_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), EMB_TYPE_WINDOW);
   G_OBJECT_CLASS (emb_window_parent_class)->dispose (object);
 }
@@ -791,7 +797,6 @@ emb_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->scene, emb_scene_unref);
   g_clear_object (&self->load_cancellable);
-  g_clear_object (&self->query_cancellable);
   g_clear_object (&self->cluster_cancellable);
   g_clear_object (&self->ramp_cancellable);
   g_clear_pointer (&self->clusters, emb_clusters_free);
@@ -818,6 +823,7 @@ emb_window_class_init (EmbWindowClass *klass)
   g_type_ensure (EMB_TYPE_PLOT_VIEW);
   g_type_ensure (EMB_TYPE_NEIGHBORS_PANEL);
   g_type_ensure (EMB_TYPE_SEARCH_PANEL);
+  g_type_ensure (EMB_TYPE_ANALOGY_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/emb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, subtitle_label);
@@ -844,11 +850,7 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, side_stack);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, neighbors_panel);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_panel);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_a);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_b);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_c);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_status);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_list);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_panel);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, recent_section);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
@@ -858,7 +860,7 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, token_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, neighbors_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_matches_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, analogy_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, analogy_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
@@ -901,7 +903,6 @@ emb_window_init (EmbWindow *self)
 
   self->neighbors = g_array_new (FALSE, FALSE, sizeof (EmbNeighbor));
   self->history = g_array_new (FALSE, FALSE, sizeof (gssize));
-  self->query_cancellable = g_cancellable_new ();
 
   /* Without the installed schema (a build tree run) the app still works,
    * it just remembers nothing. */
@@ -1023,5 +1024,6 @@ emb_window_is_busy (EmbWindow *self)
 {
   return self->busy > 0 || self->cluster_cancellable != NULL ||
          emb_neighbors_panel_is_busy (self->neighbors_panel) ||
-         emb_search_panel_is_busy (self->search_panel);
+         emb_search_panel_is_busy (self->search_panel) ||
+         emb_analogy_panel_is_busy (self->analogy_panel);
 }
