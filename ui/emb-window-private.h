@@ -80,6 +80,9 @@ void _emb_window_run_task         (EmbWindow       *self,
                                    GTask           *task,
                                    GTaskThreadFunc  func);
 
+/* emb-window-actions.c */
+void _emb_window_class_add_actions (GtkWidgetClass *widget_class);
+
 /* emb-window-colors.c */
 void _emb_window_fill_color_model (EmbWindow *self);
 void _emb_window_reset_clusters   (EmbWindow *self);
