@@ -195,10 +195,25 @@ typedef struct
   gboolean      watchdog_fired;
 } Session;
 
+/* The template child `name` of the window or of one of its panels (each
+ * panel is a widget with its own template). */
+static GObject *
+find_template_child (GtkWidget *widget, const char *name)
+{
+  GObject *found = gtk_widget_get_template_child (widget, G_OBJECT_TYPE (widget), name);
+
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); found == NULL && w; w = gtk_widget_get_next_sibling (w))
+    found = find_template_child (w, name);
+  return found;
+}
+
 static GtkWidget *
 child (GtkWindow *win, const char *name)
 {
-  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (win), EMB_TYPE_WINDOW, name));
+  GObject *found = find_template_child (GTK_WIDGET (win), name);
+
+  g_assert_nonnull (found);
+  return GTK_WIDGET (found);
 }
 
 static guint

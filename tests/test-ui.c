@@ -63,10 +63,25 @@ new_window_on (const char *path)
   return win;
 }
 
+/* The template child `name` of the window or of one of its panels (each
+ * panel is a widget with its own template). */
+static GObject *
+find_template_child (GtkWidget *widget, const char *name)
+{
+  GObject *found = gtk_widget_get_template_child (widget, G_OBJECT_TYPE (widget), name);
+
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); found == NULL && w; w = gtk_widget_get_next_sibling (w))
+    found = find_template_child (w, name);
+  return found;
+}
+
 static GtkWidget *
 child (EmbWindow *win, const char *name)
 {
-  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (win), EMB_TYPE_WINDOW, name));
+  GObject *found = find_template_child (GTK_WIDGET (win), name);
+
+  g_assert_nonnull (found);
+  return GTK_WIDGET (found);
 }
 
 /* The text of the label named `name` inside a list row. */
@@ -289,6 +304,27 @@ test_search (void)
       g_assert_cmpuint (strlen (t), ==, 4);
       g_assert_true (g_str_has_prefix (t, "kin"));
     }
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* king − man + woman: the entries' placeholders, run by Enter. */
+static void
+test_analogy (void)
+{
+  EmbWindow *win = new_window_on ("@sample");
+  GtkListBox *list = GTK_LIST_BOX (child (win, "analogy_list"));
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.analogy", NULL);
+  g_signal_emit_by_name (child (win, "analogy_a"), "activate");
+  iterate_until (idle_window, win);
+  g_assert_cmpuint (count_rows (list), ==, 20);
+  g_assert_cmpstr (row_label (GTK_WIDGET (gtk_list_box_get_row_at_index (list, 0)), "token"), ==, "queen");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, "analogy_status"))), ==, "king − man + woman ≈ queen");
+
+  /* A row selects its token. */
+  g_signal_emit_by_name (list, "row-activated", gtk_list_box_get_row_at_index (list, 0));
+  iterate_until (idle_window, win);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (win, "selected_label"))), ==, "queen");
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
@@ -626,6 +662,7 @@ main (int argc, char **argv)
   gtk_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ui/neighbors-and-plot", test_neighbors_and_plot);
   g_test_add_func ("/ui/search", test_search);
+  g_test_add_func ("/ui/analogy", test_analogy);
   g_test_add_func ("/ui/bad-file", test_bad_file);
   g_test_add_func ("/ui/clusters-and-export", test_clusters_and_export);
   g_test_add_func ("/ui/export-matches-cli", test_export_matches_cli);

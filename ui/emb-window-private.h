@@ -2,6 +2,9 @@
 #pragma once
 
 #include "emb-plot-view.h"
+#include "panels/emb-analogy-panel.h"
+#include "panels/emb-neighbors-panel.h"
+#include "panels/emb-search-panel.h"
 #include "emb-ui.h"
 #include "emb-window.h"
 
@@ -35,18 +38,9 @@ struct _EmbWindow
   GtkCheckButton    *hide_special;
   GtkLabel          *status_label;
   GtkStack          *side_stack;
-  GtkLabel          *selected_label;
-  GtkLabel          *selected_info;
-  GtkDropDown       *metric_dropdown;
-  GtkSpinButton     *k_spin;
-  GtkListBox        *neighbor_list;
-  GtkLabel          *search_count;
-  GtkListBox        *search_list;
-  GtkEntry          *analogy_a;
-  GtkEntry          *analogy_b;
-  GtkEntry          *analogy_c;
-  GtkLabel          *analogy_status;
-  GtkListBox        *analogy_list;
+  EmbNeighborsPanel *neighbors_panel;
+  EmbSearchPanel    *search_panel;
+  EmbAnalogyPanel   *analogy_panel;
   GMenu             *recent_section;
 
   /* owned */
@@ -56,13 +50,8 @@ struct _EmbWindow
   char              *load_path;
   gint               load_progress;  /* per mille, written by the loader thread */
   guint              progress_timeout;
-  GCancellable      *query_cancellable;
-  GCancellable      *search_cancellable;
-  char              *search_last;    /* the text the last search ran on */
-  gboolean           search_last_regex;
   guint              busy;
-  GArray            *neighbors;      /* EmbNeighbor */
-  GArray            *matches;        /* gsize */
+  GArray            *neighbors;      /* EmbNeighbor: the panel's, for the export */
   GArray            *history;        /* gssize */
   guint              history_pos;
   EmbClusters       *clusters;
@@ -90,6 +79,9 @@ void          _emb_window_release_app (gpointer   app);
 void _emb_window_run_task         (EmbWindow       *self,
                                    GTask           *task,
                                    GTaskThreadFunc  func);
+
+/* emb-window-actions.c */
+void _emb_window_class_add_actions (GtkWidgetClass *widget_class);
 
 /* emb-window-colors.c */
 void _emb_window_fill_color_model (EmbWindow *self);
@@ -119,12 +111,10 @@ void _emb_window_sidebar_reset    (EmbWindow *self);
 void _emb_window_show_selection   (EmbWindow *self,
                                    gssize     id,
                                    gboolean   add_to_history);
-void _emb_window_requery          (EmbWindow *self);
 void _emb_window_history_move     (EmbWindow *self,
                                    int        delta);
 void _emb_window_search_changed   (EmbWindow *self);
 void _emb_window_search_activate  (EmbWindow *self);
-void _emb_window_run_analogy      (EmbWindow *self);
 void _emb_window_update_actions   (EmbWindow *self);
 
 G_END_DECLS

@@ -1,10 +1,13 @@
-/* emb-window.c: construction, opening files, the view bar and settings.
- * The sidebar (neighbours, search, analogies) is in emb-window-sidebar.c.
+/* emb-window.c: construction, opening files, the view bar and settings,
+ * and the wiring of the panels' signals.  The actions are in
+ * emb-window-actions.c, the sidebar's wiring in emb-window-sidebar.c, the
+ * colouring in emb-window-colors.c.
  */
 #include "config.h"
 
 #include "base/emb-error.h"
 #include "emb-window-private.h"
+#include "panels/emb-panel-util.h"
 
 #define MAX_RECENT 8
 
@@ -406,208 +409,6 @@ load_done (GObject      *source,
   set_scene (self, scene);
 }
 
-static void
-open_file_response_cb (GtkNativeDialog *dialog,
-                       int              response,
-                       EmbWindow       *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-      if (path != NULL)
-        emb_window_open (self, path);
-    }
-  g_object_unref (dialog);
-}
-
-static void
-add_filter (GtkFileChooser *chooser,
-            const char     *name,
-            const char * const *patterns)
-{
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (filter, name);
-  for (guint i = 0; patterns[i] != NULL; i++)
-    gtk_file_filter_add_pattern (filter, patterns[i]);
-  gtk_file_chooser_add_filter (chooser, filter);
-}
-
-/* actions */
-
-static void
-open_action (GtkWidget  *widget,
-             const char *name,
-             GVariant   *param)
-{
-  EmbWindow *self = EMB_WINDOW (widget);
-  GtkFileChooserNative *dialog;
-  GtkFileChooser *chooser;
-
-  dialog = gtk_file_chooser_native_new ("Open an Embedding", GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
-  chooser = GTK_FILE_CHOOSER (dialog);
-  add_filter (chooser, "All embedding files",
-              (const char * const[]) { "*.txt", "*.vec", "*.bin", "*.npy", "*.tsv", "*.bytes", "*.json", NULL });
-  add_filter (chooser, "GloVe and word2vec text (*.txt, *.vec)", (const char * const[]) { "*.txt", "*.vec", NULL });
-  add_filter (chooser, "word2vec binary (*.bin)", (const char * const[]) { "*.bin", NULL });
-  add_filter (chooser, "NumPy arrays (*.npy)", (const char * const[]) { "*.npy", NULL });
-  add_filter (chooser, "TensorBoard projector (*.tsv, *.bytes, *.json)",
-              (const char * const[]) { "*.tsv", "*.bytes", "*.json", NULL });
-  add_filter (chooser, "All files", (const char * const[]) { "*", NULL });
-  g_signal_connect (dialog, "response", G_CALLBACK (open_file_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-static void
-open_recent_action (GtkWidget  *widget,
-                    const char *name,
-                    GVariant   *param)
-{
-  emb_window_open (EMB_WINDOW (widget), g_variant_get_string (param, NULL));
-}
-
-static void
-open_sample_action (GtkWidget  *widget,
-                    const char *name,
-                    GVariant   *param)
-{
-  emb_window_open (EMB_WINDOW (widget), EMB_SAMPLE_NAME);
-}
-
-static void
-cancel_load_action (GtkWidget  *widget,
-                    const char *name,
-                    GVariant   *param)
-{
-  EmbWindow *self = EMB_WINDOW (widget);
-
-  if (self->load_cancellable != NULL)
-    g_cancellable_cancel (self->load_cancellable);
-  if (self->cluster_cancellable != NULL)
-    g_cancellable_cancel (self->cluster_cancellable);
-}
-
-static void
-recluster_action (GtkWidget  *widget,
-                  const char *name,
-                  GVariant   *param)
-{
-  _emb_window_recluster (EMB_WINDOW (widget));
-}
-
-static void
-export_action (GtkWidget  *widget,
-               const char *name,
-               GVariant   *param)
-{
-  _emb_window_export (EMB_WINDOW (widget));
-}
-
-static void
-export_file_action (GtkWidget  *widget,
-                    const char *name,
-                    GVariant   *param)
-{
-  _emb_window_export_to (EMB_WINDOW (widget), g_variant_get_string (param, NULL));
-}
-
-static void
-export_neighbors_action (GtkWidget  *widget,
-                         const char *name,
-                         GVariant   *param)
-{
-  _emb_window_export_neighbors (EMB_WINDOW (widget));
-}
-
-static void
-search_action (GtkWidget  *widget,
-               const char *name,
-               GVariant   *param)
-{
-  EmbWindow *self = EMB_WINDOW (widget);
-
-  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
-  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
-}
-
-static void
-search_text_action (GtkWidget  *widget,
-                    const char *name,
-                    GVariant   *param)
-{
-  EmbWindow *self = EMB_WINDOW (widget);
-
-  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
-  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), g_variant_get_string (param, NULL));
-  _emb_window_search_changed (self);
-}
-
-static void
-select_token_action (GtkWidget  *widget,
-                     const char *name,
-                     GVariant   *param)
-{
-  EmbWindow *self = EMB_WINDOW (widget);
-  gsize id;
-
-  if (self->scene == NULL)
-    return;
-  if (emb_vocab_lookup (self->scene->dataset->vocab, g_variant_get_string (param, NULL), &id))
-    emb_window_select (self, id);
-}
-
-static void
-select_row_action (GtkWidget  *widget,
-                   const char *name,
-                   GVariant   *param)
-{
-  emb_window_select (EMB_WINDOW (widget), (gssize) g_variant_get_uint64 (param));
-}
-
-static void
-back_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  _emb_window_history_move (EMB_WINDOW (widget), -1);
-}
-
-static void
-forward_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  _emb_window_history_move (EMB_WINDOW (widget), 1);
-}
-
-static void
-fly_to_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  EmbWindow *self = EMB_WINDOW (widget);
-  gssize sel = emb_plot_view_get_selection (self->plot);
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gsize));
-
-  if (sel < 0)
-    return;
-  g_array_append_val (ids, sel);
-  for (guint i = 0; i < self->neighbors->len; i++)
-    g_array_append_val (ids, g_array_index (self->neighbors, EmbNeighbor, i).id);
-  emb_plot_view_fly_to (self->plot, (gsize *) ids->data, ids->len);
-}
-
-static void
-reset_view_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  emb_plot_view_reset_view (EMB_WINDOW (widget)->plot);
-}
-
-static void
-analogy_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  EmbWindow *self = EMB_WINDOW (widget);
-
-  gtk_stack_set_visible_child_name (self->side_stack, "analogy");
-  gtk_widget_grab_focus (GTK_WIDGET (self->analogy_a));
-}
-
 /* callbacks */
 
 static void
@@ -685,16 +486,68 @@ static void
 neighbor_row_activated_cb (EmbWindow     *self,
                            GtkListBoxRow *row)
 {
-  gpointer id = g_object_get_data (G_OBJECT (row), "row-id");
+  gsize id;
 
-  if (id != NULL)
-    emb_window_select (self, GPOINTER_TO_SIZE (id) - 1);
+  if (emb_token_row_get_id (row, &id))
+    emb_window_select (self, id);
 }
 
 static void
-analogy_activate_cb (EmbWindow *self)
+token_activated_cb (EmbWindow *self,
+                    guint64    id)
 {
-  _emb_window_run_analogy (self);
+  emb_window_select (self, (gssize) id);
+}
+
+/* The panel listed the selection's neighbours: ring them on the plot. */
+static void
+neighbors_changed_cb (EmbWindow *self)
+{
+  gint64 sel = emb_neighbors_panel_get_selected (self->neighbors_panel);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gsize));
+  const EmbNeighbor *nb;
+  gsize n;
+
+  if (sel < 0 || sel != emb_plot_view_get_selection (self->plot))
+    return;
+  nb = emb_neighbors_panel_get_neighbors (self->neighbors_panel, &n);
+  g_array_set_size (self->neighbors, 0);
+  g_array_append_vals (self->neighbors, nb, n);
+  for (gsize i = 0; i < n; i++)
+    g_array_append_val (ids, nb[i].id);
+  emb_plot_view_set_selection (self->plot, sel, (gsize *) ids->data, ids->len);
+}
+
+/* A search finished (searched) or its list was cleared: mark the matches
+ * on the plot, the entry red for a bad pattern. */
+static void
+search_matches_changed_cb (EmbWindow *self,
+                           gboolean   searched)
+{
+  gsize n;
+  const gsize *ids = emb_search_panel_get_matches (self->search_panel, &n);
+
+  if (emb_search_panel_get_error (self->search_panel) != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
+  emb_plot_view_set_matches (self->plot, n > 0 ? ids : NULL, n);
+  if (searched)
+    gtk_stack_set_visible_child_name (self->side_stack, "search");
+}
+
+/* The panel found an analogy: draw it on the plot. */
+static void
+analogy_changed_cb (EmbWindow *self)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gsize));
+  const EmbNeighbor *nb;
+  gsize abc[3], n;
+
+  nb = emb_analogy_panel_get_result (self->analogy_panel, abc, &n);
+  for (gsize i = 0; i < n; i++)
+    g_array_append_val (ids, nb[i].id);
+  emb_plot_view_set_analogy (self->plot, abc[0], abc[1], abc[2], (gsize *) ids->data, ids->len);
 }
 
 /* GObject overrides */
@@ -715,8 +568,6 @@ emb_window_close_request (GtkWindow *window)
   /* A load still running ends quietly: its result is dropped. */
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
-  g_cancellable_cancel (self->query_cancellable);
-  g_cancellable_cancel (self->search_cancellable);
   return GTK_WINDOW_CLASS (emb_window_parent_class)->close_request (window);
 }
 
@@ -734,8 +585,6 @@ emb_window_dispose (GObject *object)
     g_cancellable_cancel (self->cluster_cancellable);
   if (self->ramp_cancellable != NULL)
     g_cancellable_cancel (self->ramp_cancellable);
-  g_cancellable_cancel (self->query_cancellable);
-  g_cancellable_cancel (self->search_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), EMB_TYPE_WINDOW);
   G_OBJECT_CLASS (emb_window_parent_class)->dispose (object);
 }
@@ -748,17 +597,13 @@ emb_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->scene, emb_scene_unref);
   g_clear_object (&self->load_cancellable);
-  g_clear_object (&self->query_cancellable);
-  g_clear_object (&self->search_cancellable);
   g_clear_object (&self->cluster_cancellable);
   g_clear_object (&self->ramp_cancellable);
-  g_free (self->search_last);
   g_clear_pointer (&self->clusters, emb_clusters_free);
   self->kmeans = NULL;
   g_free (self->special_mask);
   g_free (self->load_path);
   g_array_unref (self->neighbors);
-  g_array_unref (self->matches);
   g_array_unref (self->history);
   G_OBJECT_CLASS (emb_window_parent_class)->finalize (object);
 }
@@ -776,6 +621,9 @@ emb_window_class_init (EmbWindowClass *klass)
 
   emb_ui_ensure_resources ();
   g_type_ensure (EMB_TYPE_PLOT_VIEW);
+  g_type_ensure (EMB_TYPE_NEIGHBORS_PANEL);
+  g_type_ensure (EMB_TYPE_SEARCH_PANEL);
+  g_type_ensure (EMB_TYPE_ANALOGY_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/emb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, subtitle_label);
@@ -800,54 +648,21 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, hide_special);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, side_stack);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, selected_label);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, selected_info);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, metric_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, k_spin);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, neighbor_list);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_count);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_list);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_a);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_b);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_c);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_status);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_list);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, neighbors_panel);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_panel);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_panel);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, recent_section);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_stop_cb);
   gtk_widget_class_bind_template_callback (widget_class, point_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, neighbor_row_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, analogy_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, token_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, neighbors_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_matches_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, analogy_changed_cb);
 
-  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
-  gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
-  gtk_widget_class_install_action (widget_class, "win.open-sample", NULL, open_sample_action);
-  gtk_widget_class_install_action (widget_class, "win.cancel-load", NULL, cancel_load_action);
-  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
-  gtk_widget_class_install_action (widget_class, "win.search-text", "s", search_text_action);
-  gtk_widget_class_install_action (widget_class, "win.select-token", "s", select_token_action);
-  gtk_widget_class_install_action (widget_class, "win.select-row", "t", select_row_action);
-  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
-  gtk_widget_class_install_action (widget_class, "win.forward", NULL, forward_action);
-  gtk_widget_class_install_action (widget_class, "win.fly-to", NULL, fly_to_action);
-  gtk_widget_class_install_action (widget_class, "win.reset-view", NULL, reset_view_action);
-  gtk_widget_class_install_action (widget_class, "win.analogy", NULL, analogy_action);
-  gtk_widget_class_install_action (widget_class, "win.recluster", NULL, recluster_action);
-  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
-  gtk_widget_class_install_action (widget_class, "win.export-file", "s", export_file_action);
-  gtk_widget_class_install_action (widget_class, "win.export-neighbors", NULL, export_neighbors_action);
-
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.back", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK, "win.forward", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.fly-to", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "win.reset-view", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "win.reset-view", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.analogy", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-load", NULL);
+  _emb_window_class_add_actions (widget_class);
 }
 
 static void
@@ -860,10 +675,7 @@ emb_window_init (EmbWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->neighbors = g_array_new (FALSE, FALSE, sizeof (EmbNeighbor));
-  self->matches = g_array_new (FALSE, FALSE, sizeof (gsize));
   self->history = g_array_new (FALSE, FALSE, sizeof (gssize));
-  self->query_cancellable = g_cancellable_new ();
-  self->search_cancellable = g_cancellable_new ();
 
   /* Without the installed schema (a build tree run) the app still works,
    * it just remembers nothing. */
@@ -983,5 +795,8 @@ emb_window_get_neighbors (EmbWindow *self,
 gboolean
 emb_window_is_busy (EmbWindow *self)
 {
-  return self->busy > 0 || self->cluster_cancellable != NULL;
+  return self->busy > 0 || self->cluster_cancellable != NULL ||
+         emb_neighbors_panel_is_busy (self->neighbors_panel) ||
+         emb_search_panel_is_busy (self->search_panel) ||
+         emb_analogy_panel_is_busy (self->analogy_panel);
 }

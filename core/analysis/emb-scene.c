@@ -7,6 +7,8 @@
 #include "base/emb-error.h"
 #include "analysis/emb-scene.h"
 
+G_DEFINE_BOXED_TYPE (EmbScene, emb_scene, emb_scene_ref, emb_scene_unref)
+
 typedef struct
 {
   EmbProgressFunc func;

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 
 #define EMB_SCENE_COMPONENTS 10
 
+#define EMB_TYPE_SCENE (emb_scene_get_type ())
+
 typedef struct
 {
   EmbDataset  *dataset;
@@ -29,6 +31,9 @@ typedef struct
   /*< private >*/
   gint         ref_count;
 } EmbScene;
+
+/* A boxed type over emb_scene_ref/unref, for properties and signals. */
+GType     emb_scene_get_type (void) G_GNUC_CONST;
 
 /* Loads path and computes the scene; progress goes 0 .. 1 over both. */
 EmbScene *emb_scene_load   (const char           *path,
