@@ -21,6 +21,10 @@ table (emb-formats), and the dataset put together (emb-dataset*).  So a
 reader never includes io/emb-dataset.h nor the format table: it returns
 its own result.  Every io file belongs to a group.
 
+In ui/, the panels (ui/panels/) are widgets of their own: they never
+include the window's headers (emb-window*.h), and talk to it only
+through their properties and signals.
+
 Prints every breach and exits 1 when there is one.
 
 Usage: check-layers.py SOURCE_ROOT
@@ -112,9 +116,28 @@ def breaches(root):
     return out
 
 
+def ui_breaches(root):
+    """Panels that include the window's headers."""
+    out = []
+    panels = os.path.join(root, "ui", "panels")
+    if not os.path.isdir(panels):
+        return out
+    for name in sorted(os.listdir(panels)):
+        if not name.endswith((".c", ".h")):
+            continue
+        path = os.path.join(panels, name)
+        with open(path, encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                m = INCLUDE.match(line)
+                if m and os.path.basename(m.group(2)).startswith("emb-window"):
+                    out.append(f"{os.path.relpath(path, root)}:{lineno}: a panel never includes "
+                               f'the window\'s headers ("{m.group(2)}")')
+    return out
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
-    found = breaches(root)
+    found = breaches(root) + ui_breaches(root)
     for line in found:
         print(line)
     if found:

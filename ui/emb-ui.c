@@ -1,4 +1,4 @@
-/* emb-ui.c */
+/* emb-ui.c: registers the UI library's resources (templates, style). */
 #include "config.h"
 
 #include <gio/gio.h>

@@ -1,4 +1,5 @@
-/* emb-error.c */
+/* emb-error.c: the error domain and the helpers that word messages
+ * naming the file and the line or byte offset. */
 #include "base/emb-error.h"
 
 G_DEFINE_QUARK (emb-error-quark, emb_error)

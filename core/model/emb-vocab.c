@@ -1,4 +1,4 @@
-/* emb-vocab.c
+/* emb-vocab.c: the vocabulary, tokens <-> row ids, with display forms.
  *
  * Tokens live NUL-terminated in one byte buffer with an offset per id, so a
  * 341k-word vocabulary costs a few MB and no per-token allocation.  Display
