@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/emb-error.h"
+#include "base/emb-task.h"
 #include "analysis/emb-categories.h"
 
 /* categories */
@@ -398,10 +399,7 @@ ramp_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
   ramp = emb_ramp_new (job->values, job->n, job->n_bins, &error);
-  if (ramp == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, ramp, (GDestroyNotify) emb_ramp_free);
+  emb_task_return (task, ramp, (GDestroyNotify) emb_ramp_free, error);
 }
 
 void
@@ -412,25 +410,21 @@ emb_ramp_new_async (const float         *values,
                     GAsyncReadyCallback  callback,
                     gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   RampJob *job = g_new0 (RampJob, 1);
+
 
   job->values = g_memdup2 (values, n * sizeof (float));
   job->n = n;
   job->n_bins = n_bins;
-  g_task_set_source_tag (task, emb_ramp_new_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) ramp_job_free);
-  g_task_run_in_thread (task, ramp_thread);
+  emb_task_run (emb_ramp_new_async, job, (GDestroyNotify) ramp_job_free, ramp_thread,
+                cancellable, callback, user_data);
 }
 
 EmbRamp *
 emb_ramp_new_finish (GAsyncResult  *result,
                      GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == emb_ramp_new_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return emb_task_finish_pointer (result, emb_ramp_new_async, error);
 }
 
 /* named clusters */
@@ -509,10 +503,7 @@ clusters_thread (GTask        *task,
                                                 job->label_tokens, cancellable,
                                                 job->progress, job->progress_data, &error);
 
-  if (clusters == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, clusters, (GDestroyNotify) emb_clusters_free);
+  emb_task_return (task, clusters, (GDestroyNotify) emb_clusters_free, error);
 }
 
 void
@@ -526,8 +517,8 @@ emb_clusters_compute_async (EmbMatrix              *matrix,
                             GAsyncReadyCallback     callback,
                             gpointer                user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   ClustersJob *job = g_new0 (ClustersJob, 1);
+
 
   job->matrix = emb_matrix_ref (matrix);
   job->vocab = emb_vocab_ref (vocab);
@@ -535,17 +526,13 @@ emb_clusters_compute_async (EmbMatrix              *matrix,
   job->label_tokens = label_tokens;
   job->progress = progress;
   job->progress_data = progress_data;
-  g_task_set_source_tag (task, emb_clusters_compute_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) clusters_job_free);
-  g_task_run_in_thread (task, clusters_thread);
+  emb_task_run (emb_clusters_compute_async, job, (GDestroyNotify) clusters_job_free,
+                clusters_thread, cancellable, callback, user_data);
 }
 
 EmbClusters *
 emb_clusters_compute_finish (GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == emb_clusters_compute_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return emb_task_finish_pointer (result, emb_clusters_compute_async, error);
 }

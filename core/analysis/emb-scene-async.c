@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "base/emb-error.h"
+#include "base/emb-task.h"
 #include "io/emb-dataset-async.h"
 #include "analysis/emb-scene.h"
 
@@ -69,17 +70,6 @@ search_job_free (SearchJob *job)
 }
 
 static void
-return_scene (GTask    *task,
-              EmbScene *scene,
-              GError   *error)
-{
-  if (scene == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, scene, (GDestroyNotify) emb_scene_unref);
-}
-
-static void
 scene_load_thread (GTask        *task,
                    gpointer      source_object,
                    gpointer      task_data,
@@ -90,7 +80,7 @@ scene_load_thread (GTask        *task,
   EmbScene *scene = emb_scene_load (job->path, job->options, cancellable,
                                     job->progress, job->progress_data, &error);
 
-  return_scene (task, scene, error);
+  emb_task_return (task, scene, (GDestroyNotify) emb_scene_unref, error);
 }
 
 static void
@@ -103,7 +93,7 @@ scene_new_thread (GTask        *task,
   GError *error = NULL;
   EmbScene *scene = emb_scene_new (job->dataset, cancellable, &error);
 
-  return_scene (task, scene, error);
+  emb_task_return (task, scene, (GDestroyNotify) emb_scene_unref, error);
 }
 
 /* Neighbour queries read the whole matrix but cannot stop half-way; a
@@ -142,35 +132,7 @@ search_thread (GTask        *task,
   GError *error = NULL;
   GArray *ids = emb_search_tokens (job->vocab, job->query, job->regex, cancellable, &error);
 
-  if (ids == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
-}
-
-static gpointer
-finish (GAsyncResult  *result,
-        gpointer       tag,
-        GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-run_query (QueryJob            *job,
-           gpointer             tag,
-           GCancellable        *cancellable,
-           GAsyncReadyCallback  callback,
-           gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, tag);
-  g_task_set_task_data (task, job, (GDestroyNotify) query_job_free);
-  g_task_run_in_thread (task, query_thread);
+  emb_task_return (task, ids, (GDestroyNotify) g_array_unref, error);
 }
 
 /* public API */
@@ -184,23 +146,22 @@ emb_scene_load_async (const char           *path,
                       GAsyncReadyCallback   callback,
                       gpointer              user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   SceneJob *job = g_new0 (SceneJob, 1);
+
 
   job->path = g_strdup (path);
   job->options = emb_load_options_copy (options);
   job->progress = progress;
   job->progress_data = progress_data;
-  g_task_set_source_tag (task, emb_scene_load_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) scene_job_free);
-  g_task_run_in_thread (task, scene_load_thread);
+  emb_task_run (emb_scene_load_async, job, (GDestroyNotify) scene_job_free, scene_load_thread,
+                cancellable, callback, user_data);
 }
 
 EmbScene *
 emb_scene_load_finish (GAsyncResult  *result,
                        GError       **error)
 {
-  return finish (result, emb_scene_load_async, error);
+  return emb_task_finish_pointer (result, emb_scene_load_async, error);
 }
 
 void
@@ -209,20 +170,19 @@ emb_scene_new_async (EmbDataset          *dataset,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   SceneJob *job = g_new0 (SceneJob, 1);
 
+
   job->dataset = emb_dataset_ref (dataset);
-  g_task_set_source_tag (task, emb_scene_new_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) scene_job_free);
-  g_task_run_in_thread (task, scene_new_thread);
+  emb_task_run (emb_scene_new_async, job, (GDestroyNotify) scene_job_free, scene_new_thread,
+                cancellable, callback, user_data);
 }
 
 EmbScene *
 emb_scene_new_finish (GAsyncResult  *result,
                       GError       **error)
 {
-  return finish (result, emb_scene_new_async, error);
+  return emb_task_finish_pointer (result, emb_scene_new_async, error);
 }
 
 void
@@ -242,14 +202,15 @@ emb_scene_neighbors_async (EmbScene            *scene,
   job->metric = metric;
   job->k = MIN (k, n > 0 ? n - 1 : 0);
   job->ids[0] = row;
-  run_query (job, emb_scene_neighbors_async, cancellable, callback, user_data);
+  emb_task_run (emb_scene_neighbors_async, job, (GDestroyNotify) query_job_free, query_thread,
+                cancellable, callback, user_data);
 }
 
 GArray *
 emb_scene_neighbors_finish (GAsyncResult  *result,
                             GError       **error)
 {
-  return finish (result, emb_scene_neighbors_async, error);
+  return emb_task_finish_pointer (result, emb_scene_neighbors_async, error);
 }
 
 void
@@ -271,14 +232,15 @@ emb_scene_analogy_async (EmbScene            *scene,
   job->ids[0] = a;
   job->ids[1] = b;
   job->ids[2] = c;
-  run_query (job, emb_scene_analogy_async, cancellable, callback, user_data);
+  emb_task_run (emb_scene_analogy_async, job, (GDestroyNotify) query_job_free, query_thread,
+                cancellable, callback, user_data);
 }
 
 GArray *
 emb_scene_analogy_finish (GAsyncResult  *result,
                           GError       **error)
 {
-  return finish (result, emb_scene_analogy_async, error);
+  return emb_task_finish_pointer (result, emb_scene_analogy_async, error);
 }
 
 void
@@ -289,20 +251,19 @@ emb_search_tokens_async (EmbVocab            *vocab,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   SearchJob *job = g_new0 (SearchJob, 1);
+
 
   job->vocab = emb_vocab_ref (vocab);
   job->query = g_strdup (query);
   job->regex = regex;
-  g_task_set_source_tag (task, emb_search_tokens_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) search_job_free);
-  g_task_run_in_thread (task, search_thread);
+  emb_task_run (emb_search_tokens_async, job, (GDestroyNotify) search_job_free, search_thread,
+                cancellable, callback, user_data);
 }
 
 GArray *
 emb_search_tokens_finish (GAsyncResult  *result,
                           GError       **error)
 {
-  return finish (result, emb_search_tokens_async, error);
+  return emb_task_finish_pointer (result, emb_search_tokens_async, error);
 }

@@ -1,6 +1,7 @@
 /* emb-dataset-async.c: the _async/_finish pair over emb_dataset_load. */
 #include "config.h"
 
+#include "base/emb-task.h"
 #include "io/emb-dataset-async.h"
 
 typedef struct
@@ -32,10 +33,7 @@ load_thread (GTask        *task,
   EmbDataset *ds = emb_dataset_load (job->path, job->options, cancellable,
                                      job->progress, job->progress_data, &error);
 
-  if (ds == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, ds, (GDestroyNotify) emb_dataset_unref);
+  emb_task_return (task, ds, (GDestroyNotify) emb_dataset_unref, error);
 }
 
 /* public API */
@@ -74,7 +72,6 @@ emb_dataset_load_async (const char           *path,
                         GAsyncReadyCallback   callback,
                         gpointer              user_data)
 {
-  g_autoptr(GTask) task = NULL;
   LoadJob *job;
 
   g_return_if_fail (path != NULL);
@@ -85,18 +82,13 @@ emb_dataset_load_async (const char           *path,
   job->progress = progress;
   job->progress_data = progress_data;
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, emb_dataset_load_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
-  g_task_run_in_thread (task, load_thread);
+  emb_task_run (emb_dataset_load_async, job, (GDestroyNotify) load_job_free, load_thread,
+                cancellable, callback, user_data);
 }
 
 EmbDataset *
 emb_dataset_load_finish (GAsyncResult  *result,
                          GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == emb_dataset_load_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return emb_task_finish_pointer (result, emb_dataset_load_async, error);
 }

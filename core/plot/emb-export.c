@@ -15,6 +15,7 @@
 
 #include "base/emb-error.h"
 #include "base/emb-file.h"
+#include "base/emb-task.h"
 #include "plot/emb-figure-private.h"
 #include "plot/emb-plot-spec.h"
 
@@ -325,7 +326,6 @@ emb_plot_export_async (EmbPlotSpec         *spec,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   ExportJob *job;
 
   g_return_if_fail (spec != NULL);
@@ -339,18 +339,13 @@ emb_plot_export_async (EmbPlotSpec         *spec,
   job->height = height;
   job->scale = scale;
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, emb_plot_export_async);
-  g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
-  g_task_run_in_thread (task, export_thread);
+  emb_task_run (emb_plot_export_async, job, (GDestroyNotify) export_job_free, export_thread,
+                cancellable, callback, user_data);
 }
 
 gboolean
 emb_plot_export_finish (GAsyncResult  *result,
                         GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == emb_plot_export_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return emb_task_finish_boolean (result, emb_plot_export_async, error);
 }
