@@ -4,6 +4,20 @@
 
 G_DEFINE_QUARK (emb-error-quark, emb_error)
 
+/* Sets "PREFIX: message"; takes prefix. */
+static void
+set_error_va (GError      **error,
+              EmbErrorCode  code,
+              char         *prefix,
+              const char   *format,
+              va_list       args)
+{
+  g_autofree char *msg = g_strdup_vprintf (format, args);
+
+  g_set_error (error, EMB_ERROR, code, "%s: %s", prefix, msg);
+  g_free (prefix);
+}
+
 void
 emb_set_error_line (GError     **error,
                     EmbErrorCode code,
@@ -12,15 +26,13 @@ emb_set_error_line (GError     **error,
                     const char  *format,
                     ...)
 {
-  g_autofree char *msg = NULL;
   va_list args;
 
   if (error == NULL)
     return;
   va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
+  set_error_va (error, code, g_strdup_printf ("%s:%" G_GSIZE_FORMAT, file, line), format, args);
   va_end (args);
-  g_set_error (error, EMB_ERROR, code, "%s:%" G_GSIZE_FORMAT ": %s", file, line, msg);
 }
 
 void
@@ -31,15 +43,14 @@ emb_set_error_offset (GError     **error,
                       const char  *format,
                       ...)
 {
-  g_autofree char *msg = NULL;
   va_list args;
 
   if (error == NULL)
     return;
   va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
+  set_error_va (error, code, g_strdup_printf ("%s: byte %" G_GUINT64_FORMAT, file, offset),
+                format, args);
   va_end (args);
-  g_set_error (error, EMB_ERROR, code, "%s: byte %" G_GUINT64_FORMAT ": %s", file, offset, msg);
 }
 
 void
@@ -49,13 +60,11 @@ emb_set_error_file (GError     **error,
                     const char  *format,
                     ...)
 {
-  g_autofree char *msg = NULL;
   va_list args;
 
   if (error == NULL)
     return;
   va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
+  set_error_va (error, code, g_strdup (file), format, args);
   va_end (args);
-  g_set_error (error, EMB_ERROR, code, "%s: %s", file, msg);
 }
