@@ -13,6 +13,8 @@
 
 #include "analysis/emb-kmeans.h"
 
+#include "base/emb-simd.h"
+
 G_BEGIN_DECLS
 
 #define KMEANS_DEFAULT_MAX_ITER   100
@@ -68,16 +70,6 @@ G_BEGIN_DECLS
 #define KMEANS_PROGRESS_SEED   0.05
 #define KMEANS_PROGRESS_SAMPLE 0.20
 
-#if defined(__x86_64__) && defined(__ELF__) && (defined(__clang__) || __GNUC__ >= 12)
-# define EMB_SIMD_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
-#else
-# define EMB_SIMD_CLONES
-#endif
-
-typedef float v4sf __attribute__ ((vector_size (16)));
-typedef float v8sf __attribute__ ((vector_size (32)));
-typedef gint32 v8si __attribute__ ((vector_size (32)));
-typedef double v4df __attribute__ ((vector_size (32)));
 
 /* A pseudo-random generator of our own (xoshiro256**, seeded by
  * splitmix64): a seed picks the same sample and seeds whatever the GLib

@@ -17,6 +17,7 @@
 #include <cblas.h>
 
 #include "base/emb-error.h"
+#include "base/emb-simd.h"
 #include "analysis/emb-knn.h"
 
 /* Rows scored per sgemv call: the block's scores (64 KB) stay in L2 for the
@@ -28,12 +29,6 @@
  * grow by when the error bound cannot rule out a row left outside. */
 #define KNN_EXTRA        16
 #define KNN_EXTRA_GROWTH 16
-
-#if defined(__x86_64__) && defined(__ELF__) && (defined(__clang__) || __GNUC__ >= 12)
-# define EMB_SIMD_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
-#else
-# define EMB_SIMD_CLONES
-#endif
 
 
 struct _EmbKnnIndex

@@ -16,6 +16,7 @@
 #include <lapacke.h>
 
 #include "base/emb-error.h"
+#include "base/emb-simd.h"
 #include "analysis/emb-pca.h"
 
 /* Workspace of the centred block: enough rows that ssyrk runs at full
@@ -51,24 +52,6 @@
 /* How far ahead of the pair being projected its rows are prefetched. */
 #define PROJECT_PREFETCH_ROWS 16
 
-/* The hot loops are written with GCC vector types; on x86-64 they are also
- * built for x86-64-v3 (AVX2 + FMA) and picked at load time, since the
- * project builds for the baseline ISA. */
-#if defined(__x86_64__) && defined(__ELF__) && (defined(__clang__) || __GNUC__ >= 12)
-# define EMB_SIMD_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
-#else
-# define EMB_SIMD_CLONES
-#endif
-
-typedef float v8sf __attribute__ ((vector_size (32)));
-typedef float v4sf __attribute__ ((vector_size (16)));
-
-/* Vector loads from any float address. */
-typedef float v8sf_u __attribute__ ((vector_size (32), aligned (4), may_alias));
-typedef float v4sf_u __attribute__ ((vector_size (16), aligned (4), may_alias));
-
-#define LOAD8(p) (*(const v8sf_u *) (p))
-#define LOAD4(p) (*(const v4sf_u *) (p))
 
 /* auxiliary functions */
 
@@ -310,11 +293,11 @@ project_pair (const float *y0,
 
   for (gsize j = 0; j < padded; j += 8)
     {
-      v8sf u = LOAD8 (y0 + j), w = LOAD8 (y1 + j);
+      v8sf u = EMB_LOAD8 (y0 + j), w = EMB_LOAD8 (y1 + j);
 
       for (int c = 0; c < n_group; c++)
         {
-          v8sf v = LOAD8 (comps + c * padded + j);
+          v8sf v = EMB_LOAD8 (comps + c * padded + j);
 
           a0[c] += u * v;
           a1[c] += w * v;
@@ -375,7 +358,7 @@ project_rows (const ProjectJob *job)
               project_pair (y0, y1, comps, padded, 1, &r0, &r1);
               break;
             }
-          shift = LOAD4 (job->shift + c);
+          shift = EMB_LOAD4 (job->shift + c);
           r0 += shift;
           r1 += shift;
           memcpy (job->out + i * n_out + c, &r0, n_group * sizeof (float));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/emb-error.h"
+#include "base/emb-simd.h"
 #include "model/emb-matrix.h"
 
 G_DEFINE_BOXED_TYPE (EmbMatrix, emb_matrix, emb_matrix_ref, emb_matrix_unref)
@@ -17,14 +18,6 @@ G_DEFINE_BOXED_TYPE (EmbMatrix, emb_matrix, emb_matrix_ref, emb_matrix_unref)
 #define NORMS_FLOATS_PER_THREAD (1u << 20)
 #define NORMS_MAX_THREADS       4
 
-#if defined(__x86_64__) && defined(__ELF__) && (defined(__clang__) || __GNUC__ >= 12)
-# define EMB_SIMD_CLONES __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
-#else
-# define EMB_SIMD_CLONES
-#endif
-
-typedef float v4sf __attribute__ ((vector_size (16)));
-typedef double v4df __attribute__ ((vector_size (32)));
 
 /* The norms of rows [begin, end), for one thread. */
 typedef struct
