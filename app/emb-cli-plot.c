@@ -186,162 +186,215 @@ _emb_cli_cluster (const char *prog,
   return EMB_EXIT_OK;
 }
 
-int
-_emb_cli_export (const char *prog,
-                 CliOptions *opts,
-                 EmbDataset *ds)
+/* What `export` was asked for, checked. */
+typedef struct
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(EmbPca) pca = NULL;
-  g_autoptr(EmbKmeans) km = NULL;
-  g_autofree float *coords = NULL, *xs = NULL, *ys = NULL, *cluster_xy = NULL;
-  g_autofree guint16 *category = NULL;
-  g_autofree guint32 *palette = NULL;
-  g_autofree char *title = NULL;
-  g_autofree gsize *neighbor_ids = NULL;
-  g_autoptr(GPtrArray) legend = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(EmbPlotSpec) spec = NULL;
-  gsize n = ds->matrix->n_rows, n_comp;
-  guint64 width = 1600, height = 1200, ax = 1, ay = 2;
-  EmbExportFormat format = EMB_EXPORT_PNG;
-  gboolean csv;
-  EmbMetric metric;
-  EmbPlotState state = { .selected = -1, .theme = EMB_THEME_LIGHT };
-  int status = EMB_EXIT_OK;
+  gboolean        csv;
+  EmbExportFormat format;
+  guint64         width, height, ax, ay;
+  EmbMetric       metric;
+  EmbTheme        theme;
+} ExportArgs;
 
+/* What the figure's state points to, owned for the export. */
+typedef struct
+{
+  EmbKmeans *km;
+  float     *xs, *ys, *cluster_xy;
+  guint16   *category;
+  guint32   *palette;
+  gsize     *neighbor_ids;
+  char      *title;
+  GPtrArray *legend;
+} ExportData;
+
+static void
+export_data_clear (ExportData *d)
+{
+  g_clear_pointer (&d->km, emb_kmeans_free);
+  g_free (d->xs);
+  g_free (d->ys);
+  g_free (d->cluster_xy);
+  g_free (d->category);
+  g_free (d->palette);
+  g_free (d->neighbor_ids);
+  g_free (d->title);
+  g_clear_pointer (&d->legend, g_ptr_array_unref);
+}
+
+/* Checks export's options; EMB_EXIT_OK or the status, said. */
+static int
+parse_export_args (const char       *prog,
+                   const CliOptions *opts,
+                   ExportArgs       *args)
+{
+  *args = (ExportArgs) { .format = EMB_EXPORT_PNG, .width = 1600, .height = 1200,
+                         .ax = 1, .ay = 2, .theme = EMB_THEME_LIGHT };
   if (opts->output == NULL)
     {
       g_printerr ("%s: export needs -o FILE (.png, .svg, .pdf or .csv)\n", prog);
       return EMB_EXIT_USAGE;
     }
-  csv = g_str_has_suffix (opts->output, ".csv") || g_str_has_suffix (opts->output, ".CSV");
-  if (!csv && !emb_export_format_from_path (opts->output, &format))
+  args->csv = g_str_has_suffix (opts->output, ".csv") || g_str_has_suffix (opts->output, ".CSV");
+  if (!args->csv && !emb_export_format_from_path (opts->output, &args->format))
     {
       g_printerr ("%s: cannot tell the format of '%s': name it .png, .svg, .pdf or .csv\n", prog, opts->output);
       return EMB_EXIT_USAGE;
     }
-  if (opts->size != NULL && !parse_pair (opts->size, 'x', &width, &height))
+  if (opts->size != NULL && !parse_pair (opts->size, 'x', &args->width, &args->height))
     {
       g_printerr ("%s: --size wants WIDTHxHEIGHT, such as 1600x1200, not '%s'\n", prog, opts->size);
       return EMB_EXIT_USAGE;
     }
-  if (opts->axes != NULL && (!parse_pair (opts->axes, ',', &ax, &ay) ||
-                             ax > EMB_PCA_MAX_COMPONENTS || ay > EMB_PCA_MAX_COMPONENTS))
+  if (opts->axes != NULL && (!parse_pair (opts->axes, ',', &args->ax, &args->ay) ||
+                             args->ax > EMB_PCA_MAX_COMPONENTS || args->ay > EMB_PCA_MAX_COMPONENTS))
     {
       g_printerr ("%s: --axes wants two component numbers from 1 to %d, such as 1,2, not '%s'\n",
                   prog, EMB_PCA_MAX_COMPONENTS, opts->axes);
       return EMB_EXIT_USAGE;
     }
-  if (!parse_cluster_metric (prog, opts->metric, &metric))
+  if (!parse_cluster_metric (prog, opts->metric, &args->metric))
     return EMB_EXIT_USAGE;
   if (opts->clusters < 0 || opts->labels < 0)
     {
       g_printerr ("%s: --clusters and --labels must not be negative\n", prog);
       return EMB_EXIT_USAGE;
     }
-  if (opts->theme != NULL)
+  if (opts->theme == NULL || g_str_equal (opts->theme, "light"))
+    args->theme = EMB_THEME_LIGHT;
+  else if (g_str_equal (opts->theme, "dark"))
+    args->theme = EMB_THEME_DARK;
+  else if (g_str_equal (opts->theme, "transparent"))
+    args->theme = EMB_THEME_TRANSPARENT;
+  else
     {
-      if (g_str_equal (opts->theme, "dark"))
-        state.theme = EMB_THEME_DARK;
-      else if (g_str_equal (opts->theme, "transparent"))
-        state.theme = EMB_THEME_TRANSPARENT;
-      else if (!g_str_equal (opts->theme, "light"))
-        {
-          g_printerr ("%s: unknown theme '%s' (light, dark or transparent)\n", prog, opts->theme);
-          return EMB_EXIT_USAGE;
-        }
+      g_printerr ("%s: unknown theme '%s' (light, dark or transparent)\n", prog, opts->theme);
+      return EMB_EXIT_USAGE;
     }
-  n_comp = MAX (ax, ay);
+  return EMB_EXIT_OK;
+}
+
+/* The points on PC ax and ay (1-based) into d->xs, d->ys; the explained
+ * variance ratios into pca. */
+static int
+project_points (const char       *prog,
+                EmbDataset       *ds,
+                const ExportArgs *args,
+                EmbPca          **pca,
+                ExportData       *d)
+{
+  gsize n = ds->matrix->n_rows, n_comp = MAX (args->ax, args->ay);
+  g_autoptr(GError) error = NULL;
+  g_autofree float *coords = NULL;
+
   if (n_comp > ds->matrix->n_cols || n < 2)
     {
       g_printerr ("%s: %s: has %" G_GSIZE_FORMAT " rows of %" G_GSIZE_FORMAT " dims: cannot plot PC%" G_GUINT64_FORMAT " against PC%" G_GUINT64_FORMAT "\n",
-                  prog, ds->path, n, ds->matrix->n_cols, ax, ay);
+                  prog, ds->path, n, ds->matrix->n_cols, args->ax, args->ay);
       return EMB_EXIT_INPUT;
     }
-
-  pca = emb_pca_compute (ds->matrix, n_comp, NULL, &error);
-  if (pca == NULL)
+  *pca = emb_pca_compute (ds->matrix, n_comp, NULL, &error);
+  if (*pca == NULL)
     {
       g_printerr ("%s: %s\n", prog, error->message);
       return EMB_EXIT_INPUT;
     }
   coords = g_new (float, n * n_comp);
-  emb_pca_project (pca, ds->matrix, n_comp, coords);
-  xs = g_new (float, n);
-  ys = g_new (float, n);
+  emb_pca_project (*pca, ds->matrix, n_comp, coords);
+  d->xs = g_new (float, n);
+  d->ys = g_new (float, n);
   for (gsize i = 0; i < n; i++)
     {
-      xs[i] = coords[i * n_comp + ax - 1];
-      ys[i] = coords[i * n_comp + ay - 1];
+      d->xs[i] = coords[i * n_comp + args->ax - 1];
+      d->ys[i] = coords[i * n_comp + args->ay - 1];
     }
-  g_clear_pointer (&coords, g_free);
+  return EMB_EXIT_OK;
+}
 
-  title = opts->title != NULL ? g_strdup (opts->title) : default_title (ds);
-  state.xs = xs;
-  state.ys = ys;
-  state.n = n;
-  state.vocab = ds->vocab;
-  state.x_component = ax - 1;
-  state.y_component = ay - 1;
-  state.explained = pca->explained_variance_ratio;
-  state.title = title;
-  state.n_token_labels = opts->labels;
+/* --clusters K: colours, legend and cluster labels from k-means. */
+static int
+add_clusters (const char   *prog,
+              CliOptions   *opts,
+              EmbDataset   *ds,
+              EmbMetric     metric,
+              ExportData   *d,
+              EmbPlotState *state)
+{
+  gsize n = ds->matrix->n_rows;
+  int status = EMB_EXIT_OK;
+  EmbKmeans *km;
 
-  if (opts->clusters > 0)
+  if ((gsize) opts->clusters > n || opts->clusters > G_MAXUINT16)
     {
-      if ((gsize) opts->clusters > n || opts->clusters > G_MAXUINT16)
-        {
-          g_printerr ("%s: %s: cannot make %d clusters of %" G_GSIZE_FORMAT " rows\n", prog, ds->path, opts->clusters, n);
-          return EMB_EXIT_INPUT;
-        }
-      km = run_kmeans (prog, opts, ds, opts->clusters, metric, &status);
-      if (km == NULL)
-        return status;
-      category = g_new (guint16, n);
-      for (gsize i = 0; i < n; i++)
-        category[i] = (guint16) km->assignment[i];
-      palette = g_new (guint32, km->k);
-      cluster_xy = g_new (float, 2 * km->k);
-      emb_cluster_positions (km, xs, ys, cluster_xy);
-      for (gsize c = 0; c < km->k; c++)
-        {
-          palette[c] = emb_palette_color (c);
-          g_ptr_array_add (legend, emb_cluster_label (km, ds->matrix, ds->vocab, c, CLUSTER_LABEL_TOKENS));
-        }
-      state.category = category;
-      state.palette = palette;
-      state.n_palette = km->k;
-      state.legend = (const char * const *) legend->pdata;
-      state.n_legend = km->k;
-      state.cluster_labels = (const char * const *) legend->pdata;
-      state.cluster_xy = cluster_xy;
-      state.n_cluster_labels = km->k;
-      state.cluster = km->assignment;
+      g_printerr ("%s: %s: cannot make %d clusters of %" G_GSIZE_FORMAT " rows\n", prog, ds->path, opts->clusters, n);
+      return EMB_EXIT_INPUT;
     }
-
-  if (opts->highlight != NULL)
+  km = d->km = run_kmeans (prog, opts, ds, opts->clusters, metric, &status);
+  if (km == NULL)
+    return status;
+  d->category = g_new (guint16, n);
+  for (gsize i = 0; i < n; i++)
+    d->category[i] = (guint16) km->assignment[i];
+  d->palette = g_new (guint32, km->k);
+  d->cluster_xy = g_new (float, 2 * km->k);
+  emb_cluster_positions (km, d->xs, d->ys, d->cluster_xy);
+  for (gsize c = 0; c < km->k; c++)
     {
-      g_autoptr(EmbKnnIndex) index = emb_knn_index_new (ds->matrix);
-      g_autofree EmbNeighbor *nb = g_new (EmbNeighbor, HIGHLIGHT_NEIGHBORS);
-      gsize id, got;
-
-      if (!_emb_cli_resolve_token (ds, opts->highlight, &id, &error))
-        {
-          g_printerr ("%s: %s\n", prog, error->message);
-          return EMB_EXIT_INPUT;
-        }
-      got = emb_knn_query_row (index, id, metric, HIGHLIGHT_NEIGHBORS, nb);
-      neighbor_ids = g_new (gsize, MAX (got, 1));
-      for (gsize i = 0; i < got; i++)
-        neighbor_ids[i] = nb[i].id;
-      state.selected = id;
-      state.neighbors = neighbor_ids;
-      state.n_neighbors = got;
+      d->palette[c] = emb_palette_color (c);
+      g_ptr_array_add (d->legend, emb_cluster_label (km, ds->matrix, ds->vocab, c, CLUSTER_LABEL_TOKENS));
     }
+  state->category = d->category;
+  state->palette = d->palette;
+  state->n_palette = km->k;
+  state->legend = (const char * const *) d->legend->pdata;
+  state->n_legend = km->k;
+  state->cluster_labels = (const char * const *) d->legend->pdata;
+  state->cluster_xy = d->cluster_xy;
+  state->n_cluster_labels = km->k;
+  state->cluster = km->assignment;
+  return EMB_EXIT_OK;
+}
 
-  spec = emb_plot_spec_new (&state, width, height);
+/* --highlight TOKEN: the token selected, with lines to its neighbours. */
+static int
+add_highlight (const char   *prog,
+               const char   *token,
+               EmbDataset   *ds,
+               EmbMetric     metric,
+               ExportData   *d,
+               EmbPlotState *state)
+{
+  g_autoptr(EmbKnnIndex) index = emb_knn_index_new (ds->matrix);
+  g_autofree EmbNeighbor *nb = g_new (EmbNeighbor, HIGHLIGHT_NEIGHBORS);
+  g_autoptr(GError) error = NULL;
+  gsize id, got;
 
-  if (csv)
+  if (!_emb_cli_resolve_token (ds, token, &id, &error))
+    {
+      g_printerr ("%s: %s\n", prog, error->message);
+      return EMB_EXIT_INPUT;
+    }
+  got = emb_knn_query_row (index, id, metric, HIGHLIGHT_NEIGHBORS, nb);
+  d->neighbor_ids = g_new (gsize, MAX (got, 1));
+  for (gsize i = 0; i < got; i++)
+    d->neighbor_ids[i] = nb[i].id;
+  state->selected = id;
+  state->neighbors = d->neighbor_ids;
+  state->n_neighbors = got;
+  return EMB_EXIT_OK;
+}
+
+/* Writes the figure (or its points as CSV) and says so. */
+static int
+write_export (const char       *prog,
+              const CliOptions *opts,
+              const ExportArgs *args,
+              EmbPlotSpec      *spec,
+              gsize             n)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (args->csv)
     {
       if (!emb_plot_export_csv (emb_plot_spec_get_plot (spec), emb_plot_spec_get_cluster (spec),
                                 opts->output, &error))
@@ -350,8 +403,8 @@ _emb_cli_export (const char *prog,
           return EMB_EXIT_INPUT;
         }
     }
-  else if (!emb_plot_export (emb_plot_spec_get_plot (spec), opts->output, format, width, height,
-                             opts->scale, NULL, &error))
+  else if (!emb_plot_export (emb_plot_spec_get_plot (spec), opts->output, args->format,
+                             args->width, args->height, opts->scale, NULL, &error))
     {
       g_printerr ("%s: %s\n", prog, error->message);
       return g_error_matches (error, EMB_ERROR, EMB_ERROR_INVALID) ? EMB_EXIT_USAGE : EMB_EXIT_INPUT;
@@ -371,4 +424,49 @@ _emb_cli_export (const char *prog,
   else
     printf ("wrote %s (%" G_GSIZE_FORMAT " points)\n", opts->output, n);
   return EMB_EXIT_OK;
+}
+
+int
+_emb_cli_export (const char *prog,
+                 CliOptions *opts,
+                 EmbDataset *ds)
+{
+  g_autoptr(EmbPca) pca = NULL;
+  g_autoptr(EmbPlotSpec) spec = NULL;
+  ExportData d = { .legend = g_ptr_array_new_with_free_func (g_free) };
+  EmbPlotState state = { .selected = -1 };
+  ExportArgs args;
+  int status;
+
+  status = parse_export_args (prog, opts, &args);
+  if (status == EMB_EXIT_OK)
+    status = project_points (prog, ds, &args, &pca, &d);
+  if (status != EMB_EXIT_OK)
+    goto out;
+
+  d.title = opts->title != NULL ? g_strdup (opts->title) : default_title (ds);
+  state.xs = d.xs;
+  state.ys = d.ys;
+  state.n = ds->matrix->n_rows;
+  state.vocab = ds->vocab;
+  state.x_component = args.ax - 1;
+  state.y_component = args.ay - 1;
+  state.explained = pca->explained_variance_ratio;
+  state.title = d.title;
+  state.n_token_labels = opts->labels;
+  state.theme = args.theme;
+
+  if (opts->clusters > 0)
+    status = add_clusters (prog, opts, ds, args.metric, &d, &state);
+  if (status == EMB_EXIT_OK && opts->highlight != NULL)
+    status = add_highlight (prog, opts->highlight, ds, args.metric, &d, &state);
+  if (status == EMB_EXIT_OK)
+    {
+      spec = emb_plot_spec_new (&state, args.width, args.height);
+      status = write_export (prog, opts, &args, spec, state.n);
+    }
+
+out:
+  export_data_clear (&d);
+  return status;
 }

@@ -486,6 +486,135 @@ emb_cli_is_command (int    argc,
          g_str_equal (argv[1], "help") || g_str_equal (argv[1], "--version");
 }
 
+/* The reading options the command line asks for; FALSE (said) for a
+ * malformed --shape or --nan. */
+static gboolean
+load_options_from (const CliOptions *opts,
+                   EmbLoadOptions   *load,
+                   const char       *prog)
+{
+  if (opts->shape != NULL && !emb_parse_shape (opts->shape, &load->shape_rows, &load->shape_cols))
+    {
+      g_printerr ("%s: --shape wants ROWSxDIMS, such as 150x4, not '%s'\n", prog, opts->shape);
+      return FALSE;
+    }
+  load->format = opts->format;
+  load->vocab_path = opts->vocab;
+  load->tensor = opts->tensor;
+  if (opts->nan == NULL || g_str_equal (opts->nan, "refuse"))
+    load->nan_policy = EMB_NAN_REFUSE;
+  else if (g_str_equal (opts->nan, "zero"))
+    load->nan_policy = EMB_NAN_ZERO;
+  else if (g_str_equal (opts->nan, "drop"))
+    load->nan_policy = EMB_NAN_DROP;
+  else
+    {
+      g_printerr ("%s: --nan wants refuse, zero or drop, not '%s'\n", prog, opts->nan);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+cli_options_clear (CliOptions *opts)
+{
+  g_free (opts->format);
+  g_free (opts->vocab);
+  g_free (opts->shape);
+  g_free (opts->tensor);
+  g_free (opts->nan);
+  g_free (opts->metric);
+  g_free (opts->output);
+  g_free (opts->size);
+  g_free (opts->highlight);
+  g_free (opts->axes);
+  g_free (opts->title);
+  g_free (opts->theme);
+  g_strfreev (opts->args);
+}
+
+/* The options of cmd (its own and the common ones), parsed into opts. */
+static GOptionContext *
+option_context_new (const CliCommand *cmd,
+                    CliOptions       *opts)
+{
+  GOptionEntry common[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &opts->format, "Read FILE as FMT instead of detecting it", "FMT" },
+    { "vocab", 0, 0, G_OPTION_ARG_FILENAME, &opts->vocab, "Tokens from this file (one per line, or a metadata .tsv)", "FILE" },
+    { "shape", 0, 0, G_OPTION_ARG_STRING, &opts->shape, "Rows and dims of a raw .bytes file", "NxD" },
+    { "tensor", 0, 0, G_OPTION_ARG_STRING, &opts->tensor, "Read this tensor of a safetensors or GGUF file", "NAME" },
+    { "nan", 0, 0, G_OPTION_ARG_STRING, &opts->nan, "nan and inf values: refuse (default), zero, or drop their rows", "POLICY" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, "Print one JSON object", NULL },
+    { NULL }
+  };
+  GOptionEntry info[] = {
+    { "tensors", 0, 0, G_OPTION_ARG_NONE, &opts->list_tensors, "List the tensors of a checkpoint", NULL },
+    { NULL }
+  };
+  GOptionEntry query[] = {
+    { "k", 'k', 0, G_OPTION_ARG_INT, &opts->k, "How many neighbours (default 10)", "K" },
+    { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts->metric, "cosine (default), euclidean or dot", "METRIC" },
+    { NULL }
+  };
+  GOptionEntry analogy[] = {
+    { "k", 'k', 0, G_OPTION_ARG_INT, &opts->k, "How many results (default 10)", "K" },
+    { NULL }
+  };
+  GOptionEntry project[] = {
+    { "components", 'n', 0, G_OPTION_ARG_INT, &opts->n_components, "How many components (default 2)", "N" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts->output, "Write id,token,pc1..pcN as CSV (- for stdout)", "FILE" },
+    { NULL }
+  };
+  GOptionEntry cluster[] = {
+    { "k", 'k', 0, G_OPTION_ARG_INT, &opts->k, "How many clusters (default: from the number of rows)", "K" },
+    { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts->metric, "cosine (default) or euclidean", "METRIC" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &opts->seed, "Random seed (default 1)", "S" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts->output, "Write id,token,cluster as CSV (- for stdout)", "FILE" },
+    { NULL }
+  };
+  GOptionEntry export[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts->output, "The file to write: .png, .svg, .pdf or .csv", "FILE" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &opts->size, "Width x height in pixels or points (default 1600x1200)", "WxH" },
+    { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &opts->scale, "Pixel scale of a PNG (default 1)", "S" },
+    { "clusters", 0, 0, G_OPTION_ARG_INT, &opts->clusters, "Colour by K k-means clusters, with labels", "K" },
+    { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts->metric, "Cluster and neighbour metric: cosine (default) or euclidean", "METRIC" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &opts->seed, "Random seed of the clusters (default 1)", "S" },
+    { "labels", 0, 0, G_OPTION_ARG_INT, &opts->labels, "Label up to N tokens, most frequent first (default 0)", "N" },
+    { "highlight", 0, 0, G_OPTION_ARG_STRING, &opts->highlight, "Highlight TOKEN and its 10 nearest neighbours", "TOKEN" },
+    { "axes", 0, 0, G_OPTION_ARG_STRING, &opts->axes, "Principal components on x and y (default 1,2)", "X,Y" },
+    { "title", 0, 0, G_OPTION_ARG_STRING, &opts->title, "Title (default: the file name)", "T" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, &opts->theme, "light (default), dark or transparent", "THEME" },
+    { NULL }
+  };
+  GOptionEntry rest[] = {
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->args, NULL, NULL },
+    { NULL }
+  };
+  g_autofree char *params = g_strdup_printf ("%s %s", cmd->name, cmd->params);
+  GOptionContext *ctx = g_option_context_new (params);
+  GOptionGroup *group;
+
+  g_option_context_set_summary (ctx, cmd->summary);
+  g_option_context_add_main_entries (ctx, rest, NULL);
+  if (g_str_equal (cmd->name, "info"))
+    g_option_context_add_main_entries (ctx, info, NULL);
+  else if (g_str_equal (cmd->name, "neighbors"))
+    g_option_context_add_main_entries (ctx, query, NULL);
+  else if (g_str_equal (cmd->name, "analogy"))
+    g_option_context_add_main_entries (ctx, analogy, NULL);
+  else if (g_str_equal (cmd->name, "project"))
+    g_option_context_add_main_entries (ctx, project, NULL);
+  else if (g_str_equal (cmd->name, "cluster"))
+    g_option_context_add_main_entries (ctx, cluster, NULL);
+  else if (g_str_equal (cmd->name, "export"))
+    g_option_context_add_main_entries (ctx, export, NULL);
+  group = g_option_group_new ("common", "Options for every command:", "Show the options for reading files", NULL, NULL);
+  g_option_group_add_entries (group, common);
+  g_option_context_add_group (ctx, group);
+
+  return ctx;
+}
+
 int
 emb_cli_run (int    argc,
              char **argv)
@@ -494,7 +623,6 @@ emb_cli_run (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(EmbDataset) ds = NULL;
   g_autofree char *prog = NULL;
-  g_autofree char *params = NULL;
   const CliCommand *cmd;
   CliOptions opts = { .k = -1, .n_components = 2, .seed = 1, .scale = 1.0, .labels = 0, .clusters = 0 };
   EmbLoadOptions load = { 0 };
@@ -513,81 +641,7 @@ emb_cli_run (int    argc,
       return EMB_EXIT_OK;
     }
 
-  {
-    GOptionEntry common[] = {
-      { "format", 0, 0, G_OPTION_ARG_STRING, &opts.format, "Read FILE as FMT instead of detecting it", "FMT" },
-      { "vocab", 0, 0, G_OPTION_ARG_FILENAME, &opts.vocab, "Tokens from this file (one per line, or a metadata .tsv)", "FILE" },
-      { "shape", 0, 0, G_OPTION_ARG_STRING, &opts.shape, "Rows and dims of a raw .bytes file", "NxD" },
-      { "tensor", 0, 0, G_OPTION_ARG_STRING, &opts.tensor, "Read this tensor of a safetensors or GGUF file", "NAME" },
-      { "nan", 0, 0, G_OPTION_ARG_STRING, &opts.nan, "nan and inf values: refuse (default), zero, or drop their rows", "POLICY" },
-      { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, "Print one JSON object", NULL },
-      { NULL }
-    };
-    GOptionEntry info[] = {
-      { "tensors", 0, 0, G_OPTION_ARG_NONE, &opts.list_tensors, "List the tensors of a checkpoint", NULL },
-      { NULL }
-    };
-    GOptionEntry query[] = {
-      { "k", 'k', 0, G_OPTION_ARG_INT, &opts.k, "How many neighbours (default 10)", "K" },
-      { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts.metric, "cosine (default), euclidean or dot", "METRIC" },
-      { NULL }
-    };
-    GOptionEntry analogy[] = {
-      { "k", 'k', 0, G_OPTION_ARG_INT, &opts.k, "How many results (default 10)", "K" },
-      { NULL }
-    };
-    GOptionEntry project[] = {
-      { "components", 'n', 0, G_OPTION_ARG_INT, &opts.n_components, "How many components (default 2)", "N" },
-      { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts.output, "Write id,token,pc1..pcN as CSV (- for stdout)", "FILE" },
-      { NULL }
-    };
-    GOptionEntry cluster[] = {
-      { "k", 'k', 0, G_OPTION_ARG_INT, &opts.k, "How many clusters (default: from the number of rows)", "K" },
-      { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts.metric, "cosine (default) or euclidean", "METRIC" },
-      { "seed", 0, 0, G_OPTION_ARG_INT64, &opts.seed, "Random seed (default 1)", "S" },
-      { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts.output, "Write id,token,cluster as CSV (- for stdout)", "FILE" },
-      { NULL }
-    };
-    GOptionEntry export[] = {
-      { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts.output, "The file to write: .png, .svg, .pdf or .csv", "FILE" },
-      { "size", 0, 0, G_OPTION_ARG_STRING, &opts.size, "Width x height in pixels or points (default 1600x1200)", "WxH" },
-      { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &opts.scale, "Pixel scale of a PNG (default 1)", "S" },
-      { "clusters", 0, 0, G_OPTION_ARG_INT, &opts.clusters, "Colour by K k-means clusters, with labels", "K" },
-      { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts.metric, "Cluster and neighbour metric: cosine (default) or euclidean", "METRIC" },
-      { "seed", 0, 0, G_OPTION_ARG_INT64, &opts.seed, "Random seed of the clusters (default 1)", "S" },
-      { "labels", 0, 0, G_OPTION_ARG_INT, &opts.labels, "Label up to N tokens, most frequent first (default 0)", "N" },
-      { "highlight", 0, 0, G_OPTION_ARG_STRING, &opts.highlight, "Highlight TOKEN and its 10 nearest neighbours", "TOKEN" },
-      { "axes", 0, 0, G_OPTION_ARG_STRING, &opts.axes, "Principal components on x and y (default 1,2)", "X,Y" },
-      { "title", 0, 0, G_OPTION_ARG_STRING, &opts.title, "Title (default: the file name)", "T" },
-      { "theme", 0, 0, G_OPTION_ARG_STRING, &opts.theme, "light (default), dark or transparent", "THEME" },
-      { NULL }
-    };
-    GOptionEntry rest[] = {
-      { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts.args, NULL, NULL },
-      { NULL }
-    };
-    GOptionGroup *group;
-
-    params = g_strdup_printf ("%s %s", cmd->name, cmd->params);
-    ctx = g_option_context_new (params);
-    g_option_context_set_summary (ctx, cmd->summary);
-    g_option_context_add_main_entries (ctx, rest, NULL);
-    if (g_str_equal (cmd->name, "info"))
-      g_option_context_add_main_entries (ctx, info, NULL);
-    else if (g_str_equal (cmd->name, "neighbors"))
-      g_option_context_add_main_entries (ctx, query, NULL);
-    else if (g_str_equal (cmd->name, "analogy"))
-      g_option_context_add_main_entries (ctx, analogy, NULL);
-    else if (g_str_equal (cmd->name, "project"))
-      g_option_context_add_main_entries (ctx, project, NULL);
-    else if (g_str_equal (cmd->name, "cluster"))
-      g_option_context_add_main_entries (ctx, cluster, NULL);
-    else if (g_str_equal (cmd->name, "export"))
-      g_option_context_add_main_entries (ctx, export, NULL);
-    group = g_option_group_new ("common", "Options for every command:", "Show the options for reading files", NULL, NULL);
-    g_option_group_add_entries (group, common);
-    g_option_context_add_group (ctx, group);
-  }
+  ctx = option_context_new (cmd, &opts);
 
   prog = g_strdup ("embedlens");
   /* Parse argv[1..]: the command name stands where the program name would. */
@@ -619,30 +673,13 @@ emb_cli_run (int    argc,
     opts.args = shifted;
   }
 
-  if (opts.shape != NULL && !emb_parse_shape (opts.shape, &load.shape_rows, &load.shape_cols))
-    {
-      g_printerr ("%s: --shape wants ROWSxDIMS, such as 150x4, not '%s'\n", prog, opts.shape);
-      status = EMB_EXIT_USAGE;
-      goto out;
-    }
   /* -k means neighbours for queries (default 10), clusters for cluster. */
   if (opts.k == -1 && !g_str_equal (cmd->name, "cluster"))
     opts.k = 10;
-  load.format = opts.format;
-  load.vocab_path = opts.vocab;
-  load.tensor = opts.tensor;
-  if (opts.nan != NULL)
+  if (!load_options_from (&opts, &load, prog))
     {
-      if (g_str_equal (opts.nan, "zero"))
-        load.nan_policy = EMB_NAN_ZERO;
-      else if (g_str_equal (opts.nan, "drop"))
-        load.nan_policy = EMB_NAN_DROP;
-      else if (!g_str_equal (opts.nan, "refuse"))
-        {
-          g_printerr ("%s: --nan wants refuse, zero or drop, not '%s'\n", prog, opts.nan);
-          status = EMB_EXIT_USAGE;
-          goto out;
-        }
+      status = EMB_EXIT_USAGE;
+      goto out;
     }
 
   ds = emb_dataset_load (opts.args[1], &load, NULL,
@@ -669,18 +706,6 @@ emb_cli_run (int    argc,
     }
 
 out:
-  g_free (opts.format);
-  g_free (opts.vocab);
-  g_free (opts.shape);
-  g_free (opts.tensor);
-  g_free (opts.nan);
-  g_free (opts.metric);
-  g_free (opts.output);
-  g_free (opts.size);
-  g_free (opts.highlight);
-  g_free (opts.axes);
-  g_free (opts.title);
-  g_free (opts.theme);
-  g_strfreev (opts.args);
+  cli_options_clear (&opts);
   return status;
 }
