@@ -470,91 +470,54 @@ pca_covariance (const EmbMatrix *matrix,
   return TRUE;
 }
 
-/* public API */
-
-/* The PCA of the n x d matrix X: mean m_j = sum_i x_ij / n (double);
- * C = sum_i (x_i - m)(x_i - m)^T / (n - 1), accumulated in double from
- * float ssyrk blocks; the top k eigenpairs of C from ssyevr.  Results go to
- * a new EmbPca: components (k x d, unit rows, descending eigenvalue, largest
- * coordinate positive), mean, eigenvalues, their ratios to trace (C).
- * Errors: EMB_ERROR_SHAPE (n < 2 or d < 1), EMB_ERROR_INVALID (k = 0),
- * EMB_ERROR_TOO_LARGE (workspace), EMB_ERROR_NON_FINITE, G_IO_ERROR_CANCELLED. */
-EmbPca *
-emb_pca_compute (const EmbMatrix *matrix,
-                 gsize            k,
-                 GCancellable    *cancellable,
-                 GError         **error)
+/* Whether an n x d matrix has a PCA of k components; an error if not. */
+static gboolean
+pca_check_shape (gsize    n,
+                 gsize    d,
+                 gsize    k,
+                 GError **error)
 {
-  g_autofree double *mean = NULL;
-  g_autofree double *acc = NULL;      /* d x d, upper triangle: (n - 1) C */
-  g_autofree float *cov = NULL;       /* d x d: C in float for ssyevr */
-  g_autofree float *evals = NULL;
-  g_autofree float *evecs = NULL;     /* d x k, column-major: one eigenvector per column */
-  g_autofree lapack_int *support = NULL;
-  g_autofree double *vd = NULL;       /* k x d eigenvectors in double */
-  g_autofree double *cv = NULL;       /* k x d: V C */
-  g_autofree double *rayleigh = NULL;
-  g_autofree gsize *order = NULL;
-  EmbPca *pca;
-  gsize n, d;
-  double inv_nm1, trace = 0.0;
-  lapack_int n_found = 0, info;
-
-  g_return_val_if_fail (matrix != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  n = matrix->n_rows;
-  d = matrix->n_cols;
   if (n < 2)
     {
       g_set_error (error, EMB_ERROR, EMB_ERROR_SHAPE,
                    "PCA needs at least 2 rows, the matrix has %" G_GSIZE_FORMAT, n);
-      return NULL;
+      return FALSE;
     }
   if (d < 1)
     {
       g_set_error_literal (error, EMB_ERROR, EMB_ERROR_SHAPE,
                            "PCA needs at least 1 column, the matrix has none");
-      return NULL;
+      return FALSE;
     }
   if (k < 1)
     {
       g_set_error_literal (error, EMB_ERROR, EMB_ERROR_INVALID,
                            "PCA needs at least 1 component, 0 were asked for");
-      return NULL;
+      return FALSE;
     }
   if (d > (gsize) G_MAXINT32 / 2)
     {
       g_set_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE,
                    "PCA of %" G_GSIZE_FORMAT " columns is beyond LAPACK's sizes", d);
-      return NULL;
+      return FALSE;
     }
-  k = MIN (k, MIN (d, EMB_PCA_MAX_COMPONENTS));
+  return TRUE;
+}
 
-  if (!pca_covariance (matrix, cancellable, &mean, &acc, &cov, error))
-    return NULL;
+/* The eigenvectors of the k largest eigenvalues of the symmetric d x d
+ * cov (column-major lower triangle; destroyed) into evecs (d x k,
+ * column-major, ascending eigenvalue), by ssyevr. */
+static gboolean
+pca_top_eigenvectors (float   *cov,
+                      gsize    d,
+                      gsize    k,
+                      float   *evecs,
+                      GError **error)
+{
+  g_autofree float *evals = g_new (float, d);
+  g_autofree lapack_int *support = g_new (lapack_int, 2 * k);
+  lapack_int n_found = 0, info;
 
-  /* C in float for ssyevr.  The row-major upper triangle is the
-   * column-major lower one, so LAPACK reads it in place without the
-   * transposed copy LAPACKE makes for row-major input. */
-  inv_nm1 = 1.0 / (double) (n - 1);
-  for (gsize i = 0; i < d; i++)
-    {
-      trace += acc[i * d + i] * inv_nm1;
-      for (gsize j = i; j < d; j++)
-        cov[i * d + j] = (float) (acc[i * d + j] * inv_nm1);
-    }
-  if (!isfinite (trace) || trace > (double) G_MAXFLOAT)
-    {
-      g_set_error_literal (error, EMB_ERROR, EMB_ERROR_NON_FINITE,
-                           "the covariance is not finite: the matrix holds nan, inf "
-                           "or values too large for float arithmetic");
-      return NULL;
-    }
-
-  evals = g_new (float, d);
-  evecs = g_new (float, d * k);
-  support = g_new (lapack_int, 2 * k);
   info = LAPACKE_ssyevr (LAPACK_COL_MAJOR, 'V', 'I', 'L', (lapack_int) d,
                          cov, (lapack_int) d, 0.0f, 0.0f,
                          (lapack_int) (d - k + 1), (lapack_int) d,
@@ -565,15 +528,31 @@ emb_pca_compute (const EmbMatrix *matrix,
       g_set_error (error, EMB_ERROR, EMB_ERROR_UNSUPPORTED,
                    "the eigen decomposition of the %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT
                    " covariance failed (LAPACK ssyevr info %d)", d, d, (int) info);
-      return NULL;
+      return FALSE;
     }
-  g_clear_pointer (&cov, g_free);
+  return TRUE;
+}
+
+/* From ssyevr's float eigenvectors (evecs, ascending) to vd (k x d unit
+ * rows in double, largest first), each eigenvalue refined as the Rayleigh
+ * quotient v^T C v with C = inv_nm1 * acc (upper triangle, double), and
+ * order[] listing the rows by descending refined eigenvalue. */
+static void
+pca_refine (const double *acc,
+            double        inv_nm1,
+            const float  *evecs,
+            gsize         d,
+            gsize         k,
+            double       *vd,
+            double       *rayleigh,
+            gsize        *order)
+{
+  g_autofree double *cv = g_new (double, k * d);       /* k x d: V C */
 
   /* ssyevr lists eigenvalues ascending: take them largest first, as unit
    * vectors in double, and refine each eigenvalue as the Rayleigh quotient
    * v^T C v on the double covariance, which is accurate to the square of the
    * float eigenvector's error. */
-  vd = g_new (double, k * d);
   for (gsize c = 0; c < k; c++)
     {
       const float *z = evecs + (k - 1 - c) * d;
@@ -585,11 +564,8 @@ emb_pca_compute (const EmbMatrix *matrix,
       for (gsize j = 0; j < d; j++)
         vd[c * d + j] = (double) z[j] * inv;
     }
-  cv = g_new (double, k * d);
   cblas_dsymm (CblasRowMajor, CblasRight, CblasUpper, (blasint) k, (blasint) d,
                inv_nm1, acc, (blasint) d, vd, (blasint) d, 0.0, cv, (blasint) d);
-  rayleigh = g_new (double, k);
-  order = g_new (gsize, k);
   for (gsize c = 0; c < k; c++)
     {
       double q = 0.0;
@@ -613,6 +589,73 @@ emb_pca_compute (const EmbMatrix *matrix,
         }
       order[p] = o;
     }
+}
+
+/* public API */
+
+/* The PCA of the n x d matrix X: mean m_j = sum_i x_ij / n (double);
+ * C = sum_i (x_i - m)(x_i - m)^T / (n - 1), accumulated in double from
+ * float ssyrk blocks; the top k eigenpairs of C from ssyevr.  Results go to
+ * a new EmbPca: components (k x d, unit rows, descending eigenvalue, largest
+ * coordinate positive), mean, eigenvalues, their ratios to trace (C).
+ * Errors: EMB_ERROR_SHAPE (n < 2 or d < 1), EMB_ERROR_INVALID (k = 0),
+ * EMB_ERROR_TOO_LARGE (workspace), EMB_ERROR_NON_FINITE, G_IO_ERROR_CANCELLED. */
+EmbPca *
+emb_pca_compute (const EmbMatrix *matrix,
+                 gsize            k,
+                 GCancellable    *cancellable,
+                 GError         **error)
+{
+  g_autofree double *mean = NULL;
+  g_autofree double *acc = NULL;      /* d x d, upper triangle: (n - 1) C */
+  g_autofree float *cov = NULL;       /* d x d: C in float for ssyevr */
+  g_autofree float *evecs = NULL;     /* d x k, column-major: one eigenvector per column */
+  g_autofree double *vd = NULL;       /* k x d eigenvectors in double */
+  g_autofree double *rayleigh = NULL;
+  g_autofree gsize *order = NULL;
+  EmbPca *pca;
+  gsize n, d;
+  double inv_nm1, trace = 0.0;
+
+  g_return_val_if_fail (matrix != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  n = matrix->n_rows;
+  d = matrix->n_cols;
+  if (!pca_check_shape (n, d, k, error))
+    return NULL;
+  k = MIN (k, MIN (d, EMB_PCA_MAX_COMPONENTS));
+
+  if (!pca_covariance (matrix, cancellable, &mean, &acc, &cov, error))
+    return NULL;
+
+  /* C in float for ssyevr.  The row-major upper triangle is the
+   * column-major lower one, so LAPACK reads it in place without the
+   * transposed copy LAPACKE makes for row-major input. */
+  inv_nm1 = 1.0 / (double) (n - 1);
+  for (gsize i = 0; i < d; i++)
+    {
+      trace += acc[i * d + i] * inv_nm1;
+      for (gsize j = i; j < d; j++)
+        cov[i * d + j] = (float) (acc[i * d + j] * inv_nm1);
+    }
+  if (!isfinite (trace) || trace > (double) G_MAXFLOAT)
+    {
+      g_set_error_literal (error, EMB_ERROR, EMB_ERROR_NON_FINITE,
+                           "the covariance is not finite: the matrix holds nan, inf "
+                           "or values too large for float arithmetic");
+      return NULL;
+    }
+
+  evecs = g_new (float, d * k);
+  if (!pca_top_eigenvectors (cov, d, k, evecs, error))
+    return NULL;
+  g_clear_pointer (&cov, g_free);
+
+  vd = g_new (double, k * d);
+  rayleigh = g_new (double, k);
+  order = g_new (gsize, k);
+  pca_refine (acc, inv_nm1, evecs, d, k, vd, rayleigh, order);
 
   pca = g_new0 (EmbPca, 1);
   pca->n_rows = n;
