@@ -8,6 +8,7 @@
 #pragma once
 
 #include "emb-plot-view.h"
+#include "plot/emb-labels.h"
 #include "plot/emb-overlay.h"
 #include "plot/emb-render.h"
 #include "plot/emb-theme.h"
@@ -18,7 +19,9 @@ G_BEGIN_DECLS
 #define MIN_SCALE_FACTOR 0.2    /* of the fitted scale */
 #define MAX_SCALE_FACTOR 20000.0
 #define FLY_DURATION_US  350000
-#define LABEL_CACHE_MAX  4096
+/* Point centre to token label, and further out for the selection, whose
+ * marker is bigger. */
+#define LABEL_GAP            4.0
 #define SELECTED_LABEL_SHIFT 6.0
 
 /* The point layout for one pair of axes: shared with render threads. */
@@ -68,9 +71,7 @@ struct _EmbPlotView
   GArray       *cluster_xy;       /* float, 2 per label */
   gssize        hover;
   double        label_density;
-  GHashTable   *label_layouts;    /* id -> PangoLayout */
-  double        char_width;
-  double        line_height;
+  EmbLabelCache *label_cache;     /* token labels laid out */
 
   /* gestures */
   double        drag_center_x;

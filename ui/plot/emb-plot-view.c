@@ -133,7 +133,7 @@ _emb_plot_view_drop_texture (EmbPlotView *self)
 void
 _emb_plot_view_clear_label_cache (EmbPlotView *self)
 {
-  g_hash_table_remove_all (self->label_layouts);
+  emb_label_cache_clear (self->label_cache);
 }
 
 /* Rebuilds the layout after the scene, axes or colours changed. */
@@ -360,7 +360,6 @@ static void
 settings_changed_cb (EmbPlotView *self)
 {
   _emb_plot_view_clear_label_cache (self);
-  self->char_width = 0;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -466,7 +465,7 @@ emb_plot_view_finalize (GObject *object)
   g_ptr_array_unref (self->cluster_labels);
   g_ptr_array_unref (self->cluster_names);
   g_array_unref (self->cluster_xy);
-  g_hash_table_unref (self->label_layouts);
+  emb_label_cache_free (self->label_cache);
   G_OBJECT_CLASS (emb_plot_view_parent_class)->finalize (object);
 }
 
@@ -510,7 +509,7 @@ emb_plot_view_init (EmbPlotView *self)
   self->cluster_labels = g_ptr_array_new_with_free_func (g_object_unref);
   self->cluster_names = g_ptr_array_new_with_free_func (g_free);
   self->cluster_xy = g_array_new (FALSE, FALSE, sizeof (float));
-  self->label_layouts = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->label_cache = emb_label_cache_new ();
   self->y_component = 1;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
