@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "base/emb-error.h"
+#include "plot/emb-labels.h"
 #include "plot/emb-plot.h"
 #include "plot/emb-plot-spec.h"
 
@@ -987,6 +988,114 @@ test_export_async (void)
   g_unlink (csv);
 }
 
+/* Labels for a few hundred points, a quarter of them Chinese: no two
+ * placed boxes intersect, each lies in the view, and each is as wide as
+ * pango measures its token's text laid out here, independently. */
+static void
+test_labels_place (void)
+{
+  static const char *const chinese[] = { "数据", "硬件", "太原", "贵阳", "数据库", "硬件加速" };
+  const gsize n = 400;
+  g_autoptr(EmbVocab) vocab = emb_vocab_new ();
+  g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
+  g_autofree float *xs = g_new (float, n);
+  g_autofree float *ys = g_new (float, n);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  PangoContext *pango = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  g_autoptr(EmbSpatialIndex) index = NULL;
+  g_autoptr(EmbLabelCache) cache = emb_label_cache_new ();
+  g_autoptr(GArray) labels = NULL;
+  PangoFontDescription *font = pango_font_description_from_string ("Sans 11");
+  PangoFontDescription *bold = pango_font_description_from_string ("Sans Bold 11");
+  const gsize neighbors[] = { 5, 7, 9 };
+  EmbOverlay overlay = { .selected = 3, .neighbors = neighbors, .n_neighbors = 3 };
+  EmbOverlayTarget target = { 0 };
+  EmbLabelSpec spec;
+  gboolean saw_chinese = FALSE;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      char *token = i % 4 == 0
+        ? g_strdup_printf ("%s%" G_GSIZE_FORMAT, chinese[(i / 4) % G_N_ELEMENTS (chinese)], i)
+        : g_strdup_printf ("word%" G_GSIZE_FORMAT, i);
+
+      emb_vocab_add (vocab, token, -1);
+      g_ptr_array_add (tokens, token);
+      xs[i] = g_rand_double_range (rand, -1, 1);
+      ys[i] = g_rand_double_range (rand, -1, 1);
+    }
+  index = emb_spatial_index_new (xs, ys, n);
+  target.xs = xs;
+  target.ys = ys;
+  target.n = n;
+  target.scale = 1.0;
+  emb_view_fit (&target.view, xs, ys, n, 800, 600, 0.05);
+  spec = (EmbLabelSpec) {
+    .overlay = &overlay, .target = &target, .vocab = vocab, .index = index,
+    .n_labels = 300, .pango = pango, .font = font, .bold_font = bold,
+    .gap = 4, .selected_gap = 6, .highlight_gap = 2,
+  };
+  labels = emb_labels_place (&spec, cache);
+
+  g_assert_cmpuint (labels->len, >, 20);
+  /* 300 wanted in 800 x 600: not all fit, and those left out are left out. */
+  g_assert_cmpuint (labels->len, <, 300);
+  g_assert_cmpuint (g_array_index (labels, EmbLabel, 0).id, ==, 3);
+  g_assert_true (g_array_index (labels, EmbLabel, 0).selected);
+
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const EmbLabel *a = &g_array_index (labels, EmbLabel, i);
+      g_autoptr(PangoLayout) layout = pango_layout_new (pango);
+      PangoRectangle logical;
+
+      pango_layout_set_font_description (layout, a->selected ? bold : font);
+      pango_layout_set_text (layout, g_ptr_array_index (tokens, a->id), -1);
+      pango_layout_get_extents (layout, NULL, &logical);
+      g_assert_cmpstr (a->text, ==, g_ptr_array_index (tokens, a->id));
+      g_assert_cmpfloat (a->width, ==, logical.width / (double) PANGO_SCALE);
+      g_assert_cmpfloat (a->width, >, 0);
+      g_assert_cmpfloat (a->x, >=, 0);
+      g_assert_cmpfloat (a->y, >=, 0);
+      g_assert_cmpfloat (a->x + a->width, <=, 800);
+      g_assert_cmpfloat (a->y + a->height, <=, 600);
+      if (a->id % 4 == 0)
+        saw_chinese = TRUE;
+
+      for (guint j = i + 1; j < labels->len; j++)
+        {
+          const EmbLabel *b = &g_array_index (labels, EmbLabel, j);
+
+          if (a->x < b->x + b->width && b->x < a->x + a->width &&
+              a->y < b->y + b->height && b->y < a->y + a->height)
+            g_error ("labels %" G_GSIZE_FORMAT " and %" G_GSIZE_FORMAT " overlap", a->id, b->id);
+        }
+    }
+  g_assert_true (saw_chinese);
+
+  /* The same labels from a warm cache, and drawn without complaint. */
+  {
+    g_autoptr(GArray) again = emb_labels_place (&spec, cache);
+    cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 800, 600);
+    cairo_t *cr = cairo_create (surface);
+
+    g_assert_cmpuint (again->len, ==, labels->len);
+    for (guint i = 0; i < labels->len; i++)
+      {
+        g_assert_cmpuint (g_array_index (again, EmbLabel, i).id, ==, g_array_index (labels, EmbLabel, i).id);
+        g_assert_cmpfloat (g_array_index (again, EmbLabel, i).x, ==, g_array_index (labels, EmbLabel, i).x);
+      }
+    emb_labels_draw (labels, &spec, cache, cr, 0x202020, 0xffffff, 3, 0.85);
+    g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+    cairo_destroy (cr);
+    cairo_surface_destroy (surface);
+  }
+
+  pango_font_description_free (font);
+  pango_font_description_free (bold);
+  g_object_unref (pango);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1007,6 +1116,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plot/empty", test_empty);
   g_test_add_func ("/plot/overlay/png", test_overlay_png);
   g_test_add_func ("/plot/spec", test_spec);
+  g_test_add_func ("/plot/labels/place", test_labels_place);
   g_test_add_func ("/plot/export-async", test_export_async);
   g_test_add_func ("/plot/atomic/no-folder", test_no_folder);
   g_test_add_func ("/plot/atomic/keeps-old-file", test_keeps_old_file);

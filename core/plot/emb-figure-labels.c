@@ -1,14 +1,12 @@
 /* emb-figure-labels.c: the highlights and labels of a figure: the
- * selection and its neighbours, token labels placed greedily without
- * overlaps (emb_place_labels ()), and cluster names that give way to the
+ * selection and its neighbours, token labels (placed and drawn by
+ * emb-labels.c, as on screen), and cluster names that give way to the
  * selection's labels.
  */
 #include "config.h"
 
 #include "plot/emb-figure-private.h"
-
-/* Candidate token labels measured at most (each costs a text layout). */
-#define MAX_LABEL_CANDIDATES 6000
+#include "plot/emb-labels.h"
 
 /* The plot's highlights as the overlay draws them, over the frame. */
 void
@@ -55,13 +53,6 @@ _emb_figure_draw_highlights (Figure *f)
   emb_overlay_draw_selection (&overlay, &target, f->cr);
   cairo_restore (f->cr);
 }
-
-typedef struct
-{
-  GArray    *candidates;   /* EmbLabelCandidate */
-  GPtrArray *texts;        /* per candidate */
-  GArray    *shift;        /* double per candidate: how far right of the gap */
-} LabelPool;
 
 static gboolean
 boxes_overlap (const Box *a, const Box *b)
@@ -128,127 +119,40 @@ place_cluster_labels (Figure *f, GArray *obstacles, GPtrArray *texts)
   return boxes;
 }
 
+/* The token labels as core's labels place them for the screen, in the
+ * frame's units: the overlay's rows first, then up to n_token_labels
+ * others by ascending id. */
 static void
-pool_add (Figure *f, LabelPool *pool, gsize id, double shift)
+label_spec (const Figure           *f,
+            const EmbOverlay       *overlay,
+            const EmbOverlayTarget *target,
+            EmbLabelSpec           *spec)
 {
-  g_autofree char *text = _emb_clean_text (emb_vocab_display (f->plot->vocab, id), MAX_LABEL_CHARS);
-  gboolean bold = (gssize) id == f->plot->selected;
-  EmbLabelCandidate c;
-
-  if (*text == '\0')
-    return;
-  c.id = id;
-  c.width = _emb_figure_text_width (f, bold ? FONT_TOKEN_BOLD : FONT_TOKEN, text) + shift + 1;
-  c.height = f->m.line_height[FONT_TOKEN];
-  g_array_append_val (pool->candidates, c);
-  g_array_append_val (pool->shift, shift);
-  g_ptr_array_add (pool->texts, g_steal_pointer (&text));
-}
-
-/* The token labels that fit, in pool (the candidates measured) and as
- * boxes in figure units with their candidate's index; returns how many of
- * the pool's first candidates are highlights: the overlay's rows always
- * (the selection, neighbours, analogy, first matches: what the figure
- * points at), then up to
- * n_token_labels others by ascending id, placed greedily without
- * overlaps. */
-static gsize
-place_token_labels (Figure    *f,
-                    LabelPool *pool,
-                    GArray    *token_boxes,
-                    GArray    *token_index)
-{
-  const EmbPlot *plot = f->plot;
-  const EmbPlotLayout *l = &f->layout;
   const Metrics *m = &f->m;
-  g_autoptr(GHashTable) taken = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) index_of = NULL;
-  gsize n_vocab = plot->vocab != NULL ? emb_vocab_size (plot->vocab) : 0;
-  gsize n_highlight = 0, next_id = 0, want, n_kept = 0;
-  g_autofree gsize *kept = NULL;
-  g_autofree float *kept_xy = NULL;
-  double gap = m->point_radius + m->unit * 0.15;
 
-  if (n_vocab > 0)
-    {
-      EmbOverlay overlay;
-      EmbOverlayTarget target;
-      g_autofree gsize *first = NULL;
-      gsize n_first;
-
-      _emb_figure_overlay (f, &overlay, &target);
-      first = g_new (gsize, 1 + overlay.n_neighbors + overlay.n_analogy + overlay.n_matches);
-      n_first = emb_overlay_label_ids (&overlay, &target, first,
-                                       1 + overlay.n_neighbors + overlay.n_analogy + overlay.n_matches);
-      for (gsize i = 0; i < n_first; i++)
-        {
-          double marker = (gssize) first[i] == plot->selected ? m->selection_radius : m->neighbor_radius;
-
-          if (first[i] >= n_vocab)
-            continue;
-          g_hash_table_add (taken, GSIZE_TO_POINTER (first[i] + 1));
-          pool_add (f, pool, first[i], marker * 1.2 - m->point_radius);
-        }
-    }
-  n_highlight = pool->candidates->len;
-  want = n_vocab > 0 ? MIN (plot->n_token_labels, n_vocab) : 0;
-
-  /* Measuring a label costs a text layout, so the pool of ordinary
-   * candidates grows in steps until enough of them are placed; greedy
-   * placement over a longer list keeps every earlier choice. */
-  kept = g_new (gsize, n_highlight + want + 1);
-  kept_xy = g_new (float, 2 * (n_highlight + want + 1));
-  for (gsize target = want * 3 + 16; ; target *= 4)
-    {
-      gboolean exhausted = FALSE;
-
-      target = MIN (target, (gsize) MAX_LABEL_CANDIDATES);
-      while (want > 0 && pool->candidates->len - n_highlight < target)
-        {
-          double px, py;
-          gsize id = next_id++;
-
-          if (id >= MIN (n_vocab, plot->n))
-            {
-              exhausted = TRUE;
-              break;
-            }
-          if (!_emb_plot_point_visible (plot, id) || g_hash_table_contains (taken, GSIZE_TO_POINTER (id + 1)))
-            continue;
-          emb_view_to_pixel (&l->view, plot->xs[id], plot->ys[id], &px, &py);
-          if (px < 0 || py < 0 || px >= l->width || py >= l->height)
-            continue;
-          pool_add (f, pool, id, 0);
-        }
-      n_kept = emb_place_labels ((const EmbLabelCandidate *) pool->candidates->data,
-                                 pool->candidates->len, plot->xs, plot->ys, &l->view,
-                                 gap, n_highlight + want, kept, kept_xy);
-      if (want == 0 || exhausted || n_kept >= n_highlight + want ||
-          target >= MAX_LABEL_CANDIDATES)
-        break;
-    }
-
-  /* kept[] are ids; find each one's candidate again (ids are unique). */
-  index_of = g_hash_table_new (NULL, NULL);
-  for (guint i = 0; i < pool->candidates->len; i++)
-    g_hash_table_insert (index_of,
-                         GSIZE_TO_POINTER (g_array_index (pool->candidates, EmbLabelCandidate, i).id + 1),
-                         GUINT_TO_POINTER (i));
-  for (gsize k = 0; k < n_kept; k++)
-    {
-      guint i = GPOINTER_TO_UINT (g_hash_table_lookup (index_of, GSIZE_TO_POINTER (kept[k] + 1)));
-      const EmbLabelCandidate *c = &g_array_index (pool->candidates, EmbLabelCandidate, i);
-      double shift = g_array_index (pool->shift, double, i);
-      Box b = { l->x + kept_xy[2 * k] + shift, l->y + kept_xy[2 * k + 1], c->width - shift, c->height };
-
-      g_array_append_val (token_boxes, b);
-      g_array_append_val (token_index, i);
-    }
-  return n_highlight;
+  *spec = (EmbLabelSpec) {
+    .overlay = overlay,
+    .target = target,
+    .vocab = f->plot->vocab,
+    .n_labels = f->plot->n_token_labels,
+    .pango = f->pango,
+    .font = f->fonts[FONT_TOKEN],
+    .bold_font = f->fonts[FONT_TOKEN_BOLD],
+    .gap = m->point_radius + m->unit * 0.15,
+    .selected_gap = m->selection_radius * 1.2 - m->point_radius,
+    .highlight_gap = m->neighbor_radius * 1.2 - m->point_radius,
+  };
 }
 
-/* Token labels (see place_token_labels ()), and cluster labels around the
- * highlights' labels and over the others. */
+static Box
+label_box (const Figure *f, const EmbLabel *label)
+{
+  return (Box) { f->layout.x + label->x, f->layout.y + label->y, label->width, label->height };
+}
+
+/* Token labels (emb_labels_place ()), and cluster labels around the
+ * highlights' labels and over the others; ordinary token labels give way
+ * to cluster labels. */
 void
 _emb_figure_draw_labels (Figure *f)
 {
@@ -257,19 +161,18 @@ _emb_figure_draw_labels (Figure *f)
   g_autoptr(GPtrArray) cluster_texts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) clusters = NULL;
   g_autoptr(GArray) obstacles = g_array_new (FALSE, FALSE, sizeof (Box));
-  g_autoptr(GArray) token_boxes = g_array_new (FALSE, FALSE, sizeof (Box));
-  g_autoptr(GArray) token_index = g_array_new (FALSE, FALSE, sizeof (guint));
-  LabelPool pool;
-  gsize n_highlight;
+  g_autoptr(GArray) labels = NULL;
+  g_autoptr(EmbLabelCache) cache = emb_label_cache_new ();
+  EmbOverlay overlay;
+  EmbOverlayTarget target;
+  EmbLabelSpec spec;
 
-  pool.candidates = g_array_new (FALSE, FALSE, sizeof (EmbLabelCandidate));
-  pool.texts = g_ptr_array_new_with_free_func (g_free);
-  pool.shift = g_array_new (FALSE, FALSE, sizeof (double));
-  n_highlight = place_token_labels (f, &pool, token_boxes, token_index);
+  _emb_figure_overlay (f, &overlay, &target);
+  label_spec (f, &overlay, &target, &spec);
+  labels = emb_labels_place (&spec, cache);
 
   /* Cluster labels keep clear of the selection's marker and of the
-   * selection's and neighbours' labels; ordinary token labels give way to
-   * them. */
+   * highlights' labels. */
   if (_emb_plot_valid_id (plot, plot->selected))
     {
       double sx, sy, r = m->selection_radius * 1.25;
@@ -279,24 +182,44 @@ _emb_figure_draw_labels (Figure *f)
       b = (Box) { sx - r, sy - r, 2 * r, 2 * r };
       g_array_append_val (obstacles, b);
     }
-  for (guint k = 0; k < token_boxes->len; k++)
-    if (g_array_index (token_index, guint, k) < n_highlight)
-      g_array_append_val (obstacles, g_array_index (token_boxes, Box, k));
+  for (guint k = 0; k < labels->len; k++)
+    if (g_array_index (labels, EmbLabel, k).highlight)
+      {
+        Box b = label_box (f, &g_array_index (labels, EmbLabel, k));
+
+        g_array_append_val (obstacles, b);
+      }
   clusters = place_cluster_labels (f, obstacles, cluster_texts);
-
-  for (guint k = 0; k < token_boxes->len; k++)
+  for (guint k = labels->len; k-- > 0; )
     {
-      guint i = g_array_index (token_index, guint, k);
-      const Box *b = &g_array_index (token_boxes, Box, k);
-      gboolean highlight = i < n_highlight;
-      gboolean bold = (gssize) g_array_index (pool.candidates, EmbLabelCandidate, i).id == plot->selected;
+      const EmbLabel *label = &g_array_index (labels, EmbLabel, k);
+      Box b = label_box (f, label);
 
-      if (!highlight && overlaps_any (b, clusters))
-        continue;
-      _emb_figure_draw_text (f, bold ? FONT_TOKEN_BOLD : FONT_TOKEN, g_ptr_array_index (pool.texts, i),
-                 b->x, b->y, ANCHOR_START, FALSE, FALSE,
-                 f->colors.foreground, highlight ? 1.0 : 0.85,
-                 m->font_size[FONT_TOKEN] * 0.3);
+      if (!label->highlight && overlaps_any (&b, clusters))
+        g_array_remove_index (labels, k);
+    }
+
+  if (f->svg != NULL)
+    {
+      /* The same boxes, written as <text>. */
+      for (guint k = 0; k < labels->len; k++)
+        {
+          const EmbLabel *label = &g_array_index (labels, EmbLabel, k);
+          Box b = label_box (f, label);
+
+          _emb_figure_draw_text (f, label->selected ? FONT_TOKEN_BOLD : FONT_TOKEN, label->text,
+                                 b.x, b.y, ANCHOR_START, FALSE, FALSE,
+                                 f->colors.foreground, label->highlight ? 1.0 : 0.85,
+                                 m->font_size[FONT_TOKEN] * 0.3);
+        }
+    }
+  else
+    {
+      cairo_save (f->cr);
+      cairo_translate (f->cr, f->layout.x, f->layout.y);
+      emb_labels_draw (labels, &spec, cache, f->cr, f->colors.foreground, f->colors.halo,
+                       m->font_size[FONT_TOKEN] * 0.3, 0.85);
+      cairo_restore (f->cr);
     }
 
   for (guint j = 0; j < clusters->len; j++)
@@ -307,8 +230,4 @@ _emb_figure_draw_labels (Figure *f)
                  b->x + b->width / 2, b->y, ANCHOR_MIDDLE, FALSE, FALSE,
                  f->colors.foreground, 1.0, m->font_size[FONT_CLUSTER] * 0.3);
     }
-
-  g_array_unref (pool.candidates);
-  g_ptr_array_unref (pool.texts);
-  g_array_unref (pool.shift);
 }
