@@ -1,4 +1,5 @@
-/* emb-parse.c: locale-independent decimal to float conversion.
+/* emb-parse.c: locale-independent decimal to float conversion, and the
+ * quoting and JSON checks the text and JSON readers share.
  *
  * Text embedding files are hundreds of MB of decimal numbers, and GTK calls
  * setlocale (), after which strtof () expects a decimal comma in many
@@ -499,4 +500,24 @@ emb_set_json_error (GError       **error,
                         column, what, msg + skip);
   else
     emb_set_error_file (error, EMB_ERROR_PARSE, name, "%s: %s", what, msg);
+}
+
+char *
+emb_parse_preview (const char *s,
+                   gsize       len)
+{
+  g_autofree char *valid = NULL;
+  gsize n = len;
+
+  if (n > EMB_PREVIEW_BYTES)
+    {
+      /* Cut between characters, not inside a UTF-8 sequence. */
+      n = EMB_PREVIEW_BYTES;
+      while (n > EMB_PREVIEW_BYTES - 4 && ((guchar) s[n] & 0xc0) == 0x80)
+        n--;
+    }
+  valid = g_utf8_make_valid (s, n);
+  if (n < len)
+    return g_strconcat (valid, "…", NULL);
+  return g_steal_pointer (&valid);
 }

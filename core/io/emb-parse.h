@@ -11,6 +11,11 @@ G_BEGIN_DECLS
  * nan/inf in any case (the caller refuses non-finite values). */
 gboolean emb_parse_float    (const char **p, const char *end, float *out);
 
+/* A short quote of the len bytes at s for a message: valid UTF-8, at
+ * most about EMB_PREVIEW_BYTES, cut between characters, "…" when cut. */
+#define EMB_PREVIEW_BYTES 20
+char    *emb_parse_preview  (const char *s, gsize len);
+
 /* JSON readers refuse files nesting deeper than this before json-glib,
  * which recurses per level, parses them.  Real files nest a few levels. */
 #define EMB_JSON_MAX_DEPTH 64

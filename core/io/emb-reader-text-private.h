@@ -84,10 +84,6 @@ line_end (const char *p,
 gsize          _emb_text_count_fields (const char *p,
                                        const char *end);
 
-/* A short quote of len bytes at s for a message, valid UTF-8. */
-char          *_emb_text_preview      (const char *s,
-                                       gsize       len);
-
 /* Reads the rows of n_cols values from body_offset (file line first_line)
  * to the end.  header_rows is what a header declared, or NO_HEADER. */
 EmbReadResult *_emb_text_read_rows    (const EmbSource      *src,

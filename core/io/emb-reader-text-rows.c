@@ -117,7 +117,7 @@ set_value_error (TextChunk   *c,
                  const float *value)
 {
   const char *fe = field_end (vs, c->end);
-  g_autofree char *text = _emb_text_preview (vs, fe - vs);
+  g_autofree char *text = emb_parse_preview (vs, fe - vs);
   const EmbSource *src = c->job->src;
   gsize column = 1;
 
@@ -516,6 +516,25 @@ close_gaps (TextJob   *job,
       n_rows += c->n_rows;
     }
   return n_rows;
+}
+
+/* internal API: what the front ends share with the row parser */
+
+/* The number of blank-separated fields in [p, end), which holds no newline. */
+gsize
+_emb_text_count_fields (const char *p,
+                        const char *end)
+{
+  gsize n = 0;
+
+  for (;;)
+    {
+      p = skip_blanks (p, end);
+      if (p >= end)
+        return n;
+      n++;
+      p = field_end (p, end);
+    }
 }
 
 /* public API */

@@ -15,26 +15,7 @@
 #include "base/emb-error.h"
 
 /* How much of a bad field an error message quotes. */
-#define PREVIEW_BYTES 20
-
 /* auxiliary functions */
-
-/* The number of blank-separated fields in [p, end), which holds no newline. */
-gsize
-_emb_text_count_fields (const char *p,
-                        const char *end)
-{
-  gsize n = 0;
-
-  for (;;)
-    {
-      p = skip_blanks (p, end);
-      if (p >= end)
-        return n;
-      n++;
-      p = field_end (p, end);
-    }
-}
 
 /* Whether all of [p, end) is one number. */
 static gboolean
@@ -54,27 +35,6 @@ skip_bom (const guint8 *data,
   if (size >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf)
     return 3;
   return 0;
-}
-
-/* A short quote of len bytes at s for a message, valid UTF-8. */
-char *
-_emb_text_preview (const char *s,
-                   gsize       len)
-{
-  g_autofree char *valid = NULL;
-  gsize n = len;
-
-  if (n > PREVIEW_BYTES)
-    {
-      /* Cut between characters, not inside a UTF-8 sequence. */
-      n = PREVIEW_BYTES;
-      while (n > PREVIEW_BYTES - 4 && ((guchar) s[n] & 0xc0) == 0x80)
-        n--;
-    }
-  valid = g_utf8_make_valid (s, n);
-  if (n < len)
-    return g_strconcat (valid, "…", NULL);
-  return g_steal_pointer (&valid);
 }
 
 /* Parses a "ROWS COLUMNS" line at p: two unsigned integers, blanks around
@@ -203,7 +163,7 @@ emb_read_glove (const EmbSource      *src,
   if (n_cols == 0)
     {
       const char *tok_end = field_end (ls, end);
-      g_autofree char *text = _emb_text_preview (ls, tok_end - ls);
+      g_autofree char *text = emb_parse_preview (ls, tok_end - ls);
 
       emb_set_error_line (error, EMB_ERROR_FORMAT, src->name, line,
                           "'%s' has no values after it: not a GloVe file", text);

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "io/emb-parse.h"
 #include "io/emb-reader.h"
 #include "io/emb-tensor-read.h"
 #include "base/emb-error.h"
@@ -18,33 +19,10 @@
 
 /* How often the reader looks for cancellation and reports progress. */
 #define POLL_BYTES (4u << 20)
-/* How much of a token an error message quotes. */
-#define PREVIEW_BYTES 20
 /* A header longer than this is not one. */
 #define MAX_HEADER_BYTES 64
 
 /* auxiliary functions */
-
-/* A short quote of len bytes at s for a message, valid UTF-8. */
-static char *
-preview (const guint8 *s,
-         gsize         len)
-{
-  g_autofree char *valid = NULL;
-  gsize n = len;
-
-  if (n > PREVIEW_BYTES)
-    {
-      /* Cut between characters, not inside a UTF-8 sequence. */
-      n = PREVIEW_BYTES;
-      while (n > PREVIEW_BYTES - 4 && (s[n] & 0xc0) == 0x80)
-        n--;
-    }
-  valid = g_utf8_make_valid ((const char *) s, n);
-  if (n < len)
-    return g_strconcat (valid, "…", NULL);
-  return g_steal_pointer (&valid);
-}
 
 /* Reads an unsigned decimal at *p; FALSE when there is none or it does not
  * fit in a gsize (*overflow set). */
@@ -228,7 +206,7 @@ emb_read_word2vec_binary (const EmbSource      *src,
 
       if ((gsize) (end - p) < row_bytes)
         {
-          g_autofree char *text = preview (token, space - token);
+          g_autofree char *text = emb_parse_preview ((const char *) token, space - token);
 
           emb_set_error_offset (error, EMB_ERROR_TRUNCATED, src->name, p - data,
                                 "record %" G_GSIZE_FORMAT " ('%s'): the vector needs %"
@@ -241,7 +219,7 @@ emb_read_word2vec_binary (const EmbSource      *src,
       emb_stored_convert (EMB_STORED_F32, FALSE, p, row, cols);
       if (G_UNLIKELY (!options->keep_nonfinite && emb_find_non_finite (row, cols, &j)))
         {
-          g_autofree char *text = preview (token, space - token);
+          g_autofree char *text = emb_parse_preview ((const char *) token, space - token);
 
           emb_set_error_offset (error, EMB_ERROR_NON_FINITE, src->name,
                                 (p - data) + j * sizeof (float),

@@ -93,17 +93,6 @@ check_cairo (cairo_status_t status, const char *path, GError **error)
   return FALSE;
 }
 
-gboolean
-_emb_plot_valid (const EmbPlot *plot, const char *path, GError **error)
-{
-  if (plot == NULL || (plot->n > 0 && (plot->xs == NULL || plot->ys == NULL)))
-    {
-      emb_set_error_file (error, EMB_ERROR_INVALID, path, "no points to draw");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* FALSE with an error naming path when the figure cannot be made. */
 static gboolean
 export_args_valid (const EmbPlot    *plot,

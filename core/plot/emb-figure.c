@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "base/emb-error.h"
 #include "analysis/emb-scene.h"
 #include "plot/emb-figure-private.h"
 
@@ -270,4 +271,17 @@ emb_plot_layout (const EmbPlot *plot,
   _emb_figure_init (&f, plot, MAX (width, 1), MAX (height, 1));
   *layout = f.layout;
   _emb_figure_clear (&f);
+}
+
+/* internal API */
+
+gboolean
+_emb_plot_valid (const EmbPlot *plot, const char *path, GError **error)
+{
+  if (plot == NULL || (plot->n > 0 && (plot->xs == NULL || plot->ys == NULL)))
+    {
+      emb_set_error_file (error, EMB_ERROR_INVALID, path, "no points to draw");
+      return FALSE;
+    }
+  return TRUE;
 }
