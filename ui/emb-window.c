@@ -295,20 +295,6 @@ _emb_window_release_app (gpointer app)
   g_object_unref (app);
 }
 
-/* Runs task in a thread, holding the application until the task is gone
- * (see _emb_window_hold_app). */
-void
-_emb_window_run_task (EmbWindow       *self,
-                      GTask           *task,
-                      GTaskThreadFunc  func)
-{
-  GApplication *app = _emb_window_hold_app (self);
-
-  if (app != NULL)
-    g_object_set_data_full (G_OBJECT (task), "emb-app-hold", app, _emb_window_release_app);
-  g_task_run_in_thread (task, func);
-}
-
 /* A short message in the status line, then back to the usual text. */
 void
 _emb_window_flash_status (EmbWindow  *self,
