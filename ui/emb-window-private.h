@@ -64,8 +64,6 @@ void _emb_window_show_error       (EmbWindow  *self,
                                    const char *secondary);
 void _emb_window_flash_status     (EmbWindow  *self,
                                    const char *text);
-GApplication *_emb_window_hold_app    (EmbWindow *self);
-void          _emb_window_release_app (gpointer   app);
 
 /* emb-window-actions.c */
 void _emb_window_class_add_actions (GtkWidgetClass *widget_class);

@@ -42,7 +42,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadCall, load_call_free)
 static void
 load_call_free (LoadCall *call)
 {
-  _emb_window_release_app (call->app);
+  emb_panel_release_app (call->app);
   g_object_unref (call->self);
   g_object_unref (call->cancellable);
   g_free (call->path);
@@ -259,31 +259,6 @@ status_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Holds the application, when the window has one, until the matching
- * _emb_window_release_app: a window closed mid-load or mid-export lets the
- * app quit only once the worker thread is done with it, so the process
- * never exits under a reader and an export asked for is always finished.
- * Returns the held application (a ref) or NULL. */
-GApplication *
-_emb_window_hold_app (EmbWindow *self)
-{
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-
-  if (app == NULL)
-    return NULL;
-  g_application_hold (G_APPLICATION (app));
-  return g_object_ref (G_APPLICATION (app));
-}
-
-void
-_emb_window_release_app (gpointer app)
-{
-  if (app == NULL)
-    return;
-  g_application_release (app);
-  g_object_unref (app);
-}
-
 /* A short message in the status line, then back to the usual text. */
 void
 _emb_window_flash_status (EmbWindow  *self,
@@ -420,14 +395,6 @@ clustering_changed_cb (EmbWindow *self)
       _emb_window_stop_progress (self);
       _emb_window_update_actions (self);
     }
-}
-
-static void
-color_failed_cb (EmbWindow  *self,
-                 const char *primary,
-                 const char *secondary)
-{
-  _emb_window_show_error (self, primary, secondary);
 }
 
 static void
@@ -671,7 +638,8 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, analogy_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, colors_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, clustering_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, color_failed_cb);
+  /* The panel's "failed" (headline, details) is an error dialog. */
+  gtk_widget_class_bind_template_callback_full (widget_class, "color_failed_cb", G_CALLBACK (_emb_window_show_error));
 
   _emb_window_class_add_actions (widget_class);
 }
@@ -763,7 +731,8 @@ open_with_policy (EmbWindow    *self,
 
   call = g_new0 (LoadCall, 1);
   call->self = g_object_ref (self);
-  call->app = _emb_window_hold_app (self);
+  /* The app quits only once the reader is done (see emb_panel_hold_app). */
+  call->app = emb_panel_hold_app (GTK_WIDGET (self));
   call->cancellable = g_object_ref (self->load_cancellable);
   call->path = g_strdup (path);
   emb_scene_load_async (path, &options, self->load_cancellable,

@@ -26,6 +26,7 @@ struct _EmbColorPanel
   GtkDropDown    *color_by;
   GtkBox         *cluster_box;
   GtkSpinButton  *cluster_k;
+  GtkBox         *extra_box;      /* children given in the window's .ui */
   GtkCheckButton *hide_special;
   GtkBox         *legend_box;
 
@@ -89,7 +90,12 @@ typedef struct
   guint          choice;
 } ColorCall;
 
-G_DEFINE_FINAL_TYPE (EmbColorPanel, emb_color_panel, GTK_TYPE_BOX)
+static void emb_color_panel_buildable_init (GtkBuildableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (EmbColorPanel, emb_color_panel, GTK_TYPE_BOX,
+                               G_IMPLEMENT_INTERFACE (GTK_TYPE_BUILDABLE, emb_color_panel_buildable_init))
+
+static GtkBuildableIface *parent_buildable_iface;
 
 static void apply_colors (EmbColorPanel *self);
 
@@ -434,6 +440,31 @@ legend_entry_clicked_cb (EmbColorPanel *self,
   emb_color_panel_set_isolated (self, self->isolated == (int) entry ? -1 : (int) entry);
 }
 
+/* GtkBuildable: children a .ui gives the panel go between the colour
+ * controls and the hide toggle, so the view bar keeps its order (the label
+ * density scale sits after the colour choice). */
+static void
+emb_color_panel_add_child (GtkBuildable *buildable,
+                           GtkBuilder   *builder,
+                           GObject      *child,
+                           const char   *type)
+{
+  EmbColorPanel *self = EMB_COLOR_PANEL (buildable);
+
+  /* While the template itself is built, extra_box is not yet bound. */
+  if (self->extra_box != NULL && type == NULL && GTK_IS_WIDGET (child))
+    gtk_box_append (self->extra_box, GTK_WIDGET (child));
+  else
+    parent_buildable_iface->add_child (buildable, builder, child, type);
+}
+
+static void
+emb_color_panel_buildable_init (GtkBuildableIface *iface)
+{
+  parent_buildable_iface = g_type_interface_peek_parent (iface);
+  iface->add_child = emb_color_panel_add_child;
+}
+
 /* GObject overrides */
 
 static void
@@ -539,6 +570,7 @@ emb_color_panel_class_init (EmbColorPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmbColorPanel, color_by);
   gtk_widget_class_bind_template_child (widget_class, EmbColorPanel, cluster_box);
   gtk_widget_class_bind_template_child (widget_class, EmbColorPanel, cluster_k);
+  gtk_widget_class_bind_template_child (widget_class, EmbColorPanel, extra_box);
   gtk_widget_class_bind_template_child (widget_class, EmbColorPanel, hide_special);
   gtk_widget_class_bind_template_child (widget_class, EmbColorPanel, legend_box);
 }
