@@ -2,7 +2,8 @@
  *
  * The legend only shows what it is given; what the entries stand for and
  * what isolating one means is the colour panel's business, told through
- * "entry-clicked".
+ * "entry-clicked".  The swatch, entry and ramp builders here serve the
+ * panel's ramp legend in the view bar too.
  */
 #include "config.h"
 
@@ -104,6 +105,30 @@ emb_color_entry_new (guint32     rgb,
   gtk_box_append (GTK_BOX (box), emb_color_swatch_new (rgb));
   gtk_box_append (GTK_BOX (box), label);
   return box;
+}
+
+GtkWidget *
+emb_color_more_new (guint n)
+{
+  g_autofree char *more = g_strdup_printf ("+%u more", n);
+  GtkWidget *label = gtk_label_new (more);
+
+  gtk_widget_add_css_class (label, "dim-label");
+  return label;
+}
+
+void
+emb_color_ramp_fill (GtkBox        *box,
+                     const guint32 *palette,
+                     guint          n_bins,
+                     const char    *lo,
+                     const char    *hi)
+{
+  gtk_box_append (box, emb_color_entry_new (palette[0], lo, 14));
+  gtk_box_append (box, emb_color_swatch_new (palette[n_bins / 4]));
+  gtk_box_append (box, emb_color_swatch_new (palette[n_bins / 2]));
+  gtk_box_append (box, emb_color_swatch_new (palette[3 * n_bins / 4]));
+  gtk_box_append (box, emb_color_entry_new (palette[n_bins - 1], hi, 10));
 }
 
 void

@@ -28,4 +28,14 @@ GtkWidget *emb_color_entry_new          (guint32     rgb,
                                          const char *name,
                                          int         max_chars);
 
+/* "+n more", for the entries not shown. */
+GtkWidget *emb_color_more_new           (guint       n);
+/* A ramp's legend appended to box: lo's colour and name, three swatches
+ * between, hi's colour and name. */
+void       emb_color_ramp_fill          (GtkBox        *box,
+                                         const guint32 *palette,
+                                         guint          n_bins,
+                                         const char    *lo,
+                                         const char    *hi);
+
 G_END_DECLS

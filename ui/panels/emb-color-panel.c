@@ -179,15 +179,8 @@ clear_legend (EmbColorPanel *self)
 static void
 legend_more (EmbColorPanel *self, guint shown, guint total)
 {
-  g_autofree char *more = NULL;
-  GtkWidget *label;
-
-  if (total <= shown)
-    return;
-  more = g_strdup_printf ("+%u more", total - shown);
-  label = gtk_label_new (more);
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_box_append (self->legend_box, label);
+  if (total > shown)
+    gtk_box_append (self->legend_box, emb_color_more_new (total - shown));
 }
 
 /* Greys every category but the isolated one, so it stands out. */
@@ -249,7 +242,7 @@ ramp_done (GObject      *source,
   g_autoptr(EmbRamp) ramp = emb_ramp_new_finish (result, NULL);
   guint32 *palette;
   gboolean norm = call->choice == EMB_COLOR_BY_NORM;
-  char text[64];
+  char lo[64], hi[64];
 
   if (call->cancellable != self->ramp_cancellable)
     return;
@@ -258,13 +251,9 @@ ramp_done (GObject      *source,
     return;
 
   palette = emb_ramp_palette (NORM_BINS);
-  g_snprintf (text, sizeof text, norm ? "norm %.3g" : "id %.0f", ramp->lo);
-  gtk_box_append (self->legend_box, emb_color_entry_new (palette[0], text, 14));
-  gtk_box_append (self->legend_box, emb_color_swatch_new (palette[NORM_BINS / 4]));
-  gtk_box_append (self->legend_box, emb_color_swatch_new (palette[NORM_BINS / 2]));
-  gtk_box_append (self->legend_box, emb_color_swatch_new (palette[3 * NORM_BINS / 4]));
-  g_snprintf (text, sizeof text, norm ? "%.3g" : "%.0f", ramp->hi);
-  gtk_box_append (self->legend_box, emb_color_entry_new (palette[NORM_BINS - 1], text, 10));
+  g_snprintf (lo, sizeof lo, norm ? "norm %.3g" : "id %.0f", ramp->lo);
+  g_snprintf (hi, sizeof hi, norm ? "%.3g" : "%.0f", ramp->hi);
+  emb_color_ramp_fill (self->legend_box, palette, NORM_BINS, lo, hi);
   /* A 64-step ramp makes no legend list. */
   set_colors (self, g_steal_pointer (&ramp->category), palette, NORM_BINS, NULL);
 }
@@ -311,12 +300,14 @@ cluster_progress_cb (double fraction, gpointer user_data)
   g_atomic_int_set (&self->progress, (int) (fraction * 1000));
 }
 
+/* No entry isolated any more: the categories are new. */
 static void
-set_clusters (EmbColorPanel *self,
-              EmbClusters   *clusters)
+clear_isolated (EmbColorPanel *self)
 {
-  g_clear_pointer (&self->clusters, emb_clusters_free);
-  self->clusters = clusters;
+  if (self->isolated == -1)
+    return;
+  self->isolated = -1;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ISOLATED]);
 }
 
 static void
@@ -341,8 +332,9 @@ cluster_done (GObject      *source,
     }
   if (call->scene != self->scene)
     return;
-  set_clusters (self, g_steal_pointer (&clusters));
-  self->isolated = -1;
+  g_clear_pointer (&self->clusters, emb_clusters_free);
+  self->clusters = g_steal_pointer (&clusters);
+  clear_isolated (self);
   apply_colors (self);
 }
 
@@ -601,8 +593,8 @@ emb_color_panel_set_scene (EmbColorPanel *self,
   self->scene = scene;
 
   cancel_and_clear (&self->cluster_cancellable);
-  set_clusters (self, NULL);
-  self->isolated = -1;
+  g_clear_pointer (&self->clusters, emb_clusters_free);
+  clear_isolated (self);
   g_clear_pointer (&self->special_mask, g_free);
   if (scene != NULL)
     {
