@@ -732,6 +732,19 @@ test_color_panel (void)
   for (guint c = 0; c < 5; c++)
     g_assert_cmphex (state.palette[c], ==, emb_palette_color (c));
 
+  /* The norm on the 64-step ramp: every point binned, no legend list. */
+  emb_color_panel_set_color_by (panel, EMB_COLOR_BY_NORM);
+  iterate_until (idle_window, win);
+  emb_plot_view_get_state (plot, &state);
+  g_assert_nonnull (state.category);
+  g_assert_cmpuint (state.n_palette, ==, 64);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpuint (state.category[i], <, 64);
+  g_assert_null (state.cluster_labels);
+  g_assert_cmpuint (emb_color_legend_n_entries (legend), ==, 0);
+  emb_color_panel_get_legend (panel, &n_names);
+  g_assert_cmpuint (n_names, ==, 0);
+
   /* One colour again: no categories, no legend. */
   emb_color_panel_set_color_by (panel, EMB_COLOR_BY_NONE);
   iterate_until (idle_window, win);
