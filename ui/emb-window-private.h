@@ -18,11 +18,9 @@ struct _EmbWindow
   /* template widgets */
   GtkLabel          *title_label;
   GtkLabel          *subtitle_label;
-  GtkToggleButton   *search_button;
   GtkSearchBar      *search_bar;
   GtkSearchEntry    *search_entry;
   GtkToggleButton   *regex_button;
-  GtkPaned          *paned;
   EmbPlotView       *plot;
   GtkRevealer       *loading_revealer;
   GtkWidget         *empty_state;

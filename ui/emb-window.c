@@ -607,11 +607,9 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/emb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, subtitle_label);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, regex_button);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, paned);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, plot);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, loading_revealer);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, empty_state);
