@@ -10,6 +10,8 @@
 
 #include "emb-window.h"
 #include "emb-plot-view.h"
+#include "analysis/emb-categories.h"
+#include "panels/emb-color-panel.h"
 
 #define TIMEOUT_US (60 * G_USEC_PER_SEC)
 
@@ -656,6 +658,104 @@ test_export_matches_cli (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* The colour panel: cluster colouring with k = 5 gives 5 legend entries
+ * and the plot the clusters core's k-means finds on the same data (same
+ * options: cosine, seed 1); isolating an entry leaves only its points in
+ * colour. */
+static void
+test_color_panel (void)
+{
+  EmbWindow *win = new_window_on ("@sample");
+  EmbColorPanel *panel = EMB_COLOR_PANEL (child (win, "color_panel"));
+  g_autoptr(EmbColorLegend) legend = NULL;
+  GtkFlowBox *flow = GTK_FLOW_BOX (child (win, "legend_flow"));
+  EmbPlotView *plot = EMB_PLOT_VIEW (child (win, "plot"));
+  EmbScene *scene = emb_window_get_scene (win);
+  EmbKmeansOptions options = { .k = 5, .metric = EMB_METRIC_COSINE, .seed = 1 };
+  g_autoptr(EmbClusters) expect = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *names;
+  EmbPlotState state;
+  gsize n = emb_scene_n_rows (scene), in_isolated = 0;
+  guint n_names;
+
+  g_object_get (panel, "legend", &legend, NULL);
+  g_assert_true (EMB_IS_COLOR_LEGEND (legend));
+  emb_plot_view_get_state (plot, &state);
+  g_assert_null (state.category);
+
+  emb_color_panel_set_cluster_k (panel, 5);
+  emb_color_panel_set_color_by (panel, EMB_COLOR_BY_CLUSTERS);
+  iterate_until (idle_window, win);
+  g_assert_cmpuint (emb_color_legend_n_entries (legend), ==, 5);
+  g_assert_cmpuint (count_flow_children (flow), ==, 5);
+  names = emb_color_panel_get_legend (panel, &n_names);
+  g_assert_cmpuint (n_names, ==, 5);
+
+  expect = emb_clusters_compute (scene->dataset->matrix, scene->dataset->vocab, &options, 3,
+                                 NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint c = 0; c < 5; c++)
+    g_assert_cmpstr (names[c], ==, expect->labels[c]);
+
+  /* The plot's colours are the clusters'. */
+  emb_plot_view_get_state (plot, &state);
+  g_assert_nonnull (state.category);
+  g_assert_cmpuint (state.n_palette, ==, 5);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpuint (state.category[i], ==, expect->kmeans->assignment[i]);
+  for (guint c = 0; c < 5; c++)
+    g_assert_cmphex (state.palette[c], ==, emb_palette_color (c));
+
+  /* Clicking entry 2 leaves only cluster 2's points in colour; again shows all. */
+  g_signal_emit_by_name (gtk_flow_box_child_get_child (gtk_flow_box_get_child_at_index (flow, 2)), "clicked");
+  iterate_until (idle_window, win);
+  g_assert_cmpint (emb_color_panel_get_isolated (panel), ==, 2);
+  emb_plot_view_get_state (plot, &state);
+  for (gsize i = 0; i < n; i++)
+    {
+      gboolean own = expect->kmeans->assignment[i] == 2;
+      guint32 rgb = state.palette[state.category[i]];
+      in_isolated += own;
+      if (own)
+        g_assert_cmphex (rgb, ==, emb_palette_color (2));
+      else
+        g_assert_cmphex (rgb, !=, emb_palette_color (state.category[i]));
+    }
+  g_assert_cmpuint (in_isolated, >, 0);
+  g_assert_cmpuint (in_isolated, <, n);
+
+  g_signal_emit_by_name (gtk_flow_box_child_get_child (gtk_flow_box_get_child_at_index (flow, 2)), "clicked");
+  iterate_until (idle_window, win);
+  g_assert_cmpint (emb_color_panel_get_isolated (panel), ==, -1);
+  emb_plot_view_get_state (plot, &state);
+  for (guint c = 0; c < 5; c++)
+    g_assert_cmphex (state.palette[c], ==, emb_palette_color (c));
+
+  /* The norm on the 64-step ramp: every point binned, no legend list. */
+  emb_color_panel_set_color_by (panel, EMB_COLOR_BY_NORM);
+  iterate_until (idle_window, win);
+  emb_plot_view_get_state (plot, &state);
+  g_assert_nonnull (state.category);
+  g_assert_cmpuint (state.n_palette, ==, 64);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpuint (state.category[i], <, 64);
+  g_assert_null (state.cluster_labels);
+  g_assert_cmpuint (emb_color_legend_n_entries (legend), ==, 0);
+  emb_color_panel_get_legend (panel, &n_names);
+  g_assert_cmpuint (n_names, ==, 0);
+
+  /* One colour again: no categories, no legend. */
+  emb_color_panel_set_color_by (panel, EMB_COLOR_BY_NONE);
+  iterate_until (idle_window, win);
+  emb_plot_view_get_state (plot, &state);
+  g_assert_null (state.category);
+  g_assert_null (state.cluster_labels);
+  g_assert_cmpuint (emb_color_legend_n_entries (legend), ==, 0);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (flow)));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -665,6 +765,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/analogy", test_analogy);
   g_test_add_func ("/ui/bad-file", test_bad_file);
   g_test_add_func ("/ui/clusters-and-export", test_clusters_and_export);
+  g_test_add_func ("/ui/color-panel", test_color_panel);
   g_test_add_func ("/ui/export-matches-cli", test_export_matches_cli);
   g_test_add_func ("/ui/empty-state", test_empty_state);
   g_test_add_func ("/ui/nan-file", test_nan_file);

@@ -85,8 +85,7 @@ cancel_load_action (GtkWidget  *widget,
 
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
-  if (self->cluster_cancellable != NULL)
-    g_cancellable_cancel (self->cluster_cancellable);
+  emb_color_panel_cancel (self->color_panel);
 }
 
 static void
@@ -94,7 +93,7 @@ recluster_action (GtkWidget  *widget,
                   const char *name,
                   GVariant   *param)
 {
-  _emb_window_recluster (EMB_WINDOW (widget));
+  emb_color_panel_recluster (EMB_WINDOW (widget)->color_panel);
 }
 
 static void

@@ -83,16 +83,13 @@ start_export (EmbWindow  *self,
               const char *theme)
 {
   g_autoptr(EmbPlotSpec) spec = NULL;
-  g_autoptr(GPtrArray) legend = NULL;
-  g_autofree guint16 *category = NULL;
-  g_autofree guint32 *palette = NULL;
-  g_autofree float *cluster_xy = NULL;
+  const char * const *cluster_labels;
+  guint n_clusters;
   g_autofree gsize *neighbors = NULL;
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
   EmbExportFormat format = EMB_EXPORT_CSV;
   EmbPlotState state;
   ExportRun *run;
-  guint n_palette;
   int width = 1600, height = 1200;
 
   emb_plot_view_get_state (self->plot, &state);
@@ -119,13 +116,11 @@ start_export (EmbWindow  *self,
   else
     sscanf (size, "%dx%d", &width, &height);
 
-  /* The legend's names are the window's; the neighbours it lists are the
+  /* The legend's names are the colour panel's; the neighbours it lists are the
    * ones the view draws lines to. */
-  _emb_window_get_colors (self, &category, &palette, &n_palette, &legend, &cluster_xy);
-  state.legend = (const char * const *) legend->pdata;
-  state.n_legend = legend->len;
-  if (self->kmeans != NULL && cluster_xy != NULL)
-    state.cluster = self->kmeans->assignment;
+  state.legend = emb_color_panel_get_legend (self->color_panel, &state.n_legend);
+  state.cluster = emb_color_panel_get_clusters (self->color_panel, NULL, NULL, NULL,
+                                                &cluster_labels, &n_clusters);
   if (state.selected >= 0)
     {
       neighbors = g_new (gsize, MAX (self->neighbors->len, 1));

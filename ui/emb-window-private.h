@@ -3,6 +3,7 @@
 
 #include "emb-plot-view.h"
 #include "panels/emb-analogy-panel.h"
+#include "panels/emb-color-panel.h"
 #include "panels/emb-neighbors-panel.h"
 #include "panels/emb-search-panel.h"
 #include "emb-ui.h"
@@ -17,11 +18,9 @@ struct _EmbWindow
   /* template widgets */
   GtkLabel          *title_label;
   GtkLabel          *subtitle_label;
-  GtkToggleButton   *search_button;
   GtkSearchBar      *search_bar;
   GtkSearchEntry    *search_entry;
   GtkToggleButton   *regex_button;
-  GtkPaned          *paned;
   EmbPlotView       *plot;
   GtkRevealer       *loading_revealer;
   GtkWidget         *empty_state;
@@ -29,18 +28,13 @@ struct _EmbWindow
   GtkProgressBar    *loading_progress;
   GtkDropDown       *x_axis;
   GtkDropDown       *y_axis;
-  GtkDropDown       *color_by;
   GtkAdjustment     *label_adjustment;
-  GtkBox            *legend_box;
-  GtkFlowBox        *legend_flow;
-  GtkBox            *cluster_box;
-  GtkSpinButton     *cluster_k;
-  GtkCheckButton    *hide_special;
   GtkLabel          *status_label;
   GtkStack          *side_stack;
   EmbNeighborsPanel *neighbors_panel;
   EmbSearchPanel    *search_panel;
   EmbAnalogyPanel   *analogy_panel;
+  EmbColorPanel     *color_panel;
   GMenu             *recent_section;
 
   /* owned */
@@ -54,12 +48,6 @@ struct _EmbWindow
   GArray            *neighbors;      /* EmbNeighbor: the panel's, for the export */
   GArray            *history;        /* gssize */
   guint              history_pos;
-  EmbClusters       *clusters;
-  EmbKmeans         *kmeans;         /* borrowed from clusters, or NULL */
-  GCancellable      *cluster_cancellable;
-  GCancellable      *ramp_cancellable;
-  int                isolated;       /* the legend entry shown alone, or -1 */
-  guint8            *special_mask;   /* rows that are not special tokens, or NULL */
   guint              status_timeout;
   gboolean           disposed;       /* closed: late task results are dropped */
 };
@@ -74,27 +62,9 @@ void _emb_window_show_error       (EmbWindow  *self,
                                    const char *secondary);
 void _emb_window_flash_status     (EmbWindow  *self,
                                    const char *text);
-GApplication *_emb_window_hold_app    (EmbWindow *self);
-void          _emb_window_release_app (gpointer   app);
-void _emb_window_run_task         (EmbWindow       *self,
-                                   GTask           *task,
-                                   GTaskThreadFunc  func);
 
 /* emb-window-actions.c */
 void _emb_window_class_add_actions (GtkWidgetClass *widget_class);
-
-/* emb-window-colors.c */
-void _emb_window_fill_color_model (EmbWindow *self);
-void _emb_window_reset_clusters   (EmbWindow *self);
-void _emb_window_apply_colors     (EmbWindow *self);
-void _emb_window_recluster        (EmbWindow *self);
-void _emb_window_colors_axes_changed (EmbWindow *self);
-void _emb_window_get_colors       (EmbWindow  *self,
-                                   guint16   **category,
-                                   guint32   **palette,
-                                   guint      *n_palette,
-                                   GPtrArray **legend,
-                                   float     **cluster_xy);
 
 /* emb-window-export.c */
 void     _emb_window_export              (EmbWindow *self);

@@ -60,7 +60,7 @@ _emb_window_update_actions (EmbWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.recluster", have);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-view", have);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load",
-                                 self->load_cancellable != NULL || self->cluster_cancellable != NULL);
+                                 self->load_cancellable != NULL || emb_color_panel_is_clustering (self->color_panel));
   /* Nothing open and nothing on its way (the first file was bad, or its
    * load was cancelled): say how to open one. */
   gtk_widget_set_visible (self->empty_state, !have && self->load_cancellable == NULL);

@@ -1,7 +1,7 @@
 /* emb-window.c: construction, opening files, the view bar and settings,
  * and the wiring of the panels' signals.  The actions are in
- * emb-window-actions.c, the sidebar's wiring in emb-window-sidebar.c, the
- * colouring in emb-window-colors.c.
+ * emb-window-actions.c, the sidebar's wiring in emb-window-sidebar.c; the
+ * colouring is the colour panel's, pushed onto the plot here.
  */
 #include "config.h"
 
@@ -42,7 +42,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadCall, load_call_free)
 static void
 load_call_free (LoadCall *call)
 {
-  _emb_window_release_app (call->app);
+  emb_panel_release_app (call->app);
   g_object_unref (call->self);
   g_object_unref (call->cancellable);
   g_free (call->path);
@@ -175,14 +175,6 @@ fill_axis_model (EmbWindow *self)
 }
 
 static void
-hide_special_cb (EmbWindow *self)
-{
-  gboolean hide = gtk_check_button_get_active (self->hide_special) && self->special_mask != NULL;
-
-  emb_plot_view_set_visible (self->plot, hide ? self->special_mask : NULL);
-}
-
-static void
 set_scene (EmbWindow *self,
            EmbScene  *scene)
 {
@@ -203,14 +195,8 @@ set_scene (EmbWindow *self,
   }
 
   emb_plot_view_set_scene (self->plot, scene);
-  g_clear_pointer (&self->special_mask, g_free);
-  self->special_mask = emb_visible_without_special (scene->dataset->vocab);
-  gtk_widget_set_visible (GTK_WIDGET (self->hide_special), self->special_mask != NULL);
-  hide_special_cb (self);
   fill_axis_model (self);
-  _emb_window_reset_clusters (self);
-  _emb_window_fill_color_model (self);
-  _emb_window_apply_colors (self);
+  emb_color_panel_set_scene (self->color_panel, scene);
   _emb_window_sidebar_reset (self);
   set_status (self);
   _emb_window_update_actions (self);
@@ -227,7 +213,10 @@ static gboolean
 progress_timeout_cb (gpointer user_data)
 {
   EmbWindow *self = user_data;
-  int permille = g_atomic_int_get (&self->load_progress);
+  /* Clustering reports to the colour panel, a load to the window. */
+  int permille = emb_color_panel_is_clustering (self->color_panel)
+                 ? (int) (emb_color_panel_get_progress (self->color_panel) * 1000)
+                 : g_atomic_int_get (&self->load_progress);
   const char *stage = g_object_get_data (G_OBJECT (self->loading_progress), "stage");
   g_autofree char *text = NULL;
 
@@ -268,45 +257,6 @@ status_timeout_cb (gpointer user_data)
   self->status_timeout = 0;
   set_status (self);
   return G_SOURCE_REMOVE;
-}
-
-/* Holds the application, when the window has one, until the matching
- * _emb_window_release_app: a window closed mid-load or mid-export lets the
- * app quit only once the worker thread is done with it, so the process
- * never exits under a reader and an export asked for is always finished.
- * Returns the held application (a ref) or NULL. */
-GApplication *
-_emb_window_hold_app (EmbWindow *self)
-{
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-
-  if (app == NULL)
-    return NULL;
-  g_application_hold (G_APPLICATION (app));
-  return g_object_ref (G_APPLICATION (app));
-}
-
-void
-_emb_window_release_app (gpointer app)
-{
-  if (app == NULL)
-    return;
-  g_application_release (app);
-  g_object_unref (app);
-}
-
-/* Runs task in a thread, holding the application until the task is gone
- * (see _emb_window_hold_app). */
-void
-_emb_window_run_task (EmbWindow       *self,
-                      GTask           *task,
-                      GTaskThreadFunc  func)
-{
-  GApplication *app = _emb_window_hold_app (self);
-
-  if (app != NULL)
-    g_object_set_data_full (G_OBJECT (task), "emb-app-hold", app, _emb_window_release_app);
-  g_task_run_in_thread (task, func);
 }
 
 /* A short message in the status line, then back to the usual text. */
@@ -411,6 +361,42 @@ load_done (GObject      *source,
 
 /* callbacks */
 
+/* The colour panel's colours, clusters and hidden rows, onto the plot. */
+static void
+colors_changed_cb (EmbWindow *self)
+{
+  const guint32 *palette;
+  const char * const *labels;
+  const float *xs, *ys;
+  guint n_palette, n_clusters;
+  const guint16 *category = emb_color_panel_get_colors (self->color_panel, &palette, &n_palette);
+  g_autofree float *xy = NULL;
+
+  emb_plot_view_set_colors (self->plot, category, palette, n_palette);
+  emb_plot_view_set_visible (self->plot, emb_color_panel_get_visible (self->color_panel));
+  if (emb_plot_view_get_points (self->plot, &xs, &ys) &&
+      emb_color_panel_get_clusters (self->color_panel, NULL, NULL, NULL, &labels, &n_clusters) != NULL)
+    {
+      xy = g_new (float, 2 * n_clusters);
+      emb_color_panel_get_clusters (self->color_panel, xs, ys, xy, &labels, &n_clusters);
+      emb_plot_view_set_cluster_labels (self->plot, labels, xy, n_clusters);
+    }
+  else
+    emb_plot_view_set_cluster_labels (self->plot, NULL, NULL, 0);
+}
+
+static void
+clustering_changed_cb (EmbWindow *self)
+{
+  if (emb_color_panel_is_clustering (self->color_panel))
+    _emb_window_start_progress (self, "Finding clusters", "Clustering…");
+  else
+    {
+      _emb_window_stop_progress (self);
+      _emb_window_update_actions (self);
+    }
+}
+
 static void
 axes_changed_cb (EmbWindow *self)
 {
@@ -420,7 +406,8 @@ axes_changed_cb (EmbWindow *self)
   if (self->scene == NULL || ax == GTK_INVALID_LIST_POSITION || ay == GTK_INVALID_LIST_POSITION)
     return;
   emb_plot_view_set_axes (self->plot, ax, ay);
-  _emb_window_colors_axes_changed (self);
+  /* Cluster labels move to the new centroids. */
+  colors_changed_cb (self);
   set_status (self);
 }
 
@@ -581,10 +568,6 @@ emb_window_dispose (GObject *object)
   g_clear_handle_id (&self->status_timeout, g_source_remove);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
-  if (self->cluster_cancellable != NULL)
-    g_cancellable_cancel (self->cluster_cancellable);
-  if (self->ramp_cancellable != NULL)
-    g_cancellable_cancel (self->ramp_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), EMB_TYPE_WINDOW);
   G_OBJECT_CLASS (emb_window_parent_class)->dispose (object);
 }
@@ -597,11 +580,6 @@ emb_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->scene, emb_scene_unref);
   g_clear_object (&self->load_cancellable);
-  g_clear_object (&self->cluster_cancellable);
-  g_clear_object (&self->ramp_cancellable);
-  g_clear_pointer (&self->clusters, emb_clusters_free);
-  self->kmeans = NULL;
-  g_free (self->special_mask);
   g_free (self->load_path);
   g_array_unref (self->neighbors);
   g_array_unref (self->history);
@@ -624,14 +602,14 @@ emb_window_class_init (EmbWindowClass *klass)
   g_type_ensure (EMB_TYPE_NEIGHBORS_PANEL);
   g_type_ensure (EMB_TYPE_SEARCH_PANEL);
   g_type_ensure (EMB_TYPE_ANALOGY_PANEL);
+  g_type_ensure (EMB_TYPE_COLOR_PANEL);
+  g_type_ensure (EMB_TYPE_COLOR_LEGEND);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/emb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, subtitle_label);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, regex_button);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, paned);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, plot);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, loading_revealer);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, empty_state);
@@ -639,18 +617,13 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, loading_progress);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, x_axis);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, y_axis);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, color_by);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, label_adjustment);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, legend_box);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, legend_flow);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, cluster_box);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, cluster_k);
-  gtk_widget_class_bind_template_child (widget_class, EmbWindow, hide_special);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, side_stack);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, neighbors_panel);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_panel);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_panel);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, color_panel);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, recent_section);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
@@ -661,6 +634,10 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, neighbors_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_matches_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, analogy_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, colors_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, clustering_changed_cb);
+  /* The panel's "failed" (headline, details) is an error dialog. */
+  gtk_widget_class_bind_template_callback_full (widget_class, "color_failed_cb", G_CALLBACK (_emb_window_show_error));
 
   _emb_window_class_add_actions (widget_class);
 }
@@ -701,19 +678,14 @@ emb_window_init (EmbWindow *self)
 
   g_signal_connect_object (self->x_axis, "notify::selected", G_CALLBACK (axes_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->y_axis, "notify::selected", G_CALLBACK (axes_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->color_by, "notify::selected", G_CALLBACK (_emb_window_apply_colors), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->cluster_k, "value-changed", G_CALLBACK (_emb_window_apply_colors), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->hide_special, "toggled", G_CALLBACK (hide_special_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->label_adjustment, "value-changed", G_CALLBACK (label_density_cb), self, G_CONNECT_SWAPPED);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
-  self->isolated = -1;
   _emb_window_sidebar_init (self);
   fill_axis_model (self);
-  _emb_window_fill_color_model (self);
   _emb_window_update_actions (self);
 }
 
@@ -757,7 +729,8 @@ open_with_policy (EmbWindow    *self,
 
   call = g_new0 (LoadCall, 1);
   call->self = g_object_ref (self);
-  call->app = _emb_window_hold_app (self);
+  /* The app quits only once the reader is done (see emb_panel_hold_app). */
+  call->app = emb_panel_hold_app (GTK_WIDGET (self));
   call->cancellable = g_object_ref (self->load_cancellable);
   call->path = g_strdup (path);
   emb_scene_load_async (path, &options, self->load_cancellable,
@@ -795,7 +768,7 @@ emb_window_get_neighbors (EmbWindow *self,
 gboolean
 emb_window_is_busy (EmbWindow *self)
 {
-  return self->busy > 0 || self->cluster_cancellable != NULL ||
+  return self->busy > 0 || emb_color_panel_is_busy (self->color_panel) ||
          emb_neighbors_panel_is_busy (self->neighbors_panel) ||
          emb_search_panel_is_busy (self->search_panel) ||
          emb_analogy_panel_is_busy (self->analogy_panel);
