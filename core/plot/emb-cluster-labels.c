@@ -65,7 +65,9 @@ place_one (const EmbClusterLabelSpec *spec,
   const EmbView *v = spec->view;
   double w = label->width, h = label->height, m = spec->margin;
 
-  if (w + 2 * m > v->width)
+  /* A name already placed over this one's position labels that place:
+   * names of clusters at one point yield one name there, not a stack. */
+  if (w + 2 * m > v->width || emb_cluster_labels_hit (placed, cx, cy, 0, 0))
     return FALSE;
   for (guint k = 0; k < G_N_ELEMENTS (shifts); k++)
     {
@@ -127,6 +129,7 @@ emb_cluster_labels_place (const EmbClusterLabelSpec *spec)
   return out;
 }
 
+/* A box of zero size hits the names that contain its point. */
 gboolean
 emb_cluster_labels_hit (const GArray *labels,
                         double        x,

@@ -3,7 +3,8 @@
  *
  * Each name is measured by laying out its real text with pango, centred
  * on its cluster's position or moved up or down by a line or two, and
- * kept inside the view.  Names are placed before any token label (they
+ * kept inside the view; a name whose position an earlier name already
+ * covers is left out (one name per place).  Names are placed before any token label (they
  * matter most), in the order given; no two boxes overlap, and a name that
  * finds no room is left out.  emb_labels_place () then keeps token labels
  * clear of the placed names (EmbLabelSpec.clusters).
