@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "base/emb-error.h"
+#include "plot/emb-cluster-labels.h"
 #include "plot/emb-labels.h"
 #include "plot/emb-plot.h"
 #include "plot/emb-plot-spec.h"
@@ -1096,6 +1097,145 @@ test_labels_place (void)
   g_object_unref (pango);
 }
 
+static gboolean
+boxes_intersect (double ax, double ay, double aw, double ah,
+                 double bx, double by, double bw, double bh)
+{
+  return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah;
+}
+
+/* The width pango gives text laid out here in font. */
+static double
+pango_width (PangoContext *pango, const PangoFontDescription *font, const char *text)
+{
+  g_autoptr(PangoLayout) layout = pango_layout_new (pango);
+  PangoRectangle logical;
+
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_extents (layout, NULL, &logical);
+  return logical.width / (double) PANGO_SCALE;
+}
+
+/* 20 cluster names, six of them at one point and four at another, the
+ * rest crowded around, placed first and then 300 token labels: no two
+ * boxes of either kind intersect, each is as wide as pango measures its
+ * text here, and each crowded point shows exactly one name. */
+static void
+test_cluster_labels_place (void)
+{
+  const gsize n = 300, n_clusters = 20;
+  g_autoptr(EmbVocab) vocab = emb_vocab_new ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree float *xs = g_new (float, n);
+  g_autofree float *ys = g_new (float, n);
+  float cxy[2 * 20];
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  PangoContext *pango = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  PangoFontDescription *font = pango_font_description_from_string ("Sans 10");
+  PangoFontDescription *cfont = pango_font_description_from_string ("Sans Bold 12");
+  g_autoptr(GArray) clusters = NULL;
+  g_autoptr(GArray) labels = NULL;
+  g_autoptr(GArray) boxes = g_array_new (FALSE, FALSE, sizeof (double));
+  EmbOverlay overlay = { .selected = -1 };
+  EmbOverlayTarget target = { 0 };
+  EmbClusterLabelSpec cspec;
+  EmbLabelSpec spec;
+  const double spots[2][2] = { { 0.0, 0.0 }, { 0.5, -0.5 } };
+  guint at_spot[2] = { 0, 0 };
+
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autofree char *token = g_strdup_printf ("tok%" G_GSIZE_FORMAT, i);
+
+      emb_vocab_add (vocab, token, -1);
+      xs[i] = g_rand_double_range (rand, -1, 1);
+      ys[i] = g_rand_double_range (rand, -1, 1);
+    }
+  for (gsize c = 0; c < n_clusters; c++)
+    {
+      g_ptr_array_add (names, g_strdup_printf ("cluster %" G_GSIZE_FORMAT " · name%s", c,
+                                               c % 3 == 0 ? " · 数据" : ""));
+      if (c < 6)
+        cxy[2 * c] = spots[0][0], cxy[2 * c + 1] = spots[0][1];
+      else if (c < 10)
+        cxy[2 * c] = spots[1][0], cxy[2 * c + 1] = spots[1][1];
+      else
+        cxy[2 * c] = g_rand_double_range (rand, -0.3, 0.3), cxy[2 * c + 1] = g_rand_double_range (rand, -0.3, 0.3);
+    }
+  target = (EmbOverlayTarget) { .xs = xs, .ys = ys, .n = n, .scale = 1.0 };
+  emb_view_fit (&target.view, xs, ys, n, 800, 600, 0.05);
+
+  cspec = (EmbClusterLabelSpec) {
+    .names = (const char * const *) names->pdata, .xy = cxy, .n = n_clusters,
+    .view = &target.view, .pango = pango, .font = cfont, .margin = 2,
+  };
+  clusters = emb_cluster_labels_place (&cspec);
+  spec = (EmbLabelSpec) {
+    .overlay = &overlay, .target = &target, .vocab = vocab, .n_labels = 300,
+    .pango = pango, .font = font, .gap = 4, .selected_gap = 6, .clusters = clusters,
+  };
+  labels = emb_labels_place (&spec, NULL);
+  g_assert_cmpuint (clusters->len, >, 2);
+  g_assert_cmpuint (clusters->len, <, n_clusters);
+  g_assert_cmpuint (labels->len, >, 20);
+
+  for (guint i = 0; i < clusters->len; i++)
+    {
+      const EmbClusterLabel *c = &g_array_index (clusters, EmbClusterLabel, i);
+      double box[4] = { c->x, c->y, c->width, c->height };
+
+      g_assert_cmpstr (c->text, ==, g_ptr_array_index (names, c->cluster));
+      g_assert_cmpfloat (c->width, ==, pango_width (pango, cfont, c->text));
+      g_assert_cmpfloat (c->width, >, 0);
+      for (guint s = 0; s < 2; s++)
+        {
+          double px, py;
+
+          emb_view_to_pixel (&target.view, spots[s][0], spots[s][1], &px, &py);
+          /* Placed from spot s's group: over the spot, and the only one. */
+          if (s == 0 ? c->cluster < 6 : c->cluster >= 6 && c->cluster < 10)
+            {
+              g_assert_true (c->x <= px && px <= c->x + c->width && c->y <= py && py <= c->y + c->height);
+              at_spot[s]++;
+            }
+        }
+      g_array_append_vals (boxes, box, 4);
+    }
+  g_assert_cmpuint (at_spot[0], ==, 1);
+  g_assert_cmpuint (at_spot[1], ==, 1);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const EmbLabel *l = &g_array_index (labels, EmbLabel, i);
+      double box[4] = { l->x, l->y, l->width, l->height };
+
+      g_assert_cmpfloat (l->width, ==, pango_width (pango, font, l->text));
+      g_array_append_vals (boxes, box, 4);
+    }
+  for (guint i = 0; i < boxes->len / 4; i++)
+    for (guint j = i + 1; j < boxes->len / 4; j++)
+      {
+        const double *a = &g_array_index (boxes, double, 4 * i);
+        const double *b = &g_array_index (boxes, double, 4 * j);
+
+        if (boxes_intersect (a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]))
+          g_error ("boxes %u and %u intersect (%u cluster names first)", i, j, clusters->len);
+      }
+
+  {
+    cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 800, 600);
+    cairo_t *cr = cairo_create (surface);
+
+    emb_cluster_labels_draw (clusters, &cspec, cr, 0x202020, 0xffffff, 3);
+    g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+    cairo_destroy (cr);
+    cairo_surface_destroy (surface);
+  }
+  pango_font_description_free (font);
+  pango_font_description_free (cfont);
+  g_object_unref (pango);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1117,6 +1257,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plot/overlay/png", test_overlay_png);
   g_test_add_func ("/plot/spec", test_spec);
   g_test_add_func ("/plot/labels/place", test_labels_place);
+  g_test_add_func ("/plot/labels/clusters", test_cluster_labels_place);
   g_test_add_func ("/plot/export-async", test_export_async);
   g_test_add_func ("/plot/atomic/no-folder", test_no_folder);
   g_test_add_func ("/plot/atomic/keeps-old-file", test_keeps_old_file);

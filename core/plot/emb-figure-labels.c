@@ -1,7 +1,7 @@
 /* emb-figure-labels.c: the highlights and labels of a figure: the
  * selection and its neighbours, token labels (placed and drawn by
- * emb-labels.c, as on screen), and cluster names that give way to the
- * selection's labels.
+ * emb-labels.c, as on screen), and cluster names (emb-cluster-labels.c,
+ * as on screen), placed before the token labels.
  */
 #include "config.h"
 
@@ -54,69 +54,29 @@ _emb_figure_draw_highlights (Figure *f)
   cairo_restore (f->cr);
 }
 
-static gboolean
-boxes_overlap (const Box *a, const Box *b)
+/* The cluster names as core places them for the screen, in the frame's
+ * units: clear of the selection's marker, inside the frame (SVG text is
+ * not clipped). */
+static void
+cluster_spec (const Figure *f, EmbClusterLabelSpec *spec)
 {
-  return a->x < b->x + b->width && b->x < a->x + a->width &&
-         a->y < b->y + b->height && b->y < a->y + a->height;
-}
-
-static gboolean
-overlaps_any (const Box *b, GArray *boxes)
-{
-  for (guint i = 0; i < boxes->len; i++)
-    if (boxes_overlap (b, &g_array_index (boxes, Box, i)))
-      return TRUE;
-  return FALSE;
-}
-
-/* Cluster labels in the order given, each centred on its position or, if
- * that box is taken (by an obstacle or an earlier cluster label), moved
- * up or down by a line or two; one that finds no room is left out: a
- * readable subset beats a pile.  Returns the boxes (also appended to
- * obstacles), with the texts in texts. */
-static GArray *
-place_cluster_labels (Figure *f, GArray *obstacles, GPtrArray *texts)
-{
-  static const double shifts[] = { 0, -1.05, 1.05, -2.1, 2.1 };
   const EmbPlot *plot = f->plot;
-  const EmbPlotLayout *l = &f->layout;
-  GArray *boxes = g_array_new (FALSE, FALSE, sizeof (Box));
 
-  if (plot->cluster_labels == NULL || plot->cluster_xy == NULL)
-    return boxes;
-  for (guint i = 0; i < plot->n_cluster_labels; i++)
+  *spec = (EmbClusterLabelSpec) {
+    .names = plot->cluster_xy != NULL ? (const char * const *) plot->cluster_labels : NULL,
+    .xy = plot->cluster_xy,
+    .n = plot->cluster_labels != NULL ? plot->n_cluster_labels : 0,
+    .view = &f->layout.view,
+    .pango = f->pango,
+    .font = f->fonts[FONT_CLUSTER],
+    .margin = 2,
+  };
+  if (_emb_plot_valid_id (plot, plot->selected))
     {
-      g_autofree char *text = _emb_clean_text (plot->cluster_labels[i], MAX_LABEL_CHARS);
-      double cx, cy, w, h;
-
-      if (*text == '\0' || !isfinite (plot->cluster_xy[2 * i]) || !isfinite (plot->cluster_xy[2 * i + 1]))
-        continue;
-      data_to_figure (f, plot->cluster_xy[2 * i], plot->cluster_xy[2 * i + 1], &cx, &cy);
-      if (cx < l->x || cx > l->x + l->width || cy < l->y || cy > l->y + l->height)
-        continue;
-      w = _emb_figure_text_width (f, FONT_CLUSTER, text);
-      h = f->m.line_height[FONT_CLUSTER];
-      for (guint k = 0; k < G_N_ELEMENTS (shifts); k++)
-        {
-          Box b;
-
-          /* Kept inside the frame: SVG text is not clipped. */
-          b.width = w;
-          b.height = h;
-          b.x = CLAMP (cx - w / 2, l->x + 2, MAX (l->x + l->width - w - 2, l->x + 2));
-          b.y = cy - h / 2 + shifts[k] * h;
-          if (b.y < l->y + 2 || b.y + h > l->y + l->height - 2)
-            continue;
-          if (overlaps_any (&b, obstacles))
-            continue;
-          g_array_append_val (boxes, b);
-          g_array_append_val (obstacles, b);
-          g_ptr_array_add (texts, g_steal_pointer (&text));
-          break;
-        }
+      emb_view_to_pixel (&f->layout.view, plot->xs[plot->selected], plot->ys[plot->selected],
+                         &spec->avoid_x, &spec->avoid_y);
+      spec->avoid_radius = f->m.selection_radius * 1.25;
     }
-  return boxes;
 }
 
 /* The token labels as core's labels place them for the screen, in the
@@ -150,58 +110,30 @@ label_box (const Figure *f, const EmbLabel *label)
   return (Box) { f->layout.x + label->x, f->layout.y + label->y, label->width, label->height };
 }
 
-/* Token labels (emb_labels_place ()), and cluster labels around the
- * highlights' labels and over the others; ordinary token labels give way
- * to cluster labels. */
+/* Cluster names first (emb_cluster_labels_place ()), then the token
+ * labels around them (emb_labels_place ()), the highlights' first; both
+ * as on screen.  SVG writes the same boxes as <text>. */
 void
 _emb_figure_draw_labels (Figure *f)
 {
-  const EmbPlot *plot = f->plot;
   const Metrics *m = &f->m;
-  g_autoptr(GPtrArray) cluster_texts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) clusters = NULL;
-  g_autoptr(GArray) obstacles = g_array_new (FALSE, FALSE, sizeof (Box));
   g_autoptr(GArray) labels = NULL;
   g_autoptr(EmbLabelCache) cache = emb_label_cache_new ();
+  EmbClusterLabelSpec cspec;
   EmbOverlay overlay;
   EmbOverlayTarget target;
   EmbLabelSpec spec;
 
+  cluster_spec (f, &cspec);
+  clusters = emb_cluster_labels_place (&cspec);
   _emb_figure_overlay (f, &overlay, &target);
   label_spec (f, &overlay, &target, &spec);
+  spec.clusters = clusters;
   labels = emb_labels_place (&spec, cache);
-
-  /* Cluster labels keep clear of the selection's marker and of the
-   * highlights' labels. */
-  if (_emb_plot_valid_id (plot, plot->selected))
-    {
-      double sx, sy, r = m->selection_radius * 1.25;
-      Box b;
-
-      data_to_figure (f, plot->xs[plot->selected], plot->ys[plot->selected], &sx, &sy);
-      b = (Box) { sx - r, sy - r, 2 * r, 2 * r };
-      g_array_append_val (obstacles, b);
-    }
-  for (guint k = 0; k < labels->len; k++)
-    if (g_array_index (labels, EmbLabel, k).highlight)
-      {
-        Box b = label_box (f, &g_array_index (labels, EmbLabel, k));
-
-        g_array_append_val (obstacles, b);
-      }
-  clusters = place_cluster_labels (f, obstacles, cluster_texts);
-  for (guint k = labels->len; k-- > 0; )
-    {
-      const EmbLabel *label = &g_array_index (labels, EmbLabel, k);
-      Box b = label_box (f, label);
-
-      if (!label->highlight && overlaps_any (&b, clusters))
-        g_array_remove_index (labels, k);
-    }
 
   if (f->svg != NULL)
     {
-      /* The same boxes, written as <text>. */
       for (guint k = 0; k < labels->len; k++)
         {
           const EmbLabel *label = &g_array_index (labels, EmbLabel, k);
@@ -212,22 +144,22 @@ _emb_figure_draw_labels (Figure *f)
                                  f->colors.foreground, label->highlight ? 1.0 : 0.85,
                                  m->font_size[FONT_TOKEN] * 0.3);
         }
-    }
-  else
-    {
-      cairo_save (f->cr);
-      cairo_translate (f->cr, f->layout.x, f->layout.y);
-      emb_labels_draw (labels, &spec, cache, f->cr, f->colors.foreground, f->colors.halo,
-                       m->font_size[FONT_TOKEN] * 0.3, 0.85);
-      cairo_restore (f->cr);
-    }
+      for (guint j = 0; j < clusters->len; j++)
+        {
+          const EmbClusterLabel *c = &g_array_index (clusters, EmbClusterLabel, j);
 
-  for (guint j = 0; j < clusters->len; j++)
-    {
-      const Box *b = &g_array_index (clusters, Box, j);
-
-      _emb_figure_draw_text (f, FONT_CLUSTER, g_ptr_array_index (cluster_texts, j),
-                 b->x + b->width / 2, b->y, ANCHOR_MIDDLE, FALSE, FALSE,
-                 f->colors.foreground, 1.0, m->font_size[FONT_CLUSTER] * 0.3);
+          _emb_figure_draw_text (f, FONT_CLUSTER, c->text,
+                                 f->layout.x + c->x + c->width / 2, f->layout.y + c->y,
+                                 ANCHOR_MIDDLE, FALSE, FALSE,
+                                 f->colors.foreground, 1.0, m->font_size[FONT_CLUSTER] * 0.3);
+        }
+      return;
     }
+  cairo_save (f->cr);
+  cairo_translate (f->cr, f->layout.x, f->layout.y);
+  emb_labels_draw (labels, &spec, cache, f->cr, f->colors.foreground, f->colors.halo,
+                   m->font_size[FONT_TOKEN] * 0.3, 0.85);
+  emb_cluster_labels_draw (clusters, &cspec, f->cr, f->colors.foreground, f->colors.halo,
+                           m->font_size[FONT_CLUSTER] * 0.3);
+  cairo_restore (f->cr);
 }

@@ -123,6 +123,20 @@ pool_add (Pool *pool, gsize id, gboolean highlight)
   label.width = logical.width / (double) PANGO_SCALE;
   /* The grid's heights are floats: the box is the height it checked. */
   label.height = (float) (logical.height / (double) PANGO_SCALE);
+  if (spec->clusters != NULL && spec->clusters->len > 0)
+    {
+      double px, py;
+
+      /* Where the grid would put it, were it free: over a cluster name
+       * it is never a candidate. */
+      emb_view_to_pixel (&spec->target->view, spec->target->xs[id], spec->target->ys[id], &px, &py);
+      if (emb_cluster_labels_hit (spec->clusters, px + spec->gap + shift, py - label.height * 0.5,
+                                  label.width + CLAIM_PAD, label.height))
+        {
+          g_free (text);
+          return;
+        }
+    }
   label.highlight = highlight;
   label.selected = selected;
   c.id = id;

@@ -5,7 +5,8 @@
  * and other wide scripts get their shaped width), then placed greedily
  * over the occupancy grid of emb_place_labels (): the overlay's rows first
  * (emb_overlay_label_ids ()), then the shown rows in the view by ascending
- * id.  No two placed boxes overlap; a label that does not fit is left out.
+ * id, all clear of the cluster names placed before them.  No two placed
+ * boxes overlap; a label that does not fit is left out.
  */
 #pragma once
 
@@ -13,6 +14,7 @@
 #include <pango/pangocairo.h>
 
 #include "model/emb-vocab.h"
+#include "plot/emb-cluster-labels.h"
 #include "plot/emb-overlay.h"
 #include "plot/emb-render.h"
 
@@ -53,6 +55,9 @@ typedef struct
   double                      gap;         /* point centre to label */
   double                      selected_gap;  /* the selection's label */
   double                      highlight_gap; /* the other overlay rows' */
+  /* Cluster names placed before (emb_cluster_labels_place ()), in the
+   * same units: no label is placed over one.  NULL: none. */
+  const GArray               *clusters;
 } EmbLabelSpec;
 
 /* The labels that fit, in placement order (highlights first), as an array

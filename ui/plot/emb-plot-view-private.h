@@ -66,8 +66,7 @@ struct _EmbPlotView
   GArray       *neighbors;        /* gsize */
   GArray       *matches;          /* gsize */
   GArray       *analogy;          /* gsize: a, b, c, results... */
-  GPtrArray    *cluster_labels;   /* PangoLayout, shown at cluster_xy */
-  GPtrArray    *cluster_names;    /* char*, their text */
+  GPtrArray    *cluster_names;    /* char*, shown at cluster_xy */
   GArray       *cluster_xy;       /* float, 2 per label */
   gssize        hover;
   double        label_density;
@@ -132,7 +131,5 @@ void     _emb_plot_view_init_input        (EmbPlotView      *self);
 /* emb-plot-view-labels.c */
 void     _emb_plot_view_snapshot_labels   (EmbPlotView      *self,
                                            GtkSnapshot      *snapshot);
-void     _emb_plot_view_snapshot_cluster_labels (EmbPlotView *self,
-                                                 GtkSnapshot *snapshot);
 
 G_END_DECLS

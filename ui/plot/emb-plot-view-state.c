@@ -31,7 +31,6 @@ emb_plot_view_set_scene (EmbPlotView *self,
   g_array_set_size (self->neighbors, 0);
   g_array_set_size (self->matches, 0);
   g_array_set_size (self->analogy, 0);
-  g_ptr_array_set_size (self->cluster_labels, 0);
   g_ptr_array_set_size (self->cluster_names, 0);
   g_array_set_size (self->cluster_xy, 0);
   _emb_plot_view_clear_label_cache (self);
@@ -158,20 +157,10 @@ emb_plot_view_set_cluster_labels (EmbPlotView        *self,
                                   const float        *xy,
                                   guint               n)
 {
-  g_ptr_array_set_size (self->cluster_labels, 0);
   g_ptr_array_set_size (self->cluster_names, 0);
   g_array_set_size (self->cluster_xy, 0);
   for (guint i = 0; i < n; i++)
-    {
-      g_ptr_array_add (self->cluster_names, g_strdup (labels[i]));
-      PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), labels[i]);
-      PangoAttrList *attrs = pango_attr_list_new ();
-
-      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-      pango_layout_set_attributes (layout, attrs);
-      pango_attr_list_unref (attrs);
-      g_ptr_array_add (self->cluster_labels, layout);
-    }
+    g_ptr_array_add (self->cluster_names, g_strdup (labels[i]));
   if (n > 0)
     g_array_append_vals (self->cluster_xy, xy, 2 * n);
   gtk_widget_queue_draw (GTK_WIDGET (self));

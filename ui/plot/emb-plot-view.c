@@ -432,7 +432,6 @@ emb_plot_view_snapshot (GtkWidget   *widget,
     }
   snapshot_overlay (self, snapshot, w, h);
   _emb_plot_view_snapshot_labels (self, snapshot);
-  _emb_plot_view_snapshot_cluster_labels (self, snapshot);
   snapshot_markers (self, snapshot, w, h);
   gtk_snapshot_pop (snapshot);
 }
@@ -462,7 +461,6 @@ emb_plot_view_finalize (GObject *object)
   g_array_unref (self->neighbors);
   g_array_unref (self->matches);
   g_array_unref (self->analogy);
-  g_ptr_array_unref (self->cluster_labels);
   g_ptr_array_unref (self->cluster_names);
   g_array_unref (self->cluster_xy);
   emb_label_cache_free (self->label_cache);
@@ -506,7 +504,6 @@ emb_plot_view_init (EmbPlotView *self)
   self->neighbors = g_array_new (FALSE, FALSE, sizeof (gsize));
   self->matches = g_array_new (FALSE, FALSE, sizeof (gsize));
   self->analogy = g_array_new (FALSE, FALSE, sizeof (gsize));
-  self->cluster_labels = g_ptr_array_new_with_free_func (g_object_unref);
   self->cluster_names = g_ptr_array_new_with_free_func (g_free);
   self->cluster_xy = g_array_new (FALSE, FALSE, sizeof (float));
   self->label_cache = emb_label_cache_new ();
