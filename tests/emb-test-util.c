@@ -148,6 +148,21 @@ emb_test_put_f64 (GByteArray *b,
 }
 
 void
+emb_test_put_str (GByteArray *b,
+                  const char *s)
+{
+  g_byte_array_append (b, (const guint8 *) s, strlen (s));
+}
+
+void
+emb_test_put_gguf_str (GByteArray *b,
+                       const char *s)
+{
+  emb_test_put_u64 (b, strlen (s));
+  emb_test_put_str (b, s);
+}
+
+void
 emb_test_assert_contains (const char *text,
                           const char *part)
 {

@@ -60,3 +60,9 @@ void emb_test_put_u32 (GByteArray *b, guint32 v);
 void emb_test_put_u64 (GByteArray *b, guint64 v);
 void emb_test_put_f32 (GByteArray *b, float   f);
 void emb_test_put_f64 (GByteArray *b, double  x);
+
+/* The bytes of s, without its NUL. */
+void emb_test_put_str (GByteArray *b, const char *s);
+
+/* A GGUF string: its u64 length, then its bytes. */
+void emb_test_put_gguf_str (GByteArray *b, const char *s);
