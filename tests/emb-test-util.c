@@ -97,6 +97,15 @@ emb_test_load_fail (const char           *path,
 }
 
 void
+emb_test_assert_row (const EmbMatrix *m,
+                     gsize            i,
+                     const float     *expected)
+{
+  for (gsize j = 0; j < m->n_cols; j++)
+    g_assert_cmpfloat (emb_matrix_row (m, i)[j], ==, expected[j]);
+}
+
+void
 emb_test_put_u8 (GByteArray *b,
                  guint8      v)
 {

@@ -53,6 +53,11 @@ char *emb_test_load_error (const char           *path,
                            const EmbLoadOptions *options,
                            EmbErrorCode          code);
 
+/* Asserts that row i of m holds exactly the values of expected. */
+void emb_test_assert_row (const EmbMatrix *m,
+                          gsize            i,
+                          const float     *expected);
+
 /* Little-endian writers for files built byte by byte. */
 void emb_test_put_u8  (GByteArray *b, guint8  v);
 void emb_test_put_u16 (GByteArray *b, guint16 v);

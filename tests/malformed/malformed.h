@@ -97,7 +97,8 @@ typedef struct
 #define BUILT(format, what, ext, build, code, place, phrase, flags) \
   { format, what, ext, NULL, NULL, build, EMB_ERROR_##code, place, phrase, flags }
 
-/* The cases of one family of formats, in the order they run. */
+/* The cases of one family of formats, in the order they run, grouped by
+ * format: each group is one test. */
 typedef struct
 {
   const MalformedCase *cases;
