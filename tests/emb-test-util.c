@@ -66,6 +66,25 @@ emb_test_fixtures (void)
   return dir;
 }
 
+char *
+emb_test_real_fixture (const char *name)
+{
+  const char *dir = emb_test_fixtures ();
+
+  if (dir == NULL)
+    return NULL;
+  return g_build_filename (dir, "real", name, NULL);
+}
+
+EmbDataset *
+emb_test_load_as (const char *path,
+                  const char *format)
+{
+  EmbLoadOptions options = { .format = format };
+
+  return emb_test_load_ok (path, &options);
+}
+
 EmbDataset *
 emb_test_load_ok (const char           *path,
                   const EmbLoadOptions *options)

@@ -33,9 +33,17 @@ void  emb_test_folder_remove (const char *dir);
  * g_test_skip () when it is absent. */
 const char *emb_test_fixtures (void);
 
+/* The file real/name in the fixtures folder (free it), or NULL after
+ * g_test_skip () when the folder is absent. */
+char *emb_test_real_fixture (const char *name);
+
 /* Loads path with options (may be NULL) and asserts success. */
 EmbDataset *emb_test_load_ok (const char           *path,
                               const EmbLoadOptions *options);
+
+/* Loads path as format (NULL: detected) and asserts success. */
+EmbDataset *emb_test_load_as (const char *path,
+                              const char *format);
 
 /* Loads path, asserts failure with domain EMB_ERROR and returns the message
  * (owned by the helper until the next call). */
