@@ -1,5 +1,6 @@
-/* emb-test-util.c */
+/* emb-test-util.c: helpers shared by the tests (see emb-test-util.h). */
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "emb-test-util.h"
@@ -259,4 +260,32 @@ emb_test_folder_remove (const char *dir)
   if (d != NULL)
     g_dir_close (d);
   g_rmdir (dir);
+}
+
+EmbMatrix *
+emb_test_matrix_new (gsize n_rows,
+                     gsize n_cols)
+{
+  g_autoptr(GError) error = NULL;
+  EmbMatrix *m = emb_matrix_new (n_rows, n_cols, &error);
+
+  g_assert_no_error (error);
+  return m;
+}
+
+double
+emb_test_gaussian (GRand *rand)
+{
+  /* Box-Muller; 1 - u keeps the logarithm finite. */
+  double u = 1.0 - g_rand_double (rand), v = g_rand_double (rand);
+
+  return sqrt (-2.0 * log (u)) * cos (2.0 * G_PI * v);
+}
+
+void
+emb_test_store_result (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
 }

@@ -1,7 +1,9 @@
-/* emb-test-util.h: helpers shared by the format tests. */
+/* emb-test-util.h: helpers shared by the tests: temporary files and
+ * folders, loads that must succeed or fail, little-endian writers, and
+ * small matrices and callbacks. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "io/emb-dataset.h"
 #include "base/emb-error.h"
@@ -72,10 +74,23 @@ void emb_test_put_u16 (GByteArray *b, guint16 v);
 void emb_test_put_u32 (GByteArray *b, guint32 v);
 void emb_test_put_u64 (GByteArray *b, guint64 v);
 void emb_test_put_f32 (GByteArray *b, float   f);
-void emb_test_put_f64 (GByteArray *b, double  x);
-
-/* The bytes of s, without its NUL. */
-void emb_test_put_str (GByteArray *b, const char *s);
+void emb_test_put_f64 (GByteArray *b, double  x);void emb_test_put_str (GByteArray *b, const char *s);
 
 /* A GGUF string: its u64 length, then its bytes. */
 void emb_test_put_gguf_str (GByteArray *b, const char *s);
+
+/* The bytes of s, without its NUL. */
+
+
+/* emb_matrix_new (), asserting that it succeeds. */
+EmbMatrix *emb_test_matrix_new (gsize n_rows,
+                                gsize n_cols);
+
+/* A standard normal value (Box-Muller). */
+double emb_test_gaussian (GRand *rand);
+
+/* A GAsyncReadyCallback that stores a reference to the result in
+ * *(GAsyncResult **) user_data. */
+void emb_test_store_result (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data);
