@@ -1,5 +1,6 @@
-/* emb-test-util.c */
+/* emb-test-util.c: helpers shared by the tests (see emb-test-util.h). */
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "emb-test-util.h"
@@ -66,6 +67,25 @@ emb_test_fixtures (void)
   return dir;
 }
 
+char *
+emb_test_real_fixture (const char *name)
+{
+  const char *dir = emb_test_fixtures ();
+
+  if (dir == NULL)
+    return NULL;
+  return g_build_filename (dir, "real", name, NULL);
+}
+
+EmbDataset *
+emb_test_load_as (const char *path,
+                  const char *format)
+{
+  EmbLoadOptions options = { .format = format };
+
+  return emb_test_load_ok (path, &options);
+}
+
 EmbDataset *
 emb_test_load_ok (const char           *path,
                   const EmbLoadOptions *options)
@@ -94,6 +114,15 @@ emb_test_load_fail (const char           *path,
   last_message = g_strdup (error->message);
   g_error_free (error);
   return last_message;
+}
+
+void
+emb_test_assert_row (const EmbMatrix *m,
+                     gsize            i,
+                     const float     *expected)
+{
+  for (gsize j = 0; j < m->n_cols; j++)
+    g_assert_cmpfloat (emb_matrix_row (m, i)[j], ==, expected[j]);
 }
 
 void
@@ -145,6 +174,21 @@ emb_test_put_f64 (GByteArray *b,
 
   memcpy (&u, &x, 8);
   emb_test_put_u64 (b, u);
+}
+
+void
+emb_test_put_str (GByteArray *b,
+                  const char *s)
+{
+  g_byte_array_append (b, (const guint8 *) s, strlen (s));
+}
+
+void
+emb_test_put_gguf_str (GByteArray *b,
+                       const char *s)
+{
+  emb_test_put_u64 (b, strlen (s));
+  emb_test_put_str (b, s);
 }
 
 void
@@ -216,4 +260,32 @@ emb_test_folder_remove (const char *dir)
   if (d != NULL)
     g_dir_close (d);
   g_rmdir (dir);
+}
+
+EmbMatrix *
+emb_test_matrix_new (gsize n_rows,
+                     gsize n_cols)
+{
+  g_autoptr(GError) error = NULL;
+  EmbMatrix *m = emb_matrix_new (n_rows, n_cols, &error);
+
+  g_assert_no_error (error);
+  return m;
+}
+
+double
+emb_test_gaussian (GRand *rand)
+{
+  /* Box-Muller; 1 - u keeps the logarithm finite. */
+  double u = 1.0 - g_rand_double (rand), v = g_rand_double (rand);
+
+  return sqrt (-2.0 * log (u)) * cos (2.0 * G_PI * v);
+}
+
+void
+emb_test_store_result (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
 }

@@ -1,7 +1,9 @@
-/* emb-test-util.h: helpers shared by the format tests. */
+/* emb-test-util.h: helpers shared by the tests: temporary files and
+ * folders, loads that must succeed or fail, little-endian writers, and
+ * small matrices and callbacks. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "io/emb-dataset.h"
 #include "base/emb-error.h"
@@ -33,9 +35,17 @@ void  emb_test_folder_remove (const char *dir);
  * g_test_skip () when it is absent. */
 const char *emb_test_fixtures (void);
 
+/* The file real/name in the fixtures folder (free it), or NULL after
+ * g_test_skip () when the folder is absent. */
+char *emb_test_real_fixture (const char *name);
+
 /* Loads path with options (may be NULL) and asserts success. */
 EmbDataset *emb_test_load_ok (const char           *path,
                               const EmbLoadOptions *options);
+
+/* Loads path as format (NULL: detected) and asserts success. */
+EmbDataset *emb_test_load_as (const char *path,
+                              const char *format);
 
 /* Loads path, asserts failure with domain EMB_ERROR and returns the message
  * (owned by the helper until the next call). */
@@ -53,10 +63,34 @@ char *emb_test_load_error (const char           *path,
                            const EmbLoadOptions *options,
                            EmbErrorCode          code);
 
+/* Asserts that row i of m holds exactly the values of expected. */
+void emb_test_assert_row (const EmbMatrix *m,
+                          gsize            i,
+                          const float     *expected);
+
 /* Little-endian writers for files built byte by byte. */
 void emb_test_put_u8  (GByteArray *b, guint8  v);
 void emb_test_put_u16 (GByteArray *b, guint16 v);
 void emb_test_put_u32 (GByteArray *b, guint32 v);
 void emb_test_put_u64 (GByteArray *b, guint64 v);
 void emb_test_put_f32 (GByteArray *b, float   f);
-void emb_test_put_f64 (GByteArray *b, double  x);
+void emb_test_put_f64 (GByteArray *b, double  x);void emb_test_put_str (GByteArray *b, const char *s);
+
+/* A GGUF string: its u64 length, then its bytes. */
+void emb_test_put_gguf_str (GByteArray *b, const char *s);
+
+/* The bytes of s, without its NUL. */
+
+
+/* emb_matrix_new (), asserting that it succeeds. */
+EmbMatrix *emb_test_matrix_new (gsize n_rows,
+                                gsize n_cols);
+
+/* A standard normal value (Box-Muller). */
+double emb_test_gaussian (GRand *rand);
+
+/* A GAsyncReadyCallback that stores a reference to the result in
+ * *(GAsyncResult **) user_data. */
+void emb_test_store_result (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data);

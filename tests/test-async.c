@@ -13,6 +13,7 @@
 #include "base/emb-error.h"
 #include "io/emb-dataset-async.h"
 #include "analysis/emb-scene.h"
+#include "emb-test-util.h"
 
 static const char glove[] =
   "king 0.9 0.8 0.1\n"
@@ -21,14 +22,6 @@ static const char glove[] =
   "woman 0.1 0.1 0.9\n"
   "kingdom 0.8 0.7 0.2\n"
   "apple -0.5 0.2 0.1\n";
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 static void
 clear_result (GAsyncResult **slot)
@@ -70,21 +63,21 @@ test_async (void)
 
   g_assert_true (g_file_set_contents (path, glove, -1, NULL));
 
-  emb_dataset_load_async (path, &options, NULL, progress_max, &progress, store_result, &result);
+  emb_dataset_load_async (path, &options, NULL, progress_max, &progress, emb_test_store_result, &result);
   ds = emb_dataset_load_finish (run (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ds->matrix->n_rows, ==, 6);
   g_assert_cmpstr (ds->format, ==, "glove");
   clear_result (&result);
 
-  emb_scene_new_async (ds, NULL, store_result, &result);
+  emb_scene_new_async (ds, NULL, emb_test_store_result, &result);
   scene = emb_scene_new_finish (run (&result), &error);
   g_assert_no_error (error);
   g_assert_true (scene->dataset == ds);
   clear_result (&result);
 
   progress = 0;
-  emb_scene_load_async (path, NULL, NULL, progress_max, &progress, store_result, &result);
+  emb_scene_load_async (path, NULL, NULL, progress_max, &progress, emb_test_store_result, &result);
   loaded = emb_scene_load_finish (run (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpfloat (progress, ==, 1.0);
@@ -96,7 +89,7 @@ test_async (void)
   g_assert_true (emb_vocab_lookup (ds->vocab, "man", &man));
   g_assert_true (emb_vocab_lookup (ds->vocab, "woman", &woman));
   n_expect = emb_knn_query_row (scene->knn, king, EMB_METRIC_COSINE, 5, expect);
-  emb_scene_neighbors_async (scene, king, EMB_METRIC_COSINE, 50, NULL, store_result, &result);
+  emb_scene_neighbors_async (scene, king, EMB_METRIC_COSINE, 50, NULL, emb_test_store_result, &result);
   {
     g_autoptr(GArray) got = emb_scene_neighbors_finish (run (&result), &error);
     g_assert_no_error (error);
@@ -110,7 +103,7 @@ test_async (void)
   }
   clear_result (&result);
 
-  emb_scene_analogy_async (scene, king, man, woman, 2, NULL, store_result, &result);
+  emb_scene_analogy_async (scene, king, man, woman, 2, NULL, emb_test_store_result, &result);
   {
     g_autoptr(GArray) got = emb_scene_analogy_finish (run (&result), &error);
     g_assert_no_error (error);
@@ -119,7 +112,7 @@ test_async (void)
   }
   clear_result (&result);
 
-  emb_search_tokens_async (ds->vocab, "king", FALSE, NULL, store_result, &result);
+  emb_search_tokens_async (ds->vocab, "king", FALSE, NULL, emb_test_store_result, &result);
   {
     g_autoptr(GArray) got = emb_search_tokens_finish (run (&result), &error);
     g_assert_no_error (error);
@@ -129,7 +122,7 @@ test_async (void)
   clear_result (&result);
 
   /* A bad pattern is the search's error. */
-  emb_search_tokens_async (ds->vocab, "(", TRUE, NULL, store_result, &result);
+  emb_search_tokens_async (ds->vocab, "(", TRUE, NULL, emb_test_store_result, &result);
   g_assert_null (emb_search_tokens_finish (run (&result), &error));
   g_assert_error (error, EMB_ERROR, EMB_ERROR_INVALID);
   g_clear_error (&error);
@@ -137,12 +130,12 @@ test_async (void)
 
   /* Cancelled before they run. */
   g_cancellable_cancel (cancelled);
-  emb_dataset_load_async (path, NULL, cancelled, NULL, NULL, store_result, &result);
+  emb_dataset_load_async (path, NULL, cancelled, NULL, NULL, emb_test_store_result, &result);
   g_assert_null (emb_dataset_load_finish (run (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   clear_result (&result);
-  emb_scene_neighbors_async (scene, king, EMB_METRIC_COSINE, 3, cancelled, store_result, &result);
+  emb_scene_neighbors_async (scene, king, EMB_METRIC_COSINE, 3, cancelled, emb_test_store_result, &result);
   g_assert_null (emb_scene_neighbors_finish (run (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);

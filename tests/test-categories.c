@@ -12,6 +12,7 @@
 
 #include "base/emb-error.h"
 #include "analysis/emb-categories.h"
+#include "emb-test-util.h"
 
 /* Values 0 .. 100 in 64 bins: lo = sorted[floor (0.01 * 100)] = 1 and
  * hi = sorted[floor (0.99 * 100)] = 99; v lands in round ((v - 1) / 98 * 63). */
@@ -203,14 +204,6 @@ test_clusters (void)
   g_assert_error (error, EMB_ERROR, EMB_ERROR_INVALID);
 }
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static GAsyncResult *
 wait_result (GAsyncResult **slot)
 {
@@ -236,7 +229,7 @@ test_async (void)
   GAsyncResult *result = NULL;
   gint reports = 0;
 
-  emb_clusters_compute_async (m, vocab, &opts, 2, NULL, count_progress, &reports, store_result, &result);
+  emb_clusters_compute_async (m, vocab, &opts, 2, NULL, count_progress, &reports, emb_test_store_result, &result);
   {
     g_autoptr(EmbClusters) cl = emb_clusters_compute_finish (wait_result (&result), &error);
     g_assert_no_error (error);
@@ -246,7 +239,7 @@ test_async (void)
   g_clear_object (&result);
 
   g_cancellable_cancel (cancelled);
-  emb_clusters_compute_async (m, vocab, &opts, 2, cancelled, NULL, NULL, store_result, &result);
+  emb_clusters_compute_async (m, vocab, &opts, 2, cancelled, NULL, NULL, emb_test_store_result, &result);
   g_assert_null (emb_clusters_compute_finish (wait_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
@@ -254,7 +247,7 @@ test_async (void)
 
   {
     const float values[] = { 3, 1, 2 };
-    emb_ramp_new_async (values, 3, 3, NULL, store_result, &result);
+    emb_ramp_new_async (values, 3, 3, NULL, emb_test_store_result, &result);
     g_autoptr(EmbRamp) ramp = emb_ramp_new_finish (wait_result (&result), &error);
     g_assert_no_error (error);
     /* lo = sorted[0] = 1, hi = sorted[floor (1.98)] = 2. */

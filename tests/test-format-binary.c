@@ -46,15 +46,6 @@ build (guint         n,
   return s;
 }
 
-static EmbDataset *
-load_as (const char *path,
-         const char *format)
-{
-  EmbLoadOptions options = { .format = format };
-
-  return emb_test_load_ok (path, &options);
-}
-
 /* Loads path as word2vec binary, asserts the error code and that the
  * message starts "PATH: byte OFFSET: ", and returns the message. */
 static char *
@@ -107,7 +98,7 @@ test_layouts (void)
     {
       g_autoptr(GString) s = build (4, 3, small_tokens, small_values, k == 0);
       const char *path = emb_test_write (k == 0 ? "c-tool.bin" : "gensim.bin", s->str, s->len);
-      g_autoptr(EmbDataset) ds = load_as (path, "word2vec-binary");
+      g_autoptr(EmbDataset) ds = emb_test_load_as (path, "word2vec-binary");
       g_autoptr(EmbDataset) detected = emb_test_load_ok (path, NULL);
       gsize id;
 
@@ -139,7 +130,7 @@ test_header_variants (void)
 
   g_string_append_len (crlf, s->str + 4, s->len - 4);
   path = emb_test_write ("crlf-header.bin", crlf->str, crlf->len);
-  ds = load_as (path, "word2vec-binary");
+  ds = emb_test_load_as (path, "word2vec-binary");
   g_assert_cmpmem (ds->matrix->data, sizeof small_values, small_values, sizeof small_values);
   assert_token (ds, 3, "a.b");
 
@@ -269,7 +260,7 @@ test_extra_data (void)
   /* Trailing newlines are fine, a fifth record is not. */
   g_string_append (s, "\n\n");
   path = emb_test_write ("trailing-newlines.bin", s->str, s->len);
-  ds = load_as (path, "word2vec-binary");
+  ds = emb_test_load_as (path, "word2vec-binary");
   g_assert_cmpuint (ds->matrix->n_rows, ==, 4);
 
   g_string_append (plus, "more ");
@@ -281,16 +272,6 @@ test_extra_data (void)
 }
 
 /* The real files, checked against bytes and text read from them by eye. */
-
-static char *
-fixture (const char *name)
-{
-  const char *dir = emb_test_fixtures ();
-
-  if (dir == NULL)
-    return NULL;
-  return g_build_filename (dir, "real", name, NULL);
-}
 
 static float
 float_from_bits (guint32 bits)
@@ -304,7 +285,7 @@ float_from_bits (guint32 bits)
 static void
 test_real_gensim (void)
 {
-  g_autofree char *path = fixture ("gensim-euclidean_vectors.bin");
+  g_autofree char *path = emb_test_real_fixture ("gensim-euclidean_vectors.bin");
   g_autoptr(EmbDataset) ds = NULL;
   const float *row;
 
@@ -330,8 +311,8 @@ test_real_gensim (void)
 static void
 test_real_high_precision (void)
 {
-  g_autofree char *bin = fixture ("gensim-high_precision.kv.bin");
-  g_autofree char *txt = fixture ("gensim-high_precision.kv.txt");
+  g_autofree char *bin = emb_test_real_fixture ("gensim-high_precision.kv.bin");
+  g_autofree char *txt = emb_test_real_fixture ("gensim-high_precision.kv.txt");
   g_autoptr(EmbDataset) b = NULL;
   g_autoptr(EmbDataset) t = NULL;
   /* The text file's digits. */

@@ -10,15 +10,6 @@
 
 /* auxiliary functions */
 
-static void
-assert_row (const EmbMatrix *m,
-            gsize            i,
-            const float     *expect)
-{
-  for (gsize j = 0; j < m->n_cols; j++)
-    g_assert_cmpfloat (emb_matrix_row (m, i)[j], ==, expect[j]);
-}
-
 static EmbVocab *
 metadata (const char *text,
           gsize       n_rows,
@@ -40,8 +31,8 @@ test_tsv_plain (void)
   g_assert_cmpstr (ds->dtype, ==, "text");
   g_assert_cmpuint (ds->matrix->n_rows, ==, 2);
   g_assert_cmpuint (ds->matrix->n_cols, ==, 3);
-  assert_row (ds->matrix, 0, r0);
-  assert_row (ds->matrix, 1, r1);
+  emb_test_assert_row (ds->matrix, 0, r0);
+  emb_test_assert_row (ds->matrix, 1, r1);
   g_assert_cmpstr (ds->vocab_source, ==, "row ids");
 }
 
@@ -57,9 +48,9 @@ test_tsv_labels (void)
 
   g_assert_cmpuint (ds->matrix->n_rows, ==, 3);
   g_assert_cmpuint (ds->matrix->n_cols, ==, 2);
-  assert_row (ds->matrix, 0, r0);
-  assert_row (ds->matrix, 1, r1);
-  assert_row (ds->matrix, 2, r2);
+  emb_test_assert_row (ds->matrix, 0, r0);
+  emb_test_assert_row (ds->matrix, 1, r1);
+  emb_test_assert_row (ds->matrix, 2, r2);
   g_assert_cmpstr (ds->vocab_source, ==, "file");
   g_assert_cmpstr (emb_vocab_raw (ds->vocab, 1, NULL), ==, "banana split");
   /* Once there is a label column, a number there is a label too. */
@@ -207,7 +198,7 @@ test_bytes (void)
     g_assert_cmpstr (ds->dtype, ==, "float32");
     g_assert_true (emb_matrix_is_view (ds->matrix));
     g_assert_cmpuint (ds->matrix->n_rows, ==, 3);
-    assert_row (ds->matrix, 2, values + 4);
+    emb_test_assert_row (ds->matrix, 2, values + 4);
   }
 
   options.shape_rows = 2;
@@ -268,7 +259,7 @@ test_config (void)
     g_assert_cmpstr (ds->dtype, ==, "float32");
     g_assert_cmpstr (ds->vocab_source, ==, meta);
     g_assert_true (emb_matrix_is_view (ds->matrix));
-    assert_row (ds->matrix, 1, values + 2);
+    emb_test_assert_row (ds->matrix, 1, values + 2);
     g_assert_cmpstr (emb_vocab_raw (ds->vocab, 2, NULL), ==, "c");
     g_assert_cmpuint (emb_vocab_n_columns (ds->vocab), ==, 2);
   }
@@ -365,8 +356,8 @@ test_real_iris (void)
   ds = emb_test_load_ok (tensors, &options);
   g_assert_cmpuint (ds->matrix->n_rows, ==, 150);
   g_assert_cmpuint (ds->matrix->n_cols, ==, 4);
-  assert_row (ds->matrix, 0, first);
-  assert_row (ds->matrix, 149, last);
+  emb_test_assert_row (ds->matrix, 0, first);
+  emb_test_assert_row (ds->matrix, 149, last);
   g_assert_cmpuint (emb_vocab_n_columns (ds->vocab), ==, 5);
   g_assert_cmpstr (emb_vocab_column_value (ds->vocab, 4, 149), ==, "Iris-virginica");
 }

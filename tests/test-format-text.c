@@ -17,15 +17,6 @@
 
 /* auxiliary functions */
 
-static EmbDataset *
-load_as (const char *path,
-         const char *format)
-{
-  EmbLoadOptions options = { .format = format };
-
-  return emb_test_load_ok (path, &options);
-}
-
 /* Loads path, asserts it fails with domain/code and returns the message. */
 static char *
 load_error (const char *path,
@@ -182,7 +173,7 @@ static void
 test_glove_basic (void)
 {
   const char *path = emb_test_write ("basic.txt", "the 0.1 -0.25 3e2\nof -1 2.5E-1 .5\n", -1);
-  g_autoptr(EmbDataset) ds = load_as (path, "glove");
+  g_autoptr(EmbDataset) ds = emb_test_load_as (path, "glove");
   g_autoptr(EmbDataset) detected = emb_test_load_ok (path, NULL);
   static const float row0[] = { 0.1f, -0.25f, 300.0f };
   static const float row1[] = { -1.0f, 0.25f, 0.5f };
@@ -201,7 +192,7 @@ static void
 test_vec_basic (void)
 {
   const char *path = emb_test_write ("basic.vec", "2 3\nthe 0.1 -0.25 3e2\nof -1 2.5E-1 .5\n", -1);
-  g_autoptr(EmbDataset) ds = load_as (path, "word2vec-text");
+  g_autoptr(EmbDataset) ds = emb_test_load_as (path, "word2vec-text");
   g_autoptr(EmbDataset) detected = emb_test_load_ok (path, NULL);
   static const float row0[] = { 0.1f, -0.25f, 300.0f };
   static const float row1[] = { -1.0f, 0.25f, 0.5f };
@@ -295,7 +286,7 @@ test_empty_token (void)
 {
   /* A row that starts with a blank has an empty token, as in the file. */
   const char *path = emb_test_write ("empty-token.vec", "2 2\n 1 2\nb 3 4\n", -1);
-  g_autoptr(EmbDataset) ds = load_as (path, "word2vec-text");
+  g_autoptr(EmbDataset) ds = emb_test_load_as (path, "word2vec-text");
   static const float row0[] = { 1, 2 };
 
   assert_shape (ds, 2, 2);
@@ -307,7 +298,7 @@ test_invalid_utf8_tokens (void)
 {
   static const char text[] = "caf\xc3 1 2\n\xff\xfe 3 4\nok 5 6\n";
   const char *path = emb_test_write ("bad-utf8.txt", text, sizeof text - 1);
-  g_autoptr(EmbDataset) ds = load_as (path, "glove");
+  g_autoptr(EmbDataset) ds = emb_test_load_as (path, "glove");
   gsize id = 99;
 
   assert_shape (ds, 3, 2);
@@ -332,7 +323,7 @@ test_token_spaces (void)
     "at & t 3 4\n"
     ". . . 5 6\n";
   const char *path = emb_test_write ("spaces.txt", text, -1);
-  g_autoptr(EmbDataset) ds = load_as (path, "glove");
+  g_autoptr(EmbDataset) ds = emb_test_load_as (path, "glove");
   static const float r0[] = { 0.5f, 0.25f }, r1[] = { 1, 2 }, r2[] = { 3, 4 }, r3[] = { 5, 6 };
   gsize id;
 
@@ -347,7 +338,7 @@ test_token_spaces (void)
   /* The same in a file with a header. */
   path = emb_test_write ("spaces.vec", "2 2\nthe 1 2\nat & t 3 4\n", -1);
   g_clear_pointer (&ds, emb_dataset_unref);
-  ds = load_as (path, "word2vec-text");
+  ds = emb_test_load_as (path, "word2vec-text");
   assert_row (ds, 1, "at & t", r2);
 }
 
@@ -590,20 +581,10 @@ test_header_counts (void)
 
 /* test cases: real files */
 
-static char *
-fixture (const char *name)
-{
-  const char *dir = emb_test_fixtures ();
-
-  if (dir == NULL)
-    return NULL;
-  return g_build_filename (dir, "real", name, NULL);
-}
-
 static void
 test_real_pre_kv_c (void)
 {
-  g_autofree char *path = fixture ("gensim-word2vec_pre_kv_c");
+  g_autofree char *path = emb_test_real_fixture ("gensim-word2vec_pre_kv_c");
   g_autoptr(EmbDataset) ds = NULL;
   static const float the[] = {
     -0.561106f, -1.975698f, 1.663955f, -1.232246f, 0.754751f,
@@ -623,8 +604,8 @@ test_real_pre_kv_c (void)
 static void
 test_real_fasttext (void)
 {
-  g_autofree char *lee = fixture ("gensim-lee_fasttext.vec");
-  g_autofree char *crime = fixture ("gensim-crime-and-punishment.vec");
+  g_autofree char *lee = emb_test_real_fixture ("gensim-lee_fasttext.vec");
+  g_autofree char *crime = emb_test_real_fixture ("gensim-crime-and-punishment.vec");
   g_autoptr(EmbDataset) ds = NULL;
   g_autoptr(EmbDataset) ru = NULL;
   static const float the[] = {
@@ -644,7 +625,7 @@ test_real_fasttext (void)
   assert_token (ds, 1761, "hundred", 7);
   g_assert_cmpfloat (emb_matrix_row (ds->matrix, 1761)[9], ==, 0.060007f);
 
-  ru = load_as (crime, "word2vec-text");
+  ru = emb_test_load_as (crime, "word2vec-text");
   assert_shape (ru, 291, 5);
   assert_row (ru, 0, "и", i_ru);
   assert_row (ru, 290, "напротив;", last_ru);
@@ -655,7 +636,7 @@ test_real_fasttext (void)
 static void
 test_real_glove (void)
 {
-  g_autofree char *path = fixture ("gensim-test_glove.txt");
+  g_autofree char *path = emb_test_real_fixture ("gensim-test_glove.txt");
   g_autoptr(EmbDataset) ds = NULL;
   const float *row;
 
@@ -676,7 +657,7 @@ test_real_glove (void)
 static void
 test_real_high_digits (void)
 {
-  g_autofree char *path = fixture ("gensim-EN.1-10.cbow1_wind5_hs0_neg10_size300_smpl1e-05.txt");
+  g_autofree char *path = emb_test_real_fixture ("gensim-EN.1-10.cbow1_wind5_hs0_neg10_size300_smpl1e-05.txt");
   g_autoptr(EmbDataset) ds = NULL;
   const float *row;
 
@@ -696,7 +677,7 @@ test_real_high_digits (void)
 static void
 test_real_truncated (void)
 {
-  g_autofree char *path = fixture ("gensim-pretrained.vec");
+  g_autofree char *path = emb_test_real_fixture ("gensim-pretrained.vec");
   g_autofree char *m1 = NULL, *m2 = NULL;
   g_autofree char *prefix = NULL;
 
@@ -712,7 +693,7 @@ test_real_truncated (void)
 static void
 test_real_cut_utf8 (void)
 {
-  g_autofree char *path = fixture ("gensim-w2v_keyedvectors_load_test.modeldata");
+  g_autofree char *path = emb_test_real_fixture ("gensim-w2v_keyedvectors_load_test.modeldata");
   g_autoptr(EmbDataset) ds = NULL;
   /* The token bytes as in the file: whole characters, then a cut one. */
   static const char raw0[] = "\xe3\x81\x82\xe3\x82\x8a\xe3\x81\x8c\xe3\x81\xa8\xe3\x81\x86\xe3\x83";

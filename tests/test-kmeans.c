@@ -14,29 +14,11 @@
 
 #include "base/emb-error.h"
 #include "analysis/emb-kmeans.h"
+#include "emb-test-util.h"
 
 /* auxiliary functions */
 
 static const EmbMetric both_metrics[] = { EMB_METRIC_EUCLIDEAN, EMB_METRIC_COSINE };
-
-static double
-gaussian (GRand *rand)
-{
-  double u = 1.0 - g_rand_double (rand), v = g_rand_double (rand);
-
-  return sqrt (-2.0 * log (u)) * cos (2.0 * G_PI * v);
-}
-
-static EmbMatrix *
-matrix_new (gsize n_rows,
-            gsize n_cols)
-{
-  g_autoptr(GError) error = NULL;
-  EmbMatrix *m = emb_matrix_new (n_rows, n_cols, &error);
-
-  g_assert_no_error (error);
-  return m;
-}
 
 static EmbKmeans *
 run_ok (const EmbMatrix *m,
@@ -70,7 +52,7 @@ make_blobs (gsize      n,
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
   g_autofree double *centres = g_new (double, n_blobs * d);
-  EmbMatrix *m = matrix_new (n, d);
+  EmbMatrix *m = emb_test_matrix_new (n, d);
 
   for (gsize b = 0; b < n_blobs; b++)
     {
@@ -78,7 +60,7 @@ make_blobs (gsize      n,
 
       for (gsize j = 0; j < d; j++)
         {
-          centres[b * d + j] = gaussian (rand);
+          centres[b * d + j] = emb_test_gaussian (rand);
           norm += centres[b * d + j] * centres[b * d + j];
         }
       for (gsize j = 0; j < d; j++)
@@ -104,11 +86,11 @@ make_blobs (gsize      n,
           double len = g_rand_double_range (rand, 0.5, 5.0);
 
           for (gsize j = 0; j < d; j++)
-            x[j] = (float) (len * (c[j] + 0.002 * gaussian (rand)));
+            x[j] = (float) (len * (c[j] + 0.002 * emb_test_gaussian (rand)));
         }
       else
         for (gsize j = 0; j < d; j++)
-          x[j] = (float) (c[j] + 0.1 * gaussian (rand));
+          x[j] = (float) (c[j] + 0.1 * emb_test_gaussian (rand));
     }
   return m;
 }
@@ -311,10 +293,10 @@ test_random (void)
 {
   const gsize n = 2500, d = 17;
   g_autoptr(GRand) rand = g_rand_new_with_seed (3);
-  g_autoptr(EmbMatrix) m = matrix_new (n, d);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (n, d);
 
   for (gsize i = 0; i < n * d; i++)
-    m->data[i] = (float) (gaussian (rand) + (i % d == 0 ? 3.0 : 0.0));
+    m->data[i] = (float) (emb_test_gaussian (rand) + (i % d == 0 ? 3.0 : 0.0));
   memset (m->data + 17 * d, 0, d * sizeof (float));
 
   for (gsize t = 0; t < G_N_ELEMENTS (both_metrics); t++)
@@ -337,10 +319,10 @@ test_offset (void)
 {
   const gsize n = 3000, d = 16;
   g_autoptr(GRand) rand = g_rand_new_with_seed (12);
-  g_autoptr(EmbMatrix) m = matrix_new (n, d);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (n, d);
 
   for (gsize i = 0; i < n * d; i++)
-    m->data[i] = (float) (1000.0 + gaussian (rand));
+    m->data[i] = (float) (1000.0 + emb_test_gaussian (rand));
 
   for (gsize t = 0; t < G_N_ELEMENTS (both_metrics); t++)
     for (gsize per = 0; per <= 64; per += 64)
@@ -358,10 +340,10 @@ test_threaded (void)
 {
   const gsize n = 30000, d = 10;
   g_autoptr(GRand) rand = g_rand_new_with_seed (8);
-  g_autoptr(EmbMatrix) m = matrix_new (n, d);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (n, d);
 
   for (gsize i = 0; i < n * d; i++)
-    m->data[i] = (float) (gaussian (rand) + (i % d < 2 ? 2.0 * (double) (i / d % 3) : 0.0));
+    m->data[i] = (float) (emb_test_gaussian (rand) + (i % d < 2 ? 2.0 * (double) (i / d % 3) : 0.0));
 
   for (gsize t = 0; t < G_N_ELEMENTS (both_metrics); t++)
     {
@@ -386,7 +368,7 @@ test_duplicates (void)
     { 1, 0, 0, 0 }, { 0, 2, 0, 0 }, { 0, 0, 0, -3 },
   };
   const gsize n = 300, d = 4, k = 5;
-  g_autoptr(EmbMatrix) m = matrix_new (n, d);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (n, d);
 
   for (gsize i = 0; i < n; i++)
     memcpy (m->data + i * d, points[(i * 7) % 3], sizeof points[0]);
@@ -431,10 +413,10 @@ test_k1 (void)
 {
   const gsize n = 1000, d = 13;
   g_autoptr(GRand) rand = g_rand_new_with_seed (5);
-  g_autoptr(EmbMatrix) m = matrix_new (n, d);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (n, d);
 
   for (gsize i = 0; i < n * d; i++)
-    m->data[i] = (float) (gaussian (rand) + 0.5 * (double) (i % d));
+    m->data[i] = (float) (emb_test_gaussian (rand) + 0.5 * (double) (i % d));
 
   for (gsize t = 0; t < G_N_ELEMENTS (both_metrics); t++)
     {
@@ -479,10 +461,10 @@ test_k_equals_n (void)
 {
   const gsize n = 60, d = 5;
   g_autoptr(GRand) rand = g_rand_new_with_seed (9);
-  g_autoptr(EmbMatrix) m = matrix_new (n, d);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (n, d);
 
   for (gsize i = 0; i < n * d; i++)
-    m->data[i] = (float) gaussian (rand);
+    m->data[i] = (float) emb_test_gaussian (rand);
 
   for (gsize t = 0; t < G_N_ELEMENTS (both_metrics); t++)
     {
@@ -520,9 +502,9 @@ expect_invalid (const EmbMatrix *m,
 static void
 test_errors (void)
 {
-  g_autoptr(EmbMatrix) m = matrix_new (10, 3);
-  g_autoptr(EmbMatrix) empty = matrix_new (0, 3);
-  g_autoptr(EmbMatrix) no_cols = matrix_new (10, 0);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (10, 3);
+  g_autoptr(EmbMatrix) empty = emb_test_matrix_new (0, 3);
+  g_autoptr(EmbMatrix) no_cols = emb_test_matrix_new (10, 0);
 
   memset (m->data, 0, 30 * sizeof (float));
   expect_invalid (m, 0, EMB_METRIC_EUCLIDEAN, "k = 0");
@@ -555,10 +537,10 @@ test_nearest (void)
 {
   const gsize n = 1500, d = 9, k = 4;
   g_autoptr(GRand) rand = g_rand_new_with_seed (21);
-  g_autoptr(EmbMatrix) m = matrix_new (n, d);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (n, d);
 
   for (gsize i = 0; i < n * d; i++)
-    m->data[i] = (float) gaussian (rand);
+    m->data[i] = (float) emb_test_gaussian (rand);
   /* Exact ties: every fifth row repeats the one before it. */
   for (gsize i = 5; i < n; i += 5)
     memcpy (m->data + i * d, m->data + (i - 1) * d, d * sizeof (float));
@@ -632,11 +614,11 @@ test_cancel_progress (void)
 {
   const gsize n = 20000, d = 8;
   g_autoptr(GRand) rand = g_rand_new_with_seed (4);
-  g_autoptr(EmbMatrix) m = matrix_new (n, d);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (n, d);
   EmbKmeansOptions opts = { .k = 5, .metric = EMB_METRIC_EUCLIDEAN, .sample_per_cluster = 100 };
 
   for (gsize i = 0; i < n * d; i++)
-    m->data[i] = (float) gaussian (rand);
+    m->data[i] = (float) emb_test_gaussian (rand);
 
   /* Cancelled before it starts. */
   {

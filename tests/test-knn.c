@@ -8,31 +8,13 @@
 
 #include "analysis/emb-knn.h"
 #include "model/emb-matrix.h"
+#include "emb-test-util.h"
 
 /* auxiliary functions */
 
 static const EmbMetric all_metrics[] = {
   EMB_METRIC_COSINE, EMB_METRIC_EUCLIDEAN, EMB_METRIC_DOT,
 };
-
-static double
-gaussian (GRand *rand)
-{
-  double u = 1.0 - g_rand_double (rand), v = g_rand_double (rand);
-
-  return sqrt (-2.0 * log (u)) * cos (2.0 * G_PI * v);
-}
-
-static EmbMatrix *
-matrix_new (gsize n_rows,
-            gsize n_cols)
-{
-  g_autoptr(GError) error = NULL;
-  EmbMatrix *m = emb_matrix_new (n_rows, n_cols, &error);
-
-  g_assert_no_error (error);
-  return m;
-}
 
 typedef struct
 {
@@ -136,11 +118,11 @@ test_matrix (gsize   n,
              guint32 seed)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  EmbMatrix *m = matrix_new (n, d);
+  EmbMatrix *m = emb_test_matrix_new (n, d);
 
   g_assert_cmpuint (n, >, 240);
   for (gsize i = 0; i < n * d; i++)
-    m->data[i] = (float) gaussian (rand);
+    m->data[i] = (float) emb_test_gaussian (rand);
   memcpy (m->data + 50 * d, m->data + 10 * d, d * sizeof (float));
   memcpy (m->data + 120 * d, m->data + 10 * d, d * sizeof (float));
   for (gsize i = 200; i < 240; i++)
@@ -215,7 +197,7 @@ test_against_naive (void)
               {
                 for (gsize j = 0; j < D; j++)
                   {
-                    qf[j] = (float) gaussian (rand);
+                    qf[j] = (float) emb_test_gaussian (rand);
                     q[j] = qf[j];
                   }
                 n_got = emb_knn_query_vector (index, qf, metric, k,
@@ -336,7 +318,7 @@ test_zero (void)
 static void
 test_small_and_k0 (void)
 {
-  g_autoptr(EmbMatrix) m = matrix_new (3, 2);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (3, 2);
   g_autoptr(EmbKnnIndex) index = NULL;
   const float v[6] = { 1, 0, 0, 1, 1, 1 };
   const gsize all[3] = { 0, 1, 2 };
@@ -380,7 +362,7 @@ test_analogy (void)
     [GIRL] = { 0, 0.2f, 1 },
   };
   static const gsize order[] = { QUEEN, GIRL, CROWN, PRINCE, APPLE };
-  g_autoptr(EmbMatrix) m = matrix_new (N, 3);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (N, 3);
   g_autoptr(EmbKnnIndex) index = NULL;
   EmbNeighbor got[N];
   double q_norm = sqrt (3.0 - G_SQRT2);
@@ -423,12 +405,12 @@ test_row_norms (void)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   gsize n = 40000, d = 37;
-  g_autoptr(EmbMatrix) m = matrix_new (n, d);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (n, d);
   g_autofree float *norms = g_new (float, n);
   double sq[2];
 
   for (gsize i = 0; i < n * d; i++)
-    m->data[i] = (float) gaussian (rand);
+    m->data[i] = (float) emb_test_gaussian (rand);
   memset (m->data, 0, d * sizeof (float));
   emb_matrix_row_norms (m, norms);
   for (gsize i = 0; i < n; i++)

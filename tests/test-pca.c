@@ -8,28 +8,9 @@
 #include "base/emb-error.h"
 #include "model/emb-matrix.h"
 #include "analysis/emb-pca.h"
+#include "emb-test-util.h"
 
 /* auxiliary functions */
-
-static double
-gaussian (GRand *rand)
-{
-  /* Box-Muller; 1 - u keeps the logarithm finite. */
-  double u = 1.0 - g_rand_double (rand), v = g_rand_double (rand);
-
-  return sqrt (-2.0 * log (u)) * cos (2.0 * G_PI * v);
-}
-
-static EmbMatrix *
-matrix_new (gsize n_rows,
-            gsize n_cols)
-{
-  g_autoptr(GError) error = NULL;
-  EmbMatrix *m = emb_matrix_new (n_rows, n_cols, &error);
-
-  g_assert_no_error (error);
-  return m;
-}
 
 /* q (r x d, rows orthonormal) from r random gaussian vectors by modified
  * Gram-Schmidt, run twice so the rows are orthonormal to double rounding. */
@@ -41,7 +22,7 @@ orthonormal_rows (GRand *rand,
   double *q = g_new (double, r * d);
 
   for (gsize i = 0; i < r * d; i++)
-    q[i] = gaussian (rand);
+    q[i] = emb_test_gaussian (rand);
   for (int pass = 0; pass < 2; pass++)
     for (gsize i = 0; i < r; i++)
       {
@@ -264,7 +245,7 @@ test_known_spectrum (void)
   static const double mean[D] = { 1.5, -2.0, 3.0, 0.25, -1.0, 2.0, 0.5, -3.0 };
   g_autoptr(GRand) rand = g_rand_new_with_seed (20240601);
   g_autofree double *q = orthonormal_rows (rand, R, D);
-  g_autoptr(EmbMatrix) m = matrix_new (N, D);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (N, D);
   g_autoptr(EmbPca) pca = NULL;
   g_autoptr(EmbPca) top3 = NULL;
   g_autoptr(GError) error = NULL;
@@ -343,14 +324,14 @@ offset_matrix (gsize n,
                guint32 seed)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  EmbMatrix *m = matrix_new (n, d);
+  EmbMatrix *m = emb_test_matrix_new (n, d);
 
   for (gsize i = 0; i < n; i++)
     {
-      double shared = gaussian (rand);
+      double shared = emb_test_gaussian (rand);
 
       for (gsize j = 0; j < d; j++)
-        m->data[i * d + j] = (float) (100.0 + exp (-0.1 * j) * gaussian (rand) +
+        m->data[i * d + j] = (float) (100.0 + exp (-0.1 * j) * emb_test_gaussian (rand) +
                                       0.3 * shared * (j % 3 == 0 ? 1.0 : -0.5));
     }
   return m;
@@ -450,7 +431,7 @@ test_project (void)
 static void
 test_two_dims (void)
 {
-  g_autoptr(EmbMatrix) m = matrix_new (10, 2);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (10, 2);
   g_autoptr(EmbPca) pca = NULL;
   g_autoptr(GError) error = NULL;
   double var_x = 0.0;
@@ -501,8 +482,8 @@ test_clamp_k (void)
 static void
 test_errors (void)
 {
-  g_autoptr(EmbMatrix) one_row = matrix_new (1, 4);
-  g_autoptr(EmbMatrix) no_cols = matrix_new (5, 0);
+  g_autoptr(EmbMatrix) one_row = emb_test_matrix_new (1, 4);
+  g_autoptr(EmbMatrix) no_cols = emb_test_matrix_new (5, 0);
   g_autoptr(EmbMatrix) m = offset_matrix (20, 4, 5);
   g_autoptr(EmbMatrix) bad = offset_matrix (20, 4, 6);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -543,7 +524,7 @@ test_large_dims (void)
   g_autoptr(GRand) rand = g_rand_new_with_seed (99);
   g_autofree double *q = orthonormal_rows (rand, R, D);
   g_autofree double *x = g_new (double, D);
-  g_autoptr(EmbMatrix) m = matrix_new (N, D);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (N, D);
   g_autoptr(EmbPca) pca = NULL;
   g_autoptr(GError) error = NULL;
   double sum = 0.0, ratio_sum = 0.0;
@@ -554,7 +535,7 @@ test_large_dims (void)
         x[j] = 3.0 + 0.001 * j;
       for (gsize c = 0; c < R; c++)
         {
-          double z = gaussian (rand) * (10.0 / (1.0 + c));
+          double z = emb_test_gaussian (rand) * (10.0 / (1.0 + c));
 
           for (gsize j = 0; j < D; j++)
             x[j] += z * q[c * D + j];
