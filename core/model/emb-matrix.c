@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/emb-alloc.h"
 #include "base/emb-error.h"
 #include "base/emb-simd.h"
 #include "model/emb-matrix.h"
@@ -27,24 +28,6 @@ typedef struct
   gsize            begin, end;
 } NormsJob;
 
-/* What the kernel says it can give without swapping out others, plus free
- * swap, in bytes; 0 when unknown (then only malloc decides). */
-static guint64
-memory_available (void)
-{
-  g_autofree char *text = NULL;
-  guint64 avail = 0, swap = 0;
-  const char *p;
-
-  if (!g_file_get_contents ("/proc/meminfo", &text, NULL, NULL))
-    return 0;
-  if ((p = strstr (text, "MemAvailable:")) != NULL)
-    avail = g_ascii_strtoull (p + strlen ("MemAvailable:"), NULL, 10) * 1024;
-  if ((p = strstr (text, "SwapFree:")) != NULL)
-    swap = g_ascii_strtoull (p + strlen ("SwapFree:"), NULL, 10) * 1024;
-  return avail > 0 ? avail + swap : 0;
-}
-
 gsize
 emb_matrix_bytes_for (gsize n_rows,
                       gsize n_cols)
@@ -64,45 +47,22 @@ emb_matrix_new (gsize    n_rows,
                 GError **error)
 {
   EmbMatrix *self;
-  gsize bytes = emb_matrix_bytes_for (n_rows, n_cols);
-  void *data = NULL;
+  g_autofree char *what = NULL;
+  gsize cells;
+  void *data;
 
-  if (bytes == 0 && n_rows != 0 && n_cols != 0)
+  if (!emb_size_mul (n_rows, n_cols, &cells))
     {
       g_set_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE,
                    "a %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT " matrix does not fit in memory",
                    n_rows, n_cols);
       return NULL;
     }
-
-  /* With overcommit, a too-big malloc succeeds and the process is killed
-   * later while filling it: refuse up front, saying what it would need. */
-  {
-    guint64 avail = memory_available ();
-    if (avail > 0 && bytes > avail)
-      {
-        g_autofree char *need = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
-        g_autofree char *have = g_format_size_full (avail, G_FORMAT_SIZE_IEC_UNITS);
-        g_set_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE,
-                     "a %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT " matrix needs %s of memory; %s is available",
-                     n_rows, n_cols, need, have);
-        return NULL;
-      }
-  }
-
-  /* aligned_alloc wants a multiple of the alignment. */
-  bytes = (bytes + EMB_MATRIX_ALIGN - 1) / EMB_MATRIX_ALIGN * EMB_MATRIX_ALIGN;
-  if (bytes == 0)
-    bytes = EMB_MATRIX_ALIGN;
-  data = aligned_alloc (EMB_MATRIX_ALIGN, bytes);
+  what = g_strdup_printf ("a %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT " matrix",
+                          n_rows, n_cols);
+  data = emb_try_alloc_aligned (EMB_MATRIX_ALIGN, cells, sizeof (float), what, error);
   if (data == NULL)
-    {
-      g_autofree char *size = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
-      g_set_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE,
-                   "a %" G_GSIZE_FORMAT " x %" G_GSIZE_FORMAT " matrix needs %s of memory, which is not available",
-                   n_rows, n_cols, size);
-      return NULL;
-    }
+    return NULL;
 
   self = g_new0 (EmbMatrix, 1);
   self->ref_count = 1;
