@@ -316,3 +316,11 @@ emb_test_store_result (GObject      *source,
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
+
+GAsyncResult *
+emb_test_wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}

@@ -110,3 +110,7 @@ void emb_test_assert_near (int value,
 void emb_test_store_result (GObject      *source,
                             GAsyncResult *result,
                             gpointer      user_data);
+
+/* Runs the main context until emb_test_store_result has filled *slot;
+ * returns it. */
+GAsyncResult *emb_test_wait_result (GAsyncResult **slot);

@@ -30,14 +30,6 @@ clear_result (GAsyncResult **slot)
   g_clear_object (slot);
 }
 
-static GAsyncResult *
-run (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static void
 progress_max (double fraction, gpointer user_data)
 {
@@ -65,21 +57,21 @@ test_async (void)
   g_assert_true (g_file_set_contents (path, glove, -1, NULL));
 
   emb_dataset_load_async (path, &options, NULL, progress_max, &progress, emb_test_store_result, &result);
-  ds = emb_dataset_load_finish (run (&result), &error);
+  ds = emb_dataset_load_finish (emb_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ds->matrix->n_rows, ==, 6);
   g_assert_cmpstr (ds->format, ==, "glove");
   clear_result (&result);
 
   emb_scene_new_async (ds, NULL, emb_test_store_result, &result);
-  scene = emb_scene_new_finish (run (&result), &error);
+  scene = emb_scene_new_finish (emb_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_true (scene->dataset == ds);
   clear_result (&result);
 
   progress = 0;
   emb_scene_load_async (path, NULL, NULL, progress_max, &progress, emb_test_store_result, &result);
-  loaded = emb_scene_load_finish (run (&result), &error);
+  loaded = emb_scene_load_finish (emb_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpfloat (progress, ==, 1.0);
   g_assert_cmpfloat (loaded->norms[0], ==, scene->norms[0]);
@@ -92,7 +84,7 @@ test_async (void)
   n_expect = emb_knn_query_row (scene->knn, king, EMB_METRIC_COSINE, 5, expect);
   emb_scene_neighbors_async (scene, king, EMB_METRIC_COSINE, 50, NULL, emb_test_store_result, &result);
   {
-    g_autoptr(GArray) got = emb_scene_neighbors_finish (run (&result), &error);
+    g_autoptr(GArray) got = emb_scene_neighbors_finish (emb_test_wait_result (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (got->len, ==, n_expect);
     for (gsize i = 0; i < n_expect; i++)
@@ -106,7 +98,7 @@ test_async (void)
 
   emb_scene_analogy_async (scene, king, man, woman, 2, NULL, emb_test_store_result, &result);
   {
-    g_autoptr(GArray) got = emb_scene_analogy_finish (run (&result), &error);
+    g_autoptr(GArray) got = emb_scene_analogy_finish (emb_test_wait_result (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (got->len, ==, 2);
     g_assert_cmpstr (emb_vocab_display (ds->vocab, g_array_index (got, EmbNeighbor, 0).id), ==, "queen");
@@ -115,7 +107,7 @@ test_async (void)
 
   emb_search_tokens_async (ds->vocab, "king", FALSE, NULL, emb_test_store_result, &result);
   {
-    g_autoptr(GArray) got = emb_search_tokens_finish (run (&result), &error);
+    g_autoptr(GArray) got = emb_search_tokens_finish (emb_test_wait_result (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (got->len, ==, 2);
     g_assert_cmpuint (g_array_index (got, gsize, 0), ==, king);
@@ -124,7 +116,7 @@ test_async (void)
 
   /* A bad pattern is the search's error. */
   emb_search_tokens_async (ds->vocab, "(", TRUE, NULL, emb_test_store_result, &result);
-  g_assert_null (emb_search_tokens_finish (run (&result), &error));
+  g_assert_null (emb_search_tokens_finish (emb_test_wait_result (&result), &error));
   g_assert_error (error, EMB_ERROR, EMB_ERROR_INVALID);
   g_clear_error (&error);
   clear_result (&result);
@@ -132,12 +124,12 @@ test_async (void)
   /* Cancelled before they run. */
   g_cancellable_cancel (cancelled);
   emb_dataset_load_async (path, NULL, cancelled, NULL, NULL, emb_test_store_result, &result);
-  g_assert_null (emb_dataset_load_finish (run (&result), &error));
+  g_assert_null (emb_dataset_load_finish (emb_test_wait_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   clear_result (&result);
   emb_scene_neighbors_async (scene, king, EMB_METRIC_COSINE, 3, cancelled, emb_test_store_result, &result);
-  g_assert_null (emb_scene_neighbors_finish (run (&result), &error));
+  g_assert_null (emb_scene_neighbors_finish (emb_test_wait_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   clear_result (&result);
@@ -200,7 +192,7 @@ test_scene_load (void)
   emb_scene_load_async (path, options, NULL, progress_record, &reports, emb_test_store_result, &result);
   g_free ((char *) options->format);
   options->format = NULL;
-  scene = emb_scene_load_finish (run (&result), &error);
+  scene = emb_scene_load_finish (emb_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (emb_scene_n_rows (scene), ==, 6);
   g_assert_cmpstr (scene->dataset->format, ==, "glove");
@@ -222,7 +214,7 @@ test_scene_load (void)
 
   /* The dataset's error, naming the file and line. */
   emb_scene_load_async (bad, NULL, NULL, NULL, NULL, emb_test_store_result, &result);
-  g_assert_null (emb_scene_load_finish (run (&result), &error));
+  g_assert_null (emb_scene_load_finish (emb_test_wait_result (&result), &error));
   g_assert_error (error, EMB_ERROR, EMB_ERROR_PARSE);
   {
     g_autofree char *at = g_strdup_printf ("%s:2:", bad);
@@ -234,7 +226,7 @@ test_scene_load (void)
 
   /* The scene's: one row is no plot. */
   emb_scene_load_async (one, options, NULL, NULL, NULL, emb_test_store_result, &result);
-  g_assert_null (emb_scene_load_finish (run (&result), &error));
+  g_assert_null (emb_scene_load_finish (emb_test_wait_result (&result), &error));
   g_assert_error (error, EMB_ERROR, EMB_ERROR_SHAPE);
   g_clear_error (&error);
   clear_result (&result);
@@ -243,7 +235,7 @@ test_scene_load (void)
   g_array_set_size (reports.values, 0);
   g_cancellable_cancel (cancelled);
   emb_scene_load_async (path, options, cancelled, progress_record, &reports, emb_test_store_result, &result);
-  g_assert_null (emb_scene_load_finish (run (&result), &error));
+  g_assert_null (emb_scene_load_finish (emb_test_wait_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   clear_result (&result);
   for (guint i = 0; i < reports.values->len; i++)

@@ -56,9 +56,7 @@ export_async_wait (EmbPlotSpec *spec, const char *path, EmbExportFormat format,
   gboolean ok;
 
   emb_plot_export_async (spec, path, format, 320, 240, 1.0, cancellable, emb_test_store_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  ok = emb_plot_export_finish (result, error);
+  ok = emb_plot_export_finish (emb_test_wait_result (&result), error);
   g_object_unref (result);
   return ok;
 }

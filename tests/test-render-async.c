@@ -66,14 +66,6 @@ owner_style (const Owner *o)
   return s;
 }
 
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
-}
-
 static void
 task_gone (gpointer data, GObject *where)
 {
@@ -118,7 +110,7 @@ test_same_pixels (void)
   o = NULL;
   memset (&style, 0, sizeof style);   /* the style was copied */
 
-  pixels = emb_render_points_finish (wait_for (&result), &got_stride, &error);
+  pixels = emb_render_points_finish (emb_test_wait_result (&result), &got_stride, &error);
   g_assert_no_error (error);
   g_assert_nonnull (pixels);
   g_assert_cmpint (got_stride, ==, stride);
@@ -152,7 +144,7 @@ test_cancelled (void)
 
   g_cancellable_cancel (cancellable);
   emb_render_points_async (&style, &view, 0, o, owner_destroy, cancellable, emb_test_store_result, &result);
-  pixels = emb_render_points_finish (wait_for (&result), &stride, &error);
+  pixels = emb_render_points_finish (emb_test_wait_result (&result), &stride, &error);
   g_assert_null (pixels);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (stride, ==, -1);
@@ -175,7 +167,7 @@ test_no_owner (void)
   int stride = 0;
 
   emb_render_points_async (&style, &view, 1, NULL, NULL, NULL, emb_test_store_result, &result);
-  pixels = emb_render_points_finish (wait_for (&result), &stride, &error);
+  pixels = emb_render_points_finish (emb_test_wait_result (&result), &stride, &error);
   g_assert_no_error (error);
   /* Data (0, 0) is 0.25 * 37 = 9.25 px left of and 0.5 * 37 = 18.5 px
    * above the centre (86.5, 64.5), as y grows upwards: (77.25, 46.0), in
