@@ -12,14 +12,11 @@ static char *last_message;
 static void
 cleanup (void)
 {
-  if (paths != NULL)
-    {
-      for (guint i = 0; i < paths->len; i++)
-        g_unlink (g_ptr_array_index (paths, i));
-      g_ptr_array_unref (paths);
-    }
-  if (tmpdir != NULL)
-    g_rmdir (tmpdir);
+  g_clear_pointer (&paths, g_ptr_array_unref);
+  if (tmpdir != NULL && g_getenv ("EMB_KEEP_TEST_FILES") != NULL)
+    g_printerr ("test files kept in %s\n", tmpdir);
+  else if (tmpdir != NULL)
+    emb_test_folder_remove (tmpdir);
   g_free (tmpdir);
   g_free (last_message);
 }
@@ -36,6 +33,12 @@ emb_test_tmpdir (void)
       atexit (cleanup);
     }
   return tmpdir;
+}
+
+char *
+emb_test_tmp_path (const char *name)
+{
+  return g_build_filename (emb_test_tmpdir (), name, NULL);
 }
 
 const char *
@@ -282,10 +285,42 @@ emb_test_gaussian (GRand *rand)
   return sqrt (-2.0 * log (u)) * cos (2.0 * G_PI * v);
 }
 
+guint32
+emb_test_pixel (cairo_surface_t *surface,
+                int              x,
+                int              y)
+{
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+
+  g_assert_cmpint (x, >=, 0);
+  g_assert_cmpint (y, >=, 0);
+  g_assert_cmpint (x, <, cairo_image_surface_get_width (surface));
+  g_assert_cmpint (y, <, cairo_image_surface_get_height (surface));
+  return ((const guint32 *) (data + (gsize) y * stride))[x];
+}
+
+void
+emb_test_assert_near (int value,
+                      int expected,
+                      int tolerance)
+{
+  if (ABS (value - expected) > tolerance)
+    g_error ("%d is not within %d of %d", value, tolerance, expected);
+}
+
 void
 emb_test_store_result (GObject      *source,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+GAsyncResult *
+emb_test_wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
 }

@@ -3,13 +3,18 @@
  * small matrices and callbacks. */
 #pragma once
 
+#include <cairo.h>
 #include <gio/gio.h>
 
 #include "io/emb-dataset.h"
 #include "base/emb-error.h"
 
-/* A fresh temporary directory, removed (with its files) at exit. */
+/* A fresh temporary directory, removed with everything in it at exit
+ * (kept, and named on stderr, when EMB_KEEP_TEST_FILES is set). */
 const char *emb_test_tmpdir (void);
+
+/* The path of name inside emb_test_tmpdir () (free it). */
+char *emb_test_tmp_path (const char *name);
 
 /* Writes len bytes (len < 0: a NUL-terminated string) to name inside
  * emb_test_tmpdir () and returns the full path (owned by the helper). */
@@ -89,8 +94,23 @@ EmbMatrix *emb_test_matrix_new (gsize n_rows,
 /* A standard normal value (Box-Muller). */
 double emb_test_gaussian (GRand *rand);
 
+/* Pixel (x, y) of an image surface as cairo stores it: 0xAARRGGBB,
+ * premultiplied, native endian. */
+guint32 emb_test_pixel (cairo_surface_t *surface,
+                        int              x,
+                        int              y);
+
+/* Fails the test unless value is within tolerance of expected. */
+void emb_test_assert_near (int value,
+                           int expected,
+                           int tolerance);
+
 /* A GAsyncReadyCallback that stores a reference to the result in
  * *(GAsyncResult **) user_data. */
 void emb_test_store_result (GObject      *source,
                             GAsyncResult *result,
                             gpointer      user_data);
+
+/* Runs the main context until emb_test_store_result has filled *slot;
+ * returns it. */
+GAsyncResult *emb_test_wait_result (GAsyncResult **slot);

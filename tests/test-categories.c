@@ -204,14 +204,6 @@ test_clusters (void)
   g_assert_error (error, EMB_ERROR, EMB_ERROR_INVALID);
 }
 
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static void
 count_progress (double fraction, gpointer user_data)
 {
@@ -231,7 +223,7 @@ test_async (void)
 
   emb_clusters_compute_async (m, vocab, &opts, 2, NULL, count_progress, &reports, emb_test_store_result, &result);
   {
-    g_autoptr(EmbClusters) cl = emb_clusters_compute_finish (wait_result (&result), &error);
+    g_autoptr(EmbClusters) cl = emb_clusters_compute_finish (emb_test_wait_result (&result), &error);
     g_assert_no_error (error);
     check_clusters (cl);
     g_assert_cmpint (g_atomic_int_get (&reports), >, 0);
@@ -240,7 +232,7 @@ test_async (void)
 
   g_cancellable_cancel (cancelled);
   emb_clusters_compute_async (m, vocab, &opts, 2, cancelled, NULL, NULL, emb_test_store_result, &result);
-  g_assert_null (emb_clusters_compute_finish (wait_result (&result), &error));
+  g_assert_null (emb_clusters_compute_finish (emb_test_wait_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_clear_object (&result);
@@ -248,7 +240,7 @@ test_async (void)
   {
     const float values[] = { 3, 1, 2 };
     emb_ramp_new_async (values, 3, 3, NULL, emb_test_store_result, &result);
-    g_autoptr(EmbRamp) ramp = emb_ramp_new_finish (wait_result (&result), &error);
+    g_autoptr(EmbRamp) ramp = emb_ramp_new_finish (emb_test_wait_result (&result), &error);
     g_assert_no_error (error);
     /* lo = sorted[0] = 1, hi = sorted[floor (1.98)] = 2. */
     g_assert_cmpfloat (ramp->lo, ==, 1.0);

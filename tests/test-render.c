@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "plot/emb-render.h"
+#include "emb-test-util.h"
 
 #define W 100
 #define H 80
@@ -48,12 +49,6 @@ render (const EmbPointStyle *style, const EmbView *view, guint n_threads)
 #define GREEN(p) (((p) >> 8) & 0xff)
 #define BLUE(p)  ((p) & 0xff)
 
-static void
-assert_near (guint value, guint expected, guint tolerance)
-{
-  g_assert_cmpint (ABS ((int) value - (int) expected), <=, tolerance);
-}
-
 /* ---------------------------------------------------------------------- */
 
 /* One point at (3.0625, -1.9375) lands at pixel (74.5, 55.5) exactly: its
@@ -81,7 +76,7 @@ test_single_point (void)
         if (d > 3.5)
           g_assert_cmphex (p, ==, 0xffffffff);
         if (d <= 1.0)
-          assert_near (GREEN (p), 128, 1);
+          emb_test_assert_near (GREEN (p), 128, 1);
         sx += wgt * (x + 0.5);
         sy += wgt * (y + 0.5);
         sw += wgt;
@@ -103,8 +98,8 @@ test_transparent (void)
 
   style.background = 0x00000000;
   img = render (&style, &test_view, 1);
-  assert_near (ALPHA (img->pixels[55][74]), 128, 1);
-  assert_near (RED (img->pixels[55][74]), 128, 1);
+  emb_test_assert_near (ALPHA (img->pixels[55][74]), 128, 1);
+  emb_test_assert_near (RED (img->pixels[55][74]), 128, 1);
   g_assert_cmpuint (GREEN (img->pixels[55][74]), ==, 0);
   g_assert_cmpuint (BLUE (img->pixels[55][74]), ==, 0);
   g_assert_cmphex (img->pixels[55][80], ==, 0);
@@ -166,7 +161,7 @@ test_overlap (void)
   style.n = 1000;
   many = render (&style, &test_view, 1);
 
-  assert_near (ALPHA (one->pixels[55][74]), 128, 1);
+  emb_test_assert_near (ALPHA (one->pixels[55][74]), 128, 1);
   g_assert_cmpuint (ALPHA (many->pixels[55][74]), >, ALPHA (one->pixels[55][74]));
   g_assert_cmpuint (ALPHA (many->pixels[55][74]), ==, 255);
   g_assert_cmphex (many->pixels[55][74], ==, 0xffff0000);

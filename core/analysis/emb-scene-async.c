@@ -3,7 +3,9 @@
  * Loading a file and computing its scene, a neighbour query, an analogy
  * and a token search, each as an _async/_finish pair over GTask: the
  * inputs are ref'd or copied into the task data, so the caller may change
- * or drop its own while the thread runs.
+ * or drop its own while the thread runs.  Loading is io's one load job
+ * (emb_dataset_load_async) followed by the scene in a worker thread, both
+ * steps under the caller's one task and cancellable.
  */
 #include "config.h"
 
@@ -14,12 +16,13 @@
 
 typedef struct
 {
-  char            *path;
-  EmbLoadOptions  *options;
   EmbDataset      *dataset;
-  EmbProgressFunc  progress;
+  EmbProgressFunc  progress;        /* NULL, or the load's: 0 .. 1 over both steps */
   gpointer         progress_data;
 } SceneJob;
+
+/* Loading is most of the time on big text files; the rest is PCA. */
+#define LOAD_SHARE 0.85
 
 typedef enum
 {
@@ -48,8 +51,6 @@ typedef struct
 static void
 scene_job_free (SceneJob *job)
 {
-  g_free (job->path);
-  emb_load_options_free (job->options);
   g_clear_pointer (&job->dataset, emb_dataset_unref);
   g_free (job);
 }
@@ -70,20 +71,6 @@ search_job_free (SearchJob *job)
 }
 
 static void
-scene_load_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  SceneJob *job = task_data;
-  GError *error = NULL;
-  EmbScene *scene = emb_scene_load (job->path, job->options, cancellable,
-                                    job->progress, job->progress_data, &error);
-
-  emb_task_return (task, scene, (GDestroyNotify) emb_scene_unref, error);
-}
-
-static void
 scene_new_thread (GTask        *task,
                   gpointer      source_object,
                   gpointer      task_data,
@@ -91,9 +78,42 @@ scene_new_thread (GTask        *task,
 {
   SceneJob *job = task_data;
   GError *error = NULL;
-  EmbScene *scene = emb_scene_new (job->dataset, cancellable, &error);
+  EmbScene *scene;
 
+  if (job->progress != NULL)
+    job->progress (LOAD_SHARE, job->progress_data);
+  scene = emb_scene_new (job->dataset, cancellable, &error);
+  if (scene != NULL && job->progress != NULL)
+    job->progress (1.0, job->progress_data);
   emb_task_return (task, scene, (GDestroyNotify) emb_scene_unref, error);
+}
+
+static void
+scene_load_progress (double   fraction,
+                     gpointer user_data)
+{
+  SceneJob *job = user_data;
+
+  job->progress (fraction * LOAD_SHARE, job->progress_data);
+}
+
+/* The dataset is loaded: compute its scene in a worker thread. */
+static void
+scene_load_loaded (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SceneJob *job = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  job->dataset = emb_dataset_load_finish (result, &error);
+  if (job->dataset == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_run_in_thread (task, scene_new_thread);
 }
 
 /* Neighbour queries read the whole matrix but cannot stop half-way; a
@@ -147,14 +167,18 @@ emb_scene_load_async (const char           *path,
                       gpointer              user_data)
 {
   SceneJob *job = g_new0 (SceneJob, 1);
+  GTask *task;
 
+  g_return_if_fail (path != NULL);
 
-  job->path = g_strdup (path);
-  job->options = emb_load_options_copy (options);
   job->progress = progress;
   job->progress_data = progress_data;
-  emb_task_run (emb_scene_load_async, job, (GDestroyNotify) scene_job_free, scene_load_thread,
-                cancellable, callback, user_data);
+  task = emb_task_new (emb_scene_load_async, job, (GDestroyNotify) scene_job_free,
+                       cancellable, callback, user_data);
+  /* The job outlives the load: the task holds it, and the load holds the task. */
+  emb_dataset_load_async (path, options, cancellable,
+                          progress != NULL ? scene_load_progress : NULL, job,
+                          scene_load_loaded, task);
 }
 
 EmbScene *
@@ -171,7 +195,6 @@ emb_scene_new_async (EmbDataset          *dataset,
                      gpointer             user_data)
 {
   SceneJob *job = g_new0 (SceneJob, 1);
-
 
   job->dataset = emb_dataset_ref (dataset);
   emb_task_run (emb_scene_new_async, job, (GDestroyNotify) scene_job_free, scene_new_thread,
@@ -252,7 +275,6 @@ emb_search_tokens_async (EmbVocab            *vocab,
                          gpointer             user_data)
 {
   SearchJob *job = g_new0 (SearchJob, 1);
-
 
   job->vocab = emb_vocab_ref (vocab);
   job->query = g_strdup (query);

@@ -9,45 +9,6 @@
 
 G_DEFINE_BOXED_TYPE (EmbScene, emb_scene, emb_scene_ref, emb_scene_unref)
 
-typedef struct
-{
-  EmbProgressFunc func;
-  gpointer        data;
-} ProgressSplit;
-
-/* Loading is most of the time on big text files; the rest is PCA. */
-static void
-load_progress (double   fraction,
-               gpointer user_data)
-{
-  ProgressSplit *split = user_data;
-  split->func (fraction * 0.85, split->data);
-}
-
-EmbScene *
-emb_scene_load (const char           *path,
-                const EmbLoadOptions *options,
-                GCancellable         *cancellable,
-                EmbProgressFunc       progress,
-                gpointer              progress_data,
-                GError              **error)
-{
-  ProgressSplit split = { progress, progress_data };
-  g_autoptr(EmbDataset) ds = NULL;
-  EmbScene *scene;
-
-  ds = emb_dataset_load (path, options, cancellable,
-                         progress != NULL ? load_progress : NULL, &split, error);
-  if (ds == NULL)
-    return NULL;
-  if (progress != NULL)
-    progress (0.85, progress_data);
-  scene = emb_scene_new (ds, cancellable, error);
-  if (scene != NULL && progress != NULL)
-    progress (1.0, progress_data);
-  return scene;
-}
-
 EmbScene *
 emb_scene_new (EmbDataset    *dataset,
                GCancellable  *cancellable,

@@ -35,14 +35,6 @@ typedef struct
 /* A boxed type over emb_scene_ref/unref, for properties and signals. */
 GType     emb_scene_get_type (void) G_GNUC_CONST;
 
-/* Loads path and computes the scene; progress goes 0 .. 1 over both. */
-EmbScene *emb_scene_load   (const char           *path,
-                            const EmbLoadOptions *options,
-                            GCancellable         *cancellable,
-                            EmbProgressFunc       progress,
-                            gpointer              progress_data,
-                            GError              **error);
-
 EmbScene *emb_scene_new    (EmbDataset      *dataset,
                             GCancellable    *cancellable,
                             GError         **error);
@@ -72,6 +64,9 @@ GArray   *emb_search_tokens (EmbVocab      *vocab,
  * (may be NULL) is called from the worker thread; progress_data must stay
  * valid until the callback has run.  A cancelled call finishes with
  * G_IO_ERROR_CANCELLED. */
+
+/* Loads path (emb_dataset_load_async) and computes its scene
+ * (emb_scene_new); progress goes 0 .. 1 over both. */
 void      emb_scene_load_async     (const char           *path,
                                     const EmbLoadOptions *options,
                                     GCancellable         *cancellable,

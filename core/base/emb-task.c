@@ -2,6 +2,21 @@
  * (see emb-task.h). */
 #include "base/emb-task.h"
 
+GTask *
+emb_task_new (gpointer             source_tag,
+              gpointer             job,
+              GDestroyNotify       free_job,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, free_job);
+  return task;
+}
+
 void
 emb_task_run (gpointer             source_tag,
               gpointer             job,
@@ -11,10 +26,8 @@ emb_task_run (gpointer             source_tag,
               GAsyncReadyCallback  callback,
               gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GTask) task = emb_task_new (source_tag, job, free_job, cancellable, callback, user_data);
 
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, job, free_job);
   g_task_run_in_thread (task, func);
 }
 

@@ -24,6 +24,15 @@ void     emb_task_run            (gpointer             source_tag,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data);
 
+/* The task emb_task_run () starts, for work in more than one step (say an
+ * _async call of a lower layer first, then g_task_run_in_thread ()). */
+GTask   *emb_task_new            (gpointer             source_tag,
+                                  gpointer             job,
+                                  GDestroyNotify       free_job,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+
 /* From the thread: result (freed with free_result if never finished), or
  * error (taken) when result is NULL. */
 void     emb_task_return         (GTask               *task,

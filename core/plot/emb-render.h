@@ -76,6 +76,24 @@ gboolean emb_render_points (const EmbPointStyle *style,
                             guint                n_threads,
                             GCancellable        *cancellable);
 
+/* emb_render_points () in a worker thread.  style and view are copied,
+ * but the arrays style points to are borrowed: owner keeps them alive and
+ * owner_destroy (may be NULL) is called on it exactly once, when the task
+ * no longer needs them (on success, error or cancel alike).  Finishes with
+ * the pixels (view->height rows of *stride bytes, as emb_render_points ()
+ * writes them), or NULL and G_IO_ERROR_CANCELLED. */
+void     emb_render_points_async  (const EmbPointStyle *style,
+                                   const EmbView       *view,
+                                   guint                n_threads,
+                                   gpointer             owner,
+                                   GDestroyNotify       owner_destroy,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data);
+GBytes  *emb_render_points_finish (GAsyncResult        *result,
+                                   int                 *stride,
+                                   GError             **error);
+
 /* A uniform grid over the points for hit-testing and label placement:
  * built once per layout (coordinates), queried in data units. */
 typedef struct _EmbSpatialIndex EmbSpatialIndex;

@@ -32,15 +32,11 @@ struct _EmbAnalogyPanel
   guint         busy;
 };
 
-/* A query on its way: the panel is kept and the application held until
- * the callback. */
+/* A query on its way, for the three rows it asks about. */
 typedef struct
 {
-  EmbAnalogyPanel *self;
-  GApplication    *app;
-  GCancellable    *cancellable;
-  EmbScene        *scene;
-  gsize            abc[3];
+  EmbPanelCall call;
+  gsize        abc[3];
 } Query;
 
 enum
@@ -64,18 +60,7 @@ G_DEFINE_FINAL_TYPE (EmbAnalogyPanel, emb_analogy_panel, GTK_TYPE_BOX)
 
 /* auxiliary functions */
 
-static void
-query_free (Query *query)
-{
-  query->self->busy--;
-  emb_panel_release_app (query->app);
-  g_object_unref (query->self);
-  g_object_unref (query->cancellable);
-  emb_scene_unref (query->scene);
-  g_free (query);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Query, query_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Query, emb_panel_call_free)
 
 static void
 query_done (GObject      *source,
@@ -83,12 +68,13 @@ query_done (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(Query) query = user_data;
-  EmbAnalogyPanel *self = query->self;
+  EmbAnalogyPanel *self = EMB_ANALOGY_PANEL (query->call.panel);
   g_autoptr(GArray) out = emb_scene_analogy_finish (result, NULL);
   g_autofree char *status = NULL;
   EmbVocab *vocab;
 
-  if (out == NULL || g_cancellable_is_cancelled (query->cancellable) || query->scene != self->scene)
+  if (out == NULL || g_cancellable_is_cancelled (query->call.cancellable) ||
+      query->call.scene != self->scene)
     return;
   vocab = self->scene->dataset->vocab;
   memcpy (self->abc, query->abc, sizeof self->abc);
@@ -134,16 +120,6 @@ static void
 run_cb (EmbAnalogyPanel *self)
 {
   emb_analogy_panel_run (self);
-}
-
-static void
-row_activated_cb (EmbAnalogyPanel *self,
-                  GtkListBoxRow   *row)
-{
-  gsize id;
-
-  if (emb_token_row_get_id (row, &id))
-    g_signal_emit (self, signals[TOKEN_ACTIVATED], 0, (guint64) id);
 }
 
 /* GObject overrides */
@@ -210,14 +186,9 @@ emb_analogy_panel_class_init (EmbAnalogyPanelClass *klass)
   object_class->dispose = emb_analogy_panel_dispose;
   object_class->finalize = emb_analogy_panel_finalize;
 
-  properties[PROP_SCENE] =
-    g_param_spec_boxed ("scene", NULL, NULL, EMB_TYPE_SCENE,
-                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SCENE] = emb_panel_scene_param ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  signals[TOKEN_ACTIVATED] =
-    g_signal_new ("token-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
   signals[ANALOGY_CHANGED] =
     g_signal_new ("analogy-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -229,7 +200,7 @@ emb_analogy_panel_class_init (EmbAnalogyPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmbAnalogyPanel, analogy_status);
   gtk_widget_class_bind_template_child (widget_class, EmbAnalogyPanel, analogy_list);
   gtk_widget_class_bind_template_callback (widget_class, run_cb);
-  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  signals[TOKEN_ACTIVATED] = emb_panel_class_add_token_activated (widget_class);
 }
 
 static void
@@ -286,16 +257,10 @@ emb_analogy_panel_run (EmbAnalogyPanel *self)
     return;
   gtk_label_set_text (self->analogy_status, "");
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  query = g_new0 (Query, 1);
-  query->self = g_object_ref (self);
-  query->app = emb_panel_hold_app (GTK_WIDGET (self));
-  query->cancellable = g_object_ref (self->cancellable);
-  query->scene = emb_scene_ref (self->scene);
+  emb_panel_renew_cancellable (&self->cancellable);
+  query = emb_panel_call_new (sizeof (Query), GTK_WIDGET (self), &self->busy,
+                              self->cancellable, self->scene);
   memcpy (query->abc, abc, sizeof abc);
-  self->busy++;
   emb_scene_analogy_async (self->scene, abc[0], abc[1], abc[2], ANALOGY_K,
                            self->cancellable, query_done, query);
 }

@@ -79,15 +79,11 @@ static const EmbTokenFeature features[] = {
   EMB_TOKEN_FEATURE_SCRIPT,
 };
 
-/* Clusters or a ramp on their way: the panel is kept and the application
- * held until the callback. */
+/* Clusters or a ramp on their way, for the colouring chosen. */
 typedef struct
 {
-  EmbColorPanel *self;
-  GApplication  *app;
-  GCancellable  *cancellable;
-  EmbScene      *scene;
-  guint          choice;
+  EmbPanelCall call;
+  guint        choice;
 } ColorCall;
 
 static void emb_color_panel_buildable_init (GtkBuildableIface *iface);
@@ -106,29 +102,14 @@ color_call_new (EmbColorPanel *self,
                 GCancellable  *cancellable,
                 guint          choice)
 {
-  ColorCall *call = g_new0 (ColorCall, 1);
+  ColorCall *call = emb_panel_call_new (sizeof (ColorCall), GTK_WIDGET (self), &self->busy,
+                                        cancellable, self->scene);
 
-  call->self = g_object_ref (self);
-  call->app = emb_panel_hold_app (GTK_WIDGET (self));
-  call->cancellable = g_object_ref (cancellable);
-  call->scene = emb_scene_ref (self->scene);
   call->choice = choice;
-  self->busy++;
   return call;
 }
 
-static void
-color_call_free (ColorCall *call)
-{
-  call->self->busy--;
-  emb_panel_release_app (call->app);
-  g_object_unref (call->self);
-  g_object_unref (call->cancellable);
-  emb_scene_unref (call->scene);
-  g_free (call);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ColorCall, color_call_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ColorCall, emb_panel_call_free)
 
 static void
 cancel_and_clear (GCancellable **cancellable)
@@ -238,16 +219,16 @@ ramp_done (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(ColorCall) call = user_data;
-  EmbColorPanel *self = call->self;
+  EmbColorPanel *self = EMB_COLOR_PANEL (call->call.panel);
   g_autoptr(EmbRamp) ramp = emb_ramp_new_finish (result, NULL);
   guint32 *palette;
   gboolean norm = call->choice == EMB_COLOR_BY_NORM;
   char lo[64], hi[64];
 
-  if (call->cancellable != self->ramp_cancellable)
+  if (call->call.cancellable != self->ramp_cancellable)
     return;
   g_clear_object (&self->ramp_cancellable);
-  if (ramp == NULL || call->scene != self->scene)
+  if (ramp == NULL || call->call.scene != self->scene)
     return;
 
   palette = emb_ramp_palette (NORM_BINS);
@@ -264,8 +245,7 @@ show_ramp (EmbColorPanel *self, guint choice)
 {
   g_autofree float *values = ramp_values (self, choice);
 
-  cancel_and_clear (&self->ramp_cancellable);
-  self->ramp_cancellable = g_cancellable_new ();
+  emb_panel_renew_cancellable (&self->ramp_cancellable);
   emb_ramp_new_async (values, emb_scene_n_rows (self->scene), NORM_BINS, self->ramp_cancellable,
                       ramp_done, color_call_new (self, self->ramp_cancellable, choice));
 }
@@ -316,11 +296,11 @@ cluster_done (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(ColorCall) call = user_data;
-  EmbColorPanel *self = call->self;
+  EmbColorPanel *self = EMB_COLOR_PANEL (call->call.panel);
   g_autoptr(GError) error = NULL;
   g_autoptr(EmbClusters) clusters = emb_clusters_compute_finish (result, &error);
 
-  if (call->cancellable != self->cluster_cancellable)
+  if (call->call.cancellable != self->cluster_cancellable)
     return;
   g_clear_object (&self->cluster_cancellable);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLUSTERING]);
@@ -330,7 +310,7 @@ cluster_done (GObject      *source,
         g_signal_emit (self, signals[FAILED], 0, "Could not cluster the tokens", error->message);
       return;
     }
-  if (call->scene != self->scene)
+  if (call->call.scene != self->scene)
     return;
   g_clear_pointer (&self->clusters, emb_clusters_free);
   self->clusters = g_steal_pointer (&clusters);
@@ -345,8 +325,7 @@ start_clustering (EmbColorPanel *self)
   EmbDataset *ds = self->scene->dataset;
   gsize k = gtk_spin_button_get_value_as_int (self->cluster_k);
 
-  cancel_and_clear (&self->cluster_cancellable);
-  self->cluster_cancellable = g_cancellable_new ();
+  emb_panel_renew_cancellable (&self->cluster_cancellable);
   g_atomic_int_set (&self->progress, 0);
 
   options.k = MIN (k, emb_scene_n_rows (self->scene));

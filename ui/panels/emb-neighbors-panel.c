@@ -30,15 +30,11 @@ struct _EmbNeighborsPanel
   guint         busy;
 };
 
-/* A query on its way: the panel is kept and the application held until
- * the callback. */
+/* A query on its way, for the row it asks about. */
 typedef struct
 {
-  EmbNeighborsPanel *self;
-  GApplication      *app;
-  GCancellable      *cancellable;
-  EmbScene          *scene;
-  gsize              id;
+  EmbPanelCall call;
+  gsize        id;
 } Query;
 
 enum
@@ -68,18 +64,7 @@ G_DEFINE_FINAL_TYPE (EmbNeighborsPanel, emb_neighbors_panel, GTK_TYPE_BOX)
 
 /* auxiliary functions */
 
-static void
-query_free (Query *query)
-{
-  query->self->busy--;
-  emb_panel_release_app (query->app);
-  g_object_unref (query->self);
-  g_object_unref (query->cancellable);
-  emb_scene_unref (query->scene);
-  g_free (query);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Query, query_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Query, emb_panel_call_free)
 
 static void
 show_none (EmbNeighborsPanel *self)
@@ -96,12 +81,12 @@ query_done (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(Query) query = user_data;
-  EmbNeighborsPanel *self = query->self;
+  EmbNeighborsPanel *self = EMB_NEIGHBORS_PANEL (query->call.panel);
   g_autoptr(GArray) out = emb_scene_neighbors_finish (result, NULL);
 
   /* Superseded: a newer query or scene has taken over. */
-  if (out == NULL || g_cancellable_is_cancelled (query->cancellable) ||
-      query->scene != self->scene || (gint64) query->id != self->selected)
+  if (out == NULL || g_cancellable_is_cancelled (query->call.cancellable) ||
+      query->call.scene != self->scene || (gint64) query->id != self->selected)
     return;
   g_array_set_size (self->neighbors, 0);
   g_array_append_vals (self->neighbors, out->data, out->len);
@@ -115,20 +100,14 @@ start_query (EmbNeighborsPanel *self)
 {
   Query *query;
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  emb_panel_renew_cancellable (&self->cancellable);
   g_array_set_size (self->neighbors, 0);
   if (self->scene == NULL || self->selected < 0)
     return;
 
-  query = g_new0 (Query, 1);
-  query->self = g_object_ref (self);
-  query->app = emb_panel_hold_app (GTK_WIDGET (self));
-  query->cancellable = g_object_ref (self->cancellable);
-  query->scene = emb_scene_ref (self->scene);
+  query = emb_panel_call_new (sizeof (Query), GTK_WIDGET (self), &self->busy,
+                              self->cancellable, self->scene);
   query->id = (gsize) self->selected;
-  self->busy++;
   emb_scene_neighbors_async (self->scene, query->id,
                              metrics[MIN (gtk_drop_down_get_selected (self->metric_dropdown), 2u)],
                              gtk_spin_button_get_value_as_int (self->k_spin),
@@ -136,16 +115,6 @@ start_query (EmbNeighborsPanel *self)
 }
 
 /* callbacks */
-
-static void
-row_activated_cb (EmbNeighborsPanel *self,
-                  GtkListBoxRow     *row)
-{
-  gsize id;
-
-  if (emb_token_row_get_id (row, &id))
-    g_signal_emit (self, signals[TOKEN_ACTIVATED], 0, (guint64) id);
-}
 
 static void
 metric_changed_cb (EmbNeighborsPanel *self)
@@ -231,9 +200,7 @@ emb_neighbors_panel_class_init (EmbNeighborsPanelClass *klass)
   object_class->dispose = emb_neighbors_panel_dispose;
   object_class->finalize = emb_neighbors_panel_finalize;
 
-  properties[PROP_SCENE] =
-    g_param_spec_boxed ("scene", NULL, NULL, EMB_TYPE_SCENE,
-                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SCENE] = emb_panel_scene_param ();
   properties[PROP_SELECTED] =
     g_param_spec_int64 ("selected", NULL, NULL, -1, G_MAXINT64, -1,
                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -245,10 +212,6 @@ emb_neighbors_panel_class_init (EmbNeighborsPanelClass *klass)
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* A listed token was activated: its row id. */
-  signals[TOKEN_ACTIVATED] =
-    g_signal_new ("token-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
   /* The neighbours of the selection are listed. */
   signals[NEIGHBORS_CHANGED] =
     g_signal_new ("neighbors-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -260,7 +223,7 @@ emb_neighbors_panel_class_init (EmbNeighborsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmbNeighborsPanel, metric_dropdown);
   gtk_widget_class_bind_template_child (widget_class, EmbNeighborsPanel, k_spin);
   gtk_widget_class_bind_template_child (widget_class, EmbNeighborsPanel, neighbor_list);
-  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  signals[TOKEN_ACTIVATED] = emb_panel_class_add_token_activated (widget_class);
 }
 
 static void

@@ -1,4 +1,5 @@
-/* emb-panel-util.c: token list rows and the application hold of panels. */
+/* emb-panel-util.c: token list rows, the shared property and signal, and
+ * the calls of panels (see emb-panel-util.h). */
 #include "config.h"
 
 #include "emb-panel-util.h"
@@ -112,4 +113,75 @@ emb_panel_release_app (GApplication *app)
     return;
   g_application_release (app);
   g_object_unref (app);
+}
+
+static void
+token_row_activated_cb (GtkWidget     *panel,
+                        GtkListBoxRow *row)
+{
+  gsize id;
+
+  if (emb_token_row_get_id (row, &id))
+    g_signal_emit_by_name (panel, "token-activated", (guint64) id);
+}
+
+GParamSpec *
+emb_panel_scene_param (void)
+{
+  return g_param_spec_boxed ("scene", NULL, NULL, EMB_TYPE_SCENE,
+                             G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+}
+
+guint
+emb_panel_class_add_token_activated (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_bind_template_callback_full (widget_class, "row_activated_cb",
+                                                G_CALLBACK (token_row_activated_cb));
+  /* A listed token was activated: its row id. */
+  return g_signal_new ("token-activated", G_TYPE_FROM_CLASS (widget_class), G_SIGNAL_RUN_LAST,
+                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
+}
+
+GCancellable *
+emb_panel_renew_cancellable (GCancellable **cancellable)
+{
+  g_cancellable_cancel (*cancellable);
+  g_clear_object (cancellable);
+  *cancellable = g_cancellable_new ();
+  return *cancellable;
+}
+
+gpointer
+emb_panel_call_new (gsize         size,
+                    GtkWidget    *panel,
+                    guint        *busy,
+                    GCancellable *cancellable,
+                    EmbScene     *scene)
+{
+  EmbPanelCall *call;
+
+  g_return_val_if_fail (size >= sizeof (EmbPanelCall), NULL);
+
+  call = g_malloc0 (size);
+  call->panel = g_object_ref (panel);
+  call->app = emb_panel_hold_app (panel);
+  call->cancellable = g_object_ref (cancellable);
+  call->scene = emb_scene_ref (scene);
+  call->busy = busy;
+  (*busy)++;
+  return call;
+}
+
+void
+emb_panel_call_free (gpointer data)
+{
+  EmbPanelCall *call = data;
+
+  (*call->busy)--;
+  emb_panel_release_app (call->app);
+  g_object_unref (call->cancellable);
+  emb_scene_unref (call->scene);
+  /* Last: busy points into the panel. */
+  g_object_unref (call->panel);
+  g_free (call);
 }

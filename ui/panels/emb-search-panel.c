@@ -31,14 +31,11 @@ struct _EmbSearchPanel
   guint         busy;
 };
 
-/* A search on its way: the panel is kept and the application held until
- * the callback. */
+/* A search on its way, and whether to activate its best match. */
 typedef struct
 {
-  EmbSearchPanel *self;
-  GApplication   *app;
-  EmbScene       *scene;
-  gboolean        activate;
+  EmbPanelCall call;
+  gboolean     activate;
 } Search;
 
 enum
@@ -62,17 +59,7 @@ G_DEFINE_FINAL_TYPE (EmbSearchPanel, emb_search_panel, GTK_TYPE_BOX)
 
 /* auxiliary functions */
 
-static void
-search_free (Search *search)
-{
-  search->self->busy--;
-  emb_panel_release_app (search->app);
-  g_object_unref (search->self);
-  emb_scene_unref (search->scene);
-  g_free (search);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Search, search_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Search, emb_panel_call_free)
 
 static void
 clear (EmbSearchPanel *self)
@@ -89,12 +76,12 @@ search_done (GObject      *source,
              gpointer      user_data)
 {
   g_autoptr(Search) search = user_data;
-  EmbSearchPanel *self = search->self;
+  EmbSearchPanel *self = EMB_SEARCH_PANEL (search->call.panel);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) ids = emb_search_tokens_finish (result, &error);
   g_autofree char *count = NULL;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || search->scene != self->scene)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || search->call.scene != self->scene)
     return;
 
   clear (self);
@@ -118,18 +105,6 @@ search_done (GObject      *source,
 
   if (search->activate && ids->len > 0)
     g_signal_emit (self, signals[TOKEN_ACTIVATED], 0, (guint64) g_array_index (ids, gsize, 0));
-}
-
-/* callbacks */
-
-static void
-row_activated_cb (EmbSearchPanel *self,
-                  GtkListBoxRow  *row)
-{
-  gsize id;
-
-  if (emb_token_row_get_id (row, &id))
-    g_signal_emit (self, signals[TOKEN_ACTIVATED], 0, (guint64) id);
 }
 
 /* GObject overrides */
@@ -198,14 +173,9 @@ emb_search_panel_class_init (EmbSearchPanelClass *klass)
   object_class->dispose = emb_search_panel_dispose;
   object_class->finalize = emb_search_panel_finalize;
 
-  properties[PROP_SCENE] =
-    g_param_spec_boxed ("scene", NULL, NULL, EMB_TYPE_SCENE,
-                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SCENE] = emb_panel_scene_param ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  signals[TOKEN_ACTIVATED] =
-    g_signal_new ("token-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
   signals[MATCHES_CHANGED] =
     g_signal_new ("matches-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
@@ -213,7 +183,7 @@ emb_search_panel_class_init (EmbSearchPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/emb-search-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, EmbSearchPanel, search_count);
   gtk_widget_class_bind_template_child (widget_class, EmbSearchPanel, search_list);
-  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  signals[TOKEN_ACTIVATED] = emb_panel_class_add_token_activated (widget_class);
 }
 
 static void
@@ -270,9 +240,7 @@ emb_search_panel_search (EmbSearchPanel *self,
   self->last = g_strdup (text);
   self->last_regex = regex;
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  emb_panel_renew_cancellable (&self->cancellable);
 
   if (self->scene == NULL)
     return;
@@ -283,12 +251,9 @@ emb_search_panel_search (EmbSearchPanel *self,
       return;
     }
 
-  search = g_new0 (Search, 1);
-  search->self = g_object_ref (self);
-  search->app = emb_panel_hold_app (GTK_WIDGET (self));
-  search->scene = emb_scene_ref (self->scene);
+  search = emb_panel_call_new (sizeof (Search), GTK_WIDGET (self), &self->busy,
+                               self->cancellable, self->scene);
   search->activate = activate;
-  self->busy++;
   emb_search_tokens_async (self->scene->dataset->vocab, text, regex, self->cancellable,
                            search_done, search);
 }

@@ -24,7 +24,7 @@ G_BEGIN_DECLS
 #define LABEL_GAP            4.0
 #define SELECTED_LABEL_SHIFT 6.0
 
-/* The point layout for one pair of axes: shared with render threads. */
+/* The point layout for one pair of axes: kept alive by renders in flight. */
 typedef struct
 {
   gint             ref_count;
@@ -58,9 +58,11 @@ struct _EmbPlotView
   GdkTexture   *texture;
   EmbView       texture_view;     /* logical view the texture was drawn at */
   int           texture_scale;    /* device scale it was drawn at */
-  GCancellable *render_cancellable;
-  gboolean      render_running;
-  gboolean      render_dirty;
+  GCancellable *render_cancellable; /* the render in flight, or NULL */
+  EmbView       render_view;      /* device view it draws */
+  Layout       *render_layout;    /* borrowed: the layout it draws (it holds a ref) */
+  gboolean      render_dirty;     /* render again when it ends */
+  gboolean      disposed;
 
   gssize        selection;
   GArray       *neighbors;        /* gsize */
@@ -105,6 +107,7 @@ void     _emb_plot_view_rebuild_layout    (EmbPlotView      *self);
 void     _emb_plot_view_fit_view          (EmbPlotView      *self,
                                            EmbView          *out);
 void     _emb_plot_view_start_render      (EmbPlotView      *self);
+void     _emb_plot_view_cancel_render     (EmbPlotView      *self);
 gboolean _emb_plot_view_views_equal       (const EmbView    *a,
                                            const EmbView    *b);
 void     _emb_plot_view_set_view          (EmbPlotView      *self,

@@ -38,6 +38,7 @@ emb_plot_view_set_scene (EmbPlotView *self,
   _emb_plot_view_rebuild_layout (self);
   self->view.scale = 0;
   emb_plot_view_reset_view (self);
+  _emb_plot_view_start_render (self);
 }
 
 void
@@ -58,6 +59,7 @@ emb_plot_view_set_axes (EmbPlotView *self,
   _emb_plot_view_drop_texture (self);
   _emb_plot_view_rebuild_layout (self);
   emb_plot_view_reset_view (self);
+  _emb_plot_view_start_render (self);
 }
 
 void
@@ -146,7 +148,7 @@ emb_plot_view_set_label_density (EmbPlotView *self,
 gboolean
 emb_plot_view_is_rendering (EmbPlotView *self)
 {
-  return self->render_running || self->render_dirty ||
+  return self->render_cancellable != NULL || self->render_dirty ||
          (self->layout != NULL && self->view.scale > 0 &&
           (self->texture == NULL || !_emb_plot_view_views_equal (&self->texture_view, &self->view)));
 }

@@ -1,10 +1,11 @@
 /* emb-plot-view.c: the widget: the point layout for the current axes and
  * colours, the texture rendered from it and the snapshot.
  *
- * The points are rasterised by core's renderer in a worker thread into a
- * texture that is cached with the view it was drawn for.  Each frame draws
- * that texture (moved and scaled to the current view while a fresh one is
- * being rendered, so panning never waits) and then the overlay: core's
+ * The points are rasterised off the main thread by core's renderer
+ * (emb_render_points_async) into a texture that is cached with the view
+ * it was drawn for.  Each frame draws that texture (moved and scaled to
+ * the current view while a fresh one is being rendered, so panning never
+ * waits) and then the overlay: core's
  * emb-overlay (search rings, neighbour lines, analogy arrows, the
  * selection; the same code draws them into exported files), labels, and
  * the hovered point.  Input is in emb-plot-view-input.c, labels in
@@ -16,13 +17,6 @@
 #include <string.h>
 
 #include "emb-plot-view-private.h"
-
-typedef struct
-{
-  Layout  *layout;
-  EmbView  view;          /* in device pixels */
-  guint32  background;
-} RenderJob;
 
 G_DEFINE_FINAL_TYPE (EmbPlotView, emb_plot_view, GTK_TYPE_WIDGET)
 
@@ -54,13 +48,6 @@ layout_unref (Layout *layout)
   g_free (layout->visible);
   g_clear_pointer (&layout->index, emb_spatial_index_free);
   g_free (layout);
-}
-
-static void
-render_job_free (RenderJob *job)
-{
-  layout_unref (job->layout);
-  g_free (job);
 }
 
 /* Dark when the theme's text is light, however the dark style was chosen
@@ -143,6 +130,7 @@ _emb_plot_view_rebuild_layout (EmbPlotView *self)
   Layout *layout;
   gsize n;
 
+  _emb_plot_view_cancel_render (self);
   g_clear_pointer (&self->layout, layout_unref);
   if (self->scene == NULL)
     return;
@@ -185,18 +173,88 @@ _emb_plot_view_fit_view (EmbPlotView *self, EmbView *out)
   emb_view_fit (out, self->layout->xs, self->layout->ys, self->layout->n, w, h, 0.05);
 }
 
-static void
-render_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+/* A render in flight: what the texture it yields is for. */
+typedef struct
 {
-  RenderJob *job = task_data;
-  Layout *layout = job->layout;
-  int stride = job->view.width * 4;
-  gsize size = (gsize) stride * job->view.height;
-  guint8 *pixels = g_malloc (size);
-  EmbPointStyle style = {
+  EmbPlotView  *self;          /* ref: the widget outlives the render */
+  GCancellable *cancellable;   /* ref: which render this is */
+  EmbView       logical;
+  EmbView       device;        /* the pixels' size */
+  int           device_scale;
+} RenderRequest;
+
+static void
+render_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RenderRequest *req = user_data;
+  EmbPlotView *self = req->self;
+  g_autoptr(GError) error = NULL;
+  int stride = 0;
+  g_autoptr(GBytes) pixels = emb_render_points_finish (result, &stride, &error);
+
+  /* A render cancelled for a newer layout, or after dispose, is dropped. */
+  if (req->cancellable == self->render_cancellable)
+    {
+      g_clear_object (&self->render_cancellable);
+      if (pixels != NULL)
+        {
+          const EmbView *d = &req->device;
+
+          g_clear_object (&self->texture);
+          self->texture = gdk_memory_texture_new (d->width, d->height, GDK_MEMORY_DEFAULT,
+                                                  pixels, stride);
+          self->texture_view = req->logical;
+          self->texture_scale = req->device_scale;
+          gtk_widget_queue_draw (GTK_WIDGET (self));
+        }
+      if (self->render_dirty)
+        _emb_plot_view_start_render (self);
+    }
+  g_object_unref (req->cancellable);
+  g_object_unref (req->self);
+  g_free (req);
+}
+
+/* Drops the render in flight: its layout is gone or the widget is. */
+void
+_emb_plot_view_cancel_render (EmbPlotView *self)
+{
+  if (self->render_cancellable == NULL)
+    return;
+  g_cancellable_cancel (self->render_cancellable);
+  g_clear_object (&self->render_cancellable);
+}
+
+/* Starts a render of the current view in core's renderer unless one is
+ * running: then the view is rendered again when that one ends, unless it
+ * is the view being rendered. */
+void
+_emb_plot_view_start_render (EmbPlotView *self)
+{
+  Layout *layout = self->layout;
+  RenderRequest *req;
+  EmbPointStyle style;
+  EmbView device = self->view;
+  int sf;
+
+  self->render_dirty = FALSE;
+  if (self->disposed || layout == NULL ||
+      self->view.scale <= 0 || self->view.width <= 0 || self->view.height <= 0)
+    return;
+  sf = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  device.width *= sf;
+  device.height *= sf;
+  device.scale *= sf;
+  if (self->render_cancellable != NULL)
+    {
+      self->render_dirty = layout != self->render_layout ||
+                           !_emb_plot_view_views_equal (&device, &self->render_view);
+      return;
+    }
+
+  style = (EmbPointStyle) {
     .xs = layout->xs,
     .ys = layout->ys,
     .n = layout->n,
@@ -206,83 +264,19 @@ render_thread (GTask        *task,
     .visible = layout->visible,
     .radius = 1.6,
     .opacity = EMB_POINT_OPACITY,
-    .background = job->background,
+    .background = 0,   /* transparent: the widget draws the background */
   };
-
-  if (!emb_render_points (&style, &job->view, pixels, stride, 0, cancellable))
-    {
-      g_free (pixels);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
-      return;
-    }
-  g_task_return_pointer (task, gdk_memory_texture_new (job->view.width, job->view.height,
-                                                       GDK_MEMORY_DEFAULT,
-                                                       g_bytes_new_take (pixels, size), stride),
-                         g_object_unref);
-}
-
-static void
-render_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  EmbPlotView *self = EMB_PLOT_VIEW (source);
-  GTask *task = G_TASK (result);
-  g_autoptr(GError) error = NULL;
-  GdkTexture *texture = g_task_propagate_pointer (task, &error);
-  EmbView *logical = g_object_get_data (G_OBJECT (task), "logical-view");
-
-  self->render_running = FALSE;
-  if (texture != NULL)
-    {
-      g_clear_object (&self->texture);
-      self->texture = texture;
-      self->texture_view = *logical;
-      self->texture_scale = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "device-scale"));
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
-  if (self->render_dirty)
-    _emb_plot_view_start_render (self);
-}
-
-/* Starts a render of the current view unless one is running, in which case
- * the view is rendered again when that one ends. */
-void
-_emb_plot_view_start_render (EmbPlotView *self)
-{
-  g_autoptr(GTask) task = NULL;
-  RenderJob *job;
-  EmbView *logical;
-  int sf;
-
-  self->render_dirty = FALSE;
-  if (self->layout == NULL || self->view.scale <= 0 || self->view.width <= 0 || self->view.height <= 0)
-    return;
-  if (self->render_running)
-    {
-      self->render_dirty = TRUE;
-      return;
-    }
-
-  sf = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  job = g_new0 (RenderJob, 1);
-  job->layout = layout_ref (self->layout);
-  job->view = self->view;
-  job->view.width *= sf;
-  job->view.height *= sf;
-  job->view.scale *= sf;
-  job->background = 0;   /* transparent: the widget draws the background */
-
-  logical = g_new (EmbView, 1);
-  *logical = self->view;
-
-  task = g_task_new (self, self->render_cancellable, render_done, NULL);
-  g_task_set_source_tag (task, _emb_plot_view_start_render);
-  g_task_set_task_data (task, job, (GDestroyNotify) render_job_free);
-  g_object_set_data_full (G_OBJECT (task), "logical-view", logical, g_free);
-  g_object_set_data (G_OBJECT (task), "device-scale", GINT_TO_POINTER (sf));
-  self->render_running = TRUE;
-  g_task_run_in_thread (task, render_thread);
+  self->render_cancellable = g_cancellable_new ();
+  self->render_view = device;
+  self->render_layout = layout;
+  req = g_new0 (RenderRequest, 1);
+  req->self = g_object_ref (self);
+  req->cancellable = g_object_ref (self->render_cancellable);
+  req->logical = self->view;
+  req->device = device;
+  req->device_scale = sf;
+  emb_render_points_async (&style, &device, 0, layout_ref (layout), (GDestroyNotify) layout_unref,
+                           self->render_cancellable, render_done, req);
 }
 
 gboolean
@@ -351,8 +345,6 @@ snapshot_markers (EmbPlotView *self, GtkSnapshot *snapshot, int w, int h)
     }
   cairo_destroy (cr);
 }
-
-/* callbacks */
 
 /* callbacks */
 
@@ -442,7 +434,8 @@ emb_plot_view_dispose (GObject *object)
   EmbPlotView *self = EMB_PLOT_VIEW (object);
 
   _emb_plot_view_stop_fly (self);
-  g_cancellable_cancel (self->render_cancellable);
+  self->disposed = TRUE;
+  _emb_plot_view_cancel_render (self);
   G_OBJECT_CLASS (emb_plot_view_parent_class)->dispose (object);
 }
 
@@ -451,7 +444,6 @@ emb_plot_view_finalize (GObject *object)
 {
   EmbPlotView *self = EMB_PLOT_VIEW (object);
 
-  g_clear_object (&self->render_cancellable);
   g_clear_object (&self->texture);
   g_clear_pointer (&self->layout, layout_unref);
   g_clear_pointer (&self->scene, emb_scene_unref);
@@ -496,7 +488,6 @@ emb_plot_view_class_init (EmbPlotViewClass *klass)
 static void
 emb_plot_view_init (EmbPlotView *self)
 {
-  self->render_cancellable = g_cancellable_new ();
   self->selection = -1;
   self->hover = -1;
   self->pointer_x = self->pointer_y = -1;
