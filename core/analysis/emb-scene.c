@@ -43,6 +43,9 @@ emb_scene_load (const char           *path,
   if (progress != NULL)
     progress (0.85, progress_data);
   scene = emb_scene_new (ds, cancellable, error);
+  /* The PCA read every row again: a file cut short meanwhile shows here. */
+  if (!emb_dataset_check_unchanged (ds, error))
+    g_clear_pointer (&scene, emb_scene_unref);
   if (scene != NULL && progress != NULL)
     progress (1.0, progress_data);
   return scene;
