@@ -16,6 +16,7 @@
 #include "emb-application.h"
 #include "emb-plot-view.h"
 #include "emb-window.h"
+#include "emb-test-util.h"
 
 #define WATCHDOG_SECONDS 60
 
@@ -43,22 +44,14 @@ write_big_npy (const char *dir)
 {
   const gsize rows = 400000, cols = 128;
   char *path = g_build_filename (dir, "big.npy", NULL);
-  g_autofree char *dict = g_strdup_printf ("{'descr': '<f4', 'fortran_order': False, 'shape': (%"
-                                           G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "), }", rows, cols);
-  g_autoptr(GString) header = g_string_new (dict);
+  g_autoptr(GByteArray) header = g_byte_array_new ();
   g_autofree float *row = g_new (float, cols);
-  guint16 header_len;
   FILE *f;
 
-  while ((10 + header->len + 1) % 64 != 0)
-    g_string_append_c (header, ' ');
-  g_string_append_c (header, '\n');
-  header_len = GUINT16_TO_LE (header->len);
+  emb_test_put_npy_f32_header (header, rows, cols);
   f = fopen (path, "wb");
   g_assert_nonnull (f);
-  fwrite ("\x93NUMPY\x01\x00", 1, 8, f);
-  fwrite (&header_len, 2, 1, f);
-  fwrite (header->str, 1, header->len, f);
+  fwrite (header->data, 1, header->len, f);
   for (gsize i = 0; i < rows; i++)
     {
       for (gsize j = 0; j < cols; j++)

@@ -132,17 +132,9 @@ npy_bytes (gsize rows,
            gsize cols)
 {
   GByteArray *b = g_byte_array_new ();
-  g_autofree char *dict = g_strdup_printf ("{'descr': '<f4', 'fortran_order': False, 'shape': (%"
-                                           G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "), }", rows, cols);
-  g_autoptr(GString) header = g_string_new (dict);
   g_autofree float *values = g_new (float, rows * cols);
 
-  while ((10 + header->len + 1) % 64 != 0)
-    g_string_append_c (header, ' ');
-  g_string_append_c (header, '\n');
-  g_byte_array_append (b, (const guint8 *) "\x93NUMPY\x01\x00", 8);
-  emb_test_put_u16 (b, header->len);
-  g_byte_array_append (b, (const guint8 *) header->str, header->len);
+  emb_test_put_npy_f32_header (b, rows, cols);
   for (gsize i = 0; i < rows; i++)
     for (gsize j = 0; j < cols; j++)
       values[i * cols + j] = (float) ((i * 7 + j * 3) % 101);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "emb-window.h"
+#include "emb-test-util.h"
 #include "emb-plot-view.h"
 #include "analysis/emb-categories.h"
 #include "panels/emb-color-panel.h"
@@ -764,25 +765,17 @@ test_color_panel (void)
 static void
 write_npy (const char *path, gsize rows, gsize cols)
 {
-  g_autofree char *dict = g_strdup_printf ("{'descr': '<f4', 'fortran_order': False, 'shape': (%"
-                                           G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT "), }", rows, cols);
-  g_autoptr(GString) header = g_string_new (dict);
+  g_autoptr(GByteArray) b = g_byte_array_new ();
   g_autofree float *values = g_new (float, rows * cols);
-  guint16 len;
   FILE *f;
 
-  while ((10 + header->len + 1) % 64 != 0)
-    g_string_append_c (header, ' ');
-  g_string_append_c (header, '\n');
-  len = GUINT16_TO_LE (header->len);
+  emb_test_put_npy_f32_header (b, rows, cols);
   for (gsize i = 0; i < rows; i++)
     for (gsize j = 0; j < cols; j++)
       values[i * cols + j] = (float) ((i * 7 + j * 3) % 11) - 5.0f + (float) (j % 2) * 0.5f;
   f = fopen (path, "wb");
   g_assert_nonnull (f);
-  fwrite ("\x93NUMPY\x01\x00", 1, 8, f);
-  fwrite (&len, 2, 1, f);
-  fwrite (header->str, 1, header->len, f);
+  fwrite (b->data, 1, b->len, f);
   g_assert_cmpuint (fwrite (values, sizeof (float), rows * cols, f), ==, rows * cols);
   g_assert_cmpint (fclose (f), ==, 0);
 }
