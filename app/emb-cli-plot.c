@@ -53,6 +53,11 @@ run_kmeans (const char *prog,
       g_printerr ("%s: %s: %s\n", prog, ds->path, error->message);
       *status = g_error_matches (error, EMB_ERROR, EMB_ERROR_INVALID) ? EMB_EXIT_USAGE : EMB_EXIT_INPUT;
     }
+  else if (!_emb_cli_check_unchanged (prog, ds))
+    {
+      g_clear_pointer (&km, emb_kmeans_free);
+      *status = EMB_EXIT_INPUT;
+    }
   return km;
 }
 
@@ -460,6 +465,8 @@ _emb_cli_export (const char *prog,
     status = add_clusters (prog, opts, ds, args.metric, &d, &state);
   if (status == EMB_EXIT_OK && opts->highlight != NULL)
     status = add_highlight (prog, opts->highlight, ds, args.metric, &d, &state);
+  if (status == EMB_EXIT_OK && !_emb_cli_check_unchanged (prog, ds))
+    status = EMB_EXIT_INPUT;
   if (status == EMB_EXIT_OK)
     {
       spec = emb_plot_spec_new (&state, args.width, args.height);

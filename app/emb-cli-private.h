@@ -45,6 +45,11 @@ gboolean _emb_cli_resolve_token (EmbDataset  *ds,
                                  gsize       *id,
                                  GError     **error);
 
+/* FALSE, having said so, when ds's file changed on disk since it was
+ * opened: call it after the work and before printing what came of it. */
+gboolean _emb_cli_check_unchanged (const char *prog,
+                                   EmbDataset *ds);
+
 /* emb-cli-plot.c */
 int      _emb_cli_cluster       (const char *prog,
                                  CliOptions *opts,

@@ -85,6 +85,18 @@ progress_cb (double   fraction,
 }
 
 gboolean
+_emb_cli_check_unchanged (const char *prog,
+                          EmbDataset *ds)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (emb_dataset_check_unchanged (ds, &error))
+    return TRUE;
+  g_printerr ("%s: %s\n", prog, error->message);
+  return FALSE;
+}
+
+gboolean
 _emb_cli_resolve_token (EmbDataset  *ds,
                const char  *arg,
                gsize       *id,
@@ -196,6 +208,8 @@ cmd_info (const char *prog,
           CliOptions *opts,
           EmbDataset *ds)
 {
+  if (opts->output == NULL && !_emb_cli_check_unchanged (prog, ds))
+    return EMB_EXIT_INPUT;
   if (opts->json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -287,6 +301,8 @@ run_query (const char  *prog,
       metric = EMB_METRIC_COSINE;
       count = emb_knn_analogy (index, ids[0], ids[1], ids[2], opts->k, nb);
     }
+  if (!_emb_cli_check_unchanged (prog, ds))
+    return EMB_EXIT_INPUT;
 
   if (opts->json)
     {
@@ -418,6 +434,8 @@ cmd_project (const char *prog,
           return EMB_EXIT_INPUT;
         }
       emb_pca_project (pca, ds->matrix, n_out, coords);
+      if (!_emb_cli_check_unchanged (prog, ds))
+        return EMB_EXIT_INPUT;
       if (!write_coords_csv (ds, coords, n_out, opts->output, &error))
         {
           g_printerr ("%s: %s\n", prog, error->message);
@@ -427,6 +445,8 @@ cmd_project (const char *prog,
         return EMB_EXIT_OK;
     }
 
+  if (opts->output == NULL && !_emb_cli_check_unchanged (prog, ds))
+    return EMB_EXIT_INPUT;
   if (opts->json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -698,6 +718,10 @@ emb_cli_run (int    argc,
   if (ds->note != NULL && !g_str_equal (cmd->name, "info"))
     g_printerr ("%s: note: %s\n", prog, ds->note);
   status = cmd->run (prog, &opts, ds);
+  /* Every command checks before it prints; this is for the rest
+   * (info only reads the header, which may have been all it needed). */
+  if (status == EMB_EXIT_OK && !_emb_cli_check_unchanged (prog, ds))
+    status = EMB_EXIT_INPUT;
   fflush (stdout);
   if (ferror (stdout))
     {

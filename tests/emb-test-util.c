@@ -144,6 +144,23 @@ emb_test_put_u16 (GByteArray *b,
 }
 
 void
+emb_test_put_npy_f32_header (GByteArray *b,
+                             gsize       rows,
+                             gsize       cols)
+{
+  g_autoptr(GString) dict = g_string_new (NULL);
+
+  g_string_printf (dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (%" G_GSIZE_FORMAT
+                   ", %" G_GSIZE_FORMAT "), }", rows, cols);
+  while ((10 + dict->len + 1) % 64 != 0)
+    g_string_append_c (dict, ' ');
+  g_string_append_c (dict, '\n');
+  g_byte_array_append (b, (const guint8 *) "\x93NUMPY\x01\x00", 8);
+  emb_test_put_u16 (b, (guint16) dict->len);
+  g_byte_array_append (b, (const guint8 *) dict->str, dict->len);
+}
+
+void
 emb_test_put_u32 (GByteArray *b,
                   guint32     v)
 {

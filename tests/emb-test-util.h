@@ -76,6 +76,9 @@ void emb_test_assert_row (const EmbMatrix *m,
 /* Little-endian writers for files built byte by byte. */
 void emb_test_put_u8  (GByteArray *b, guint8  v);
 void emb_test_put_u16 (GByteArray *b, guint16 v);
+/* A version 1.0 .npy header for rows x cols little-endian float32, padded
+ * as numpy pads it (the data starts at a multiple of 64 bytes). */
+void emb_test_put_npy_f32_header (GByteArray *b, gsize rows, gsize cols);
 void emb_test_put_u32 (GByteArray *b, guint32 v);
 void emb_test_put_u64 (GByteArray *b, guint64 v);
 void emb_test_put_f32 (GByteArray *b, float   f);

@@ -1,6 +1,7 @@
 /* test-app.c: the whole application under Xvfb, as `embedlens FILE` runs.
  *
- * A person opens a big file and closes the window before it has loaded:
+ * A person opens a big file (a 200 MB .npy, mapped) and closes the window
+ * while it is still loading (the test checks the reader had not finished):
  * g_application_run () must return 0 promptly, and only after the loading
  * thread has let go of the window (the window is finalized), so the
  * process never exits with a reader still running.  The same goes for the
@@ -15,6 +16,7 @@
 #include "emb-application.h"
 #include "emb-plot-view.h"
 #include "emb-window.h"
+#include "emb-test-util.h"
 
 #define WATCHDOG_SECONDS 60
 
@@ -30,26 +32,33 @@ typedef struct
   gboolean      watchdog_fired;
   gboolean      window_seen;
   gint64        closed_at;
+  double        progress_at_close;   /* of the load, just after the close */
   guint         poll_id;
 } Run;
 
-/* A GloVe text file big enough to take a while to read: 160,000 rows of
- * 64 values, about 60 MB. */
+/* A float32 .npy big enough that reading and projecting it takes a while
+ * after the window is up: 400,000 rows of 128 values, about 200 MB, read
+ * in place from its mapping like any .npy the app opens. */
 static char *
-write_big_glove (const char *dir)
+write_big_npy (const char *dir)
 {
-  g_autoptr(GString) text = g_string_sized_new (64 << 20);
-  char *path = g_build_filename (dir, "big.txt", NULL);
-  g_autoptr(GError) error = NULL;
+  const gsize rows = 400000, cols = 128;
+  char *path = g_build_filename (dir, "big.npy", NULL);
+  g_autoptr(GByteArray) header = g_byte_array_new ();
+  g_autofree float *row = g_new (float, cols);
+  FILE *f;
 
-  for (guint i = 0; i < 160000; i++)
+  emb_test_put_npy_f32_header (header, rows, cols);
+  f = fopen (path, "wb");
+  g_assert_nonnull (f);
+  fwrite (header->data, 1, header->len, f);
+  for (gsize i = 0; i < rows; i++)
     {
-      g_string_append_printf (text, "w%u", i);
-      for (guint j = 0; j < 64; j++)
-        g_string_append_printf (text, " %d.%04u", (int) ((i * 7 + j * 13) % 9) - 4, (i * 31 + j) % 10000);
-      g_string_append_c (text, '\n');
+      for (gsize j = 0; j < cols; j++)
+        row[j] = (float) ((i * 7 + j * 13) % 9) - 4.0f + (float) ((i * 31 + j) % 10000) * 1e-4f;
+      g_assert_cmpuint (fwrite (row, sizeof (float), cols, f), ==, cols);
     }
-  g_assert_true (g_file_set_contents (path, text->str, text->len, &error));
+  g_assert_cmpint (fclose (f), ==, 0);
   return path;
 }
 
@@ -91,11 +100,16 @@ poll_cb (gpointer data)
 
   run->closed_at = g_get_monotonic_time ();
   run->poll_id = 0;
+  g_object_ref (win);
   if (run->how == QUIT_ACTION)
     g_action_group_activate_action (G_ACTION_GROUP (run->app), "quit", NULL);
   else
     /* What the window manager's close button does. */
     gtk_window_close (run->window);
+  /* The reader reports 1 only when it is done (and nothing after a
+   * cancel): below 1 now, it was still running when the window closed. */
+  run->progress_at_close = emb_window_get_load_progress (win);
+  g_object_unref (win);
   return G_SOURCE_REMOVE;
 }
 
@@ -114,7 +128,7 @@ static void
 run_app (HowToClose how)
 {
   g_autofree char *dir = g_dir_make_tmp ("embedlens-app-XXXXXX", NULL);
-  g_autofree char *big = write_big_glove (dir);
+  g_autofree char *big = write_big_npy (dir);
   g_autofree char *export_path = g_build_filename (dir, "sample.png", NULL);
   g_autoptr(EmbApplication) app = emb_application_new ();
   char *argv[] = { "embedlens", big, NULL };
@@ -138,6 +152,9 @@ run_app (HowToClose how)
   g_assert_cmpint (status, ==, 0);
   g_assert_true (run.window_seen);
   g_assert_true (run.closed_while_busy);
+  g_test_message ("load at %.0f%% when the window closed", run.progress_at_close * 100);
+  if (how != EXPORT_THEN_CLOSE)
+    g_assert_cmpfloat (run.progress_at_close, <, 1.0);
   /* The loader dropped its reference before the app returned. */
   g_assert_null (run.window);
   g_test_message ("returned %.0f ms after the close", (returned_at - run.closed_at) / 1000.0);
@@ -157,7 +174,7 @@ run_app (HowToClose how)
     g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
     const char *name;
     while ((name = g_dir_read_name (d)) != NULL)
-      g_assert_cmpstr (name, ==, "big.txt");
+      g_assert_cmpstr (name, ==, "big.npy");
   }
   g_unlink (big);
   g_rmdir (dir);

@@ -2,13 +2,16 @@
  *
  * The neighbour list is checked against core's kNN run separately on the
  * same file, the plot is rendered to a PNG and its pixels inspected, and a
- * bad file must leave the app alive with its old data and an error dialog.
+ * bad file must leave the app alive with its old data and an error dialog,
+ * as must a file cut short on disk while the window shows it.
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emb-window.h"
+#include "emb-test-util.h"
 #include "emb-plot-view.h"
 #include "analysis/emb-categories.h"
 #include "panels/emb-color-panel.h"
@@ -756,6 +759,97 @@ test_color_panel (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* A float32 .npy of rows x cols (read in place from its mapping), rewritten
+ * in place: value (i * 7 + j * 3) % 11 - 5 at (i, j), so rows repeat every
+ * 11 and a row's best neighbours are the rows 11 apart. */
+static void
+write_npy (const char *path, gsize rows, gsize cols)
+{
+  g_autoptr(GByteArray) b = g_byte_array_new ();
+  g_autofree float *values = g_new (float, rows * cols);
+  FILE *f;
+
+  emb_test_put_npy_f32_header (b, rows, cols);
+  for (gsize i = 0; i < rows; i++)
+    for (gsize j = 0; j < cols; j++)
+      values[i * cols + j] = (float) ((i * 7 + j * 3) % 11) - 5.0f + (float) (j % 2) * 0.5f;
+  f = fopen (path, "wb");
+  g_assert_nonnull (f);
+  fwrite (b->data, 1, b->len, f);
+  g_assert_cmpuint (fwrite (values, sizeof (float), rows * cols, f), ==, rows * cols);
+  g_assert_cmpint (fclose (f), ==, 0);
+}
+
+static gboolean
+bar_revealed (gpointer data)
+{
+  return gtk_info_bar_get_revealed (data);
+}
+
+/* The file on screen is cut short (a training script saving over it): the
+ * window says it changed on disk and keeps its plot; a query then says the
+ * file changed instead of crashing or answering from zeros; Reload reads
+ * the file again once it is back, and the bar goes. */
+static void
+test_file_cut_short (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("embedlens-ui-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "cut.npy", NULL);
+  EmbWindow *win;
+  EmbScene *before;
+  GtkInfoBar *bar;
+  const EmbNeighbor *nb;
+  const char *text;
+  gsize n;
+
+  write_npy (path, 22000, 64);
+  win = new_window_on (path);
+  before = emb_window_get_scene (win);
+  bar = GTK_INFO_BAR (child (win, "changed_bar"));
+  g_assert_false (gtk_info_bar_get_revealed (bar));
+  emb_window_select (win, 0);
+  iterate_until (idle_window, win);
+  nb = emb_window_get_neighbors (win, &n);
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (nb[0].id % 11, ==, 0);
+
+  g_assert_cmpint (truncate (path, 0), ==, 0);
+  iterate_until (bar_revealed, bar);
+  text = gtk_label_get_text (GTK_LABEL (child (win, "changed_label")));
+  g_test_message ("bar: %s", text);
+  g_assert_nonnull (strstr (text, "cut.npy"));
+  g_assert_nonnull (strstr (text, "changed on disk"));
+  g_assert_true (emb_window_get_scene (win) == before);
+
+  /* Row 1's values now fault into zeros: the query must say so. */
+  emb_window_select (win, 1);
+  iterate_until (idle_window, win);
+  emb_window_get_neighbors (win, &n);
+  g_assert_cmpuint (n, ==, 0);
+  text = gtk_label_get_text (GTK_LABEL (child (win, "selected_info")));
+  g_test_message ("neighbours: %s", text);
+  g_assert_nonnull (strstr (text, "changed on disk"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (win)));
+
+  /* The file back; Reload shows it and the bar goes. */
+  write_npy (path, 22000, 64);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.reload", NULL);
+  iterate_until (loaded, win);
+  iterate_until (idle_window, win);
+  g_assert_true (emb_window_get_scene (win) != before);
+  g_assert_false (gtk_info_bar_get_revealed (bar));
+  emb_window_select (win, 1);
+  iterate_until (idle_window, win);
+  nb = emb_window_get_neighbors (win, &n);
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (nb[0].id % 11, ==, 1);
+  g_assert_false (gtk_info_bar_get_revealed (bar));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -770,5 +864,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/empty-state", test_empty_state);
   g_test_add_func ("/ui/nan-file", test_nan_file);
   g_test_add_func ("/ui/cancel-and-close", test_cancel_and_close);
+  g_test_add_func ("/ui/file-cut-short", test_file_cut_short);
   return g_test_run ();
 }

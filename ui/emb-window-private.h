@@ -36,6 +36,8 @@ struct _EmbWindow
   EmbAnalogyPanel   *analogy_panel;
   EmbColorPanel     *color_panel;
   GMenu             *recent_section;
+  GtkInfoBar        *changed_bar;
+  GtkLabel          *changed_label;
 
   /* owned */
   GSettings         *settings;       /* NULL when the schema is not installed */
@@ -49,6 +51,9 @@ struct _EmbWindow
   GArray            *history;        /* gssize */
   guint              history_pos;
   guint              status_timeout;
+  GFileMonitor      *monitor;        /* on the file shown, if it is one */
+  gint64             watched_size;   /* its size and time when shown */
+  gint64             watched_mtime;
   gboolean           disposed;       /* closed: late task results are dropped */
 };
 
@@ -74,6 +79,13 @@ void     _emb_window_export_neighbors    (EmbWindow *self);
 gboolean _emb_window_write_neighbors_csv (EmbWindow   *self,
                                           const char  *path,
                                           GError     **error);
+
+/* emb-window-watch.c */
+void _emb_window_watch_class_init (GtkWidgetClass *widget_class);
+void _emb_window_watch            (EmbWindow  *self,
+                                   const char *path);
+void _emb_window_unwatch          (EmbWindow  *self);
+void _emb_window_check_file       (EmbWindow  *self);
 
 /* emb-window-sidebar.c */
 void _emb_window_sidebar_init     (EmbWindow *self);

@@ -194,6 +194,7 @@ set_scene (EmbWindow *self,
     gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), TRUE);
   }
 
+  _emb_window_watch (self, scene->dataset->path);
   emb_plot_view_set_scene (self->plot, scene);
   fill_axis_model (self);
   emb_color_panel_set_scene (self->color_panel, scene);
@@ -495,6 +496,8 @@ neighbors_changed_cb (EmbWindow *self)
   const EmbNeighbor *nb;
   gsize n;
 
+  /* A query that read a changed file says so: the bar too. */
+  _emb_window_check_file (self);
   if (sel < 0 || sel != emb_plot_view_get_selection (self->plot))
     return;
   nb = emb_neighbors_panel_get_neighbors (self->neighbors_panel, &n);
@@ -531,6 +534,7 @@ analogy_changed_cb (EmbWindow *self)
   const EmbNeighbor *nb;
   gsize abc[3], n;
 
+  _emb_window_check_file (self);
   nb = emb_analogy_panel_get_result (self->analogy_panel, abc, &n);
   for (gsize i = 0; i < n; i++)
     g_array_append_val (ids, nb[i].id);
@@ -568,6 +572,7 @@ emb_window_dispose (GObject *object)
   g_clear_handle_id (&self->status_timeout, g_source_remove);
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
+  _emb_window_unwatch (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), EMB_TYPE_WINDOW);
   G_OBJECT_CLASS (emb_window_parent_class)->dispose (object);
 }
@@ -639,6 +644,7 @@ emb_window_class_init (EmbWindowClass *klass)
   /* The panel's "failed" (headline, details) is an error dialog. */
   gtk_widget_class_bind_template_callback_full (widget_class, "color_failed_cb", G_CALLBACK (_emb_window_show_error));
 
+  _emb_window_watch_class_init (widget_class);
   _emb_window_class_add_actions (widget_class);
 }
 
@@ -748,6 +754,12 @@ gboolean
 emb_window_is_loading (EmbWindow *self)
 {
   return self->load_cancellable != NULL;
+}
+
+double
+emb_window_get_load_progress (EmbWindow *self)
+{
+  return g_atomic_int_get (&self->load_progress) / 1000.0;
 }
 
 void

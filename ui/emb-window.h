@@ -21,6 +21,10 @@ void       emb_window_open           (EmbWindow  *self,
 EmbScene  *emb_window_get_scene      (EmbWindow *self);
 gboolean   emb_window_is_loading     (EmbWindow *self);
 
+/* How far the last load has gone, 0 .. 1: its reader thread reports 1 only
+ * once the file is read and projected, and never after a cancel. */
+double     emb_window_get_load_progress (EmbWindow *self);
+
 /* Selects a row: lists its neighbours and highlights it. */
 void       emb_window_select         (EmbWindow *self,
                                       gssize     id);

@@ -83,6 +83,9 @@ scene_new_thread (GTask        *task,
   if (job->progress != NULL)
     job->progress (LOAD_SHARE, job->progress_data);
   scene = emb_scene_new (job->dataset, cancellable, &error);
+  /* The PCA read every row again: a file cut short meanwhile shows here. */
+  if (scene != NULL && !emb_dataset_check_unchanged (job->dataset, &error))
+    g_clear_pointer (&scene, emb_scene_unref);
   if (scene != NULL && job->progress != NULL)
     job->progress (1.0, job->progress_data);
   emb_task_return (task, scene, (GDestroyNotify) emb_scene_unref, error);

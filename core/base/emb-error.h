@@ -23,6 +23,7 @@ typedef enum
   EMB_ERROR_SHAPE,         /* sizes that disagree with each other */
   EMB_ERROR_NOT_FOUND,     /* a token or row that is not there */
   EMB_ERROR_INVALID,       /* a bad argument from the caller */
+  EMB_ERROR_CHANGED,       /* the file changed on disk while it was mapped */
 } EmbErrorCode;
 
 GQuark emb_error_quark (void);

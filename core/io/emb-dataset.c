@@ -417,6 +417,10 @@ load_source (GBytes               *bytes,
     return NULL;
   /* A reader that fails leaves no half result behind. */
   result = format->read (&src, &read_options, error);
+  /* A file cut short while it was read faulted into zeros: whatever the
+   * reader made of them, say what happened instead. */
+  if (!emb_source_check_unchanged (bytes, path, error))
+    return NULL;
   if (result == NULL)
     return NULL;
   g_assert (result->matrix != NULL);
@@ -426,6 +430,8 @@ load_source (GBytes               *bytes,
   if (!attach_vocab (out, format, real_path, path, options, error))
     return NULL;
   if (!apply_nan_policy (out, options->nan_policy, error))
+    return NULL;
+  if (!emb_source_check_unchanged (bytes, path, error))
     return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
@@ -482,6 +488,20 @@ emb_dataset_load_bytes (GBytes               *bytes,
   if (ds == NULL)
     error_message_to_text (error);
   return ds;
+}
+
+gboolean
+emb_dataset_check_unchanged (EmbDataset  *self,
+                             GError     **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (emb_matrix_is_intact (self->matrix))
+    return TRUE;
+  g_clear_error (error);
+  emb_set_error_file (error, EMB_ERROR_CHANGED, self->path,
+                      "changed on disk since it was opened; open it again");
+  return FALSE;
 }
 
 EmbDataset *

@@ -73,6 +73,14 @@ EmbDataset  *emb_dataset_load_bytes (GBytes               *bytes,
                                      gpointer              progress_data,
                                      GError              **error);
 
+/* A matrix read in place from a mapped file goes wrong when the file
+ * changes under it (see base/emb-mapped.h).  Call after reading the matrix
+ * and before showing what was computed from it: FALSE, with an
+ * EMB_ERROR_CHANGED error naming the file (replacing any already set),
+ * when the file changed since it was opened. */
+gboolean     emb_dataset_check_unchanged (EmbDataset  *self,
+                                          GError     **error);
+
 EmbDataset  *emb_dataset_ref      (EmbDataset *self);
 void         emb_dataset_unref    (EmbDataset *self);
 

@@ -76,6 +76,7 @@ emb_vocab_read_file (const char  *path,
                      GError     **error)
 {
   g_autoptr(GBytes) bytes = emb_source_open_bytes (path, error);
+  EmbVocab *vocab;
   const guint8 *data;
   gsize size;
 
@@ -83,12 +84,17 @@ emb_vocab_read_file (const char  *path,
     return NULL;
   data = g_bytes_get_data (bytes, &size);
   if (has_suffix_ci (path, ".tsv"))
-    return emb_projector_read_metadata (path, data, size, n_rows, error);
-  if (has_suffix_ci (path, ".gguf") || (size >= 4 && memcmp (data, "GGUF", 4) == 0))
-    return emb_vocab_read_gguf (path, data, size, error);
-  if (has_suffix_ci (path, "tokenizer.json"))
-    return emb_vocab_read_tokenizer_json (path, data, size, error);
-  if (has_suffix_ci (path, ".json"))
-    return emb_vocab_read_encoder_json (path, data, size, error);
-  return emb_vocab_read_lines (path, data, size, error);
+    vocab = emb_projector_read_metadata (path, data, size, n_rows, error);
+  else if (has_suffix_ci (path, ".gguf") || (size >= 4 && memcmp (data, "GGUF", 4) == 0))
+    vocab = emb_vocab_read_gguf (path, data, size, error);
+  else if (has_suffix_ci (path, "tokenizer.json"))
+    vocab = emb_vocab_read_tokenizer_json (path, data, size, error);
+  else if (has_suffix_ci (path, ".json"))
+    vocab = emb_vocab_read_encoder_json (path, data, size, error);
+  else
+    vocab = emb_vocab_read_lines (path, data, size, error);
+  /* Tokens read from a file cut short meanwhile are not its tokens. */
+  if (!emb_source_check_unchanged (bytes, path, error))
+    g_clear_pointer (&vocab, emb_vocab_unref);
+  return vocab;
 }

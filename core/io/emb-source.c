@@ -1,5 +1,6 @@
-/* emb-source.c: opening a file or resource as bytes, and handing pages
- * back to the kernel once a reader is done with them. */
+/* emb-source.c: opening a file or resource as bytes (files as guarded
+ * mappings, see base/emb-mapped.c), handing pages back to the kernel once a
+ * reader is done with them, and telling when a mapped file changed. */
 #include "config.h"
 
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "io/emb-source.h"
 #include "base/emb-error.h"
+#include "base/emb-mapped.h"
 
 /* Defined by the compiled sample resource (data/sample.gresource.xml).
  * Referencing it also keeps the resource linked into the executable. */
@@ -50,10 +52,11 @@ emb_source_open_bytes (const char  *path,
                        GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  GMappedFile *mapped;
+  g_autofree char *contents = NULL;
   GBytes *bytes;
   GStatBuf st;
-  int fd;
+  gsize length;
+  int fd, saved;
 
   if (emb_source_is_resource (path))
     {
@@ -92,17 +95,36 @@ emb_source_open_bytes (const char  *path,
       emb_set_error_file (error, EMB_ERROR_IO, path, "cannot open: %s", g_strerror (saved));
       return NULL;
     }
-  /* Read-only private mapping: nothing we do can write to the user's file. */
-  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
-  close (fd);
-  if (mapped == NULL)
+  if (fstat (fd, &st) != 0 || st.st_size == 0)
     {
-      emb_set_error_file (error, EMB_ERROR_IO, path, "cannot read: %s", local_error->message);
-      return NULL;
+      close (fd);
+      return g_bytes_new (NULL, 0);
     }
-  bytes = g_mapped_file_get_bytes (mapped);
-  g_mapped_file_unref (mapped);
+  /* Read-only private mapping: nothing we do can write to the user's file,
+   * and a file cut short under it reads as zeros, never kills us. */
+  bytes = emb_mapped_new (fd, (gsize) st.st_size);
+  saved = errno;
+  close (fd);
+  if (bytes == NULL && saved == EMFILE &&
+      g_file_get_contents (path, &contents, &length, &local_error))
+    bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+  if (bytes == NULL)
+    emb_set_error_file (error, EMB_ERROR_IO, path, "cannot read: %s",
+                        local_error != NULL ? local_error->message : g_strerror (saved));
   return bytes;
+}
+
+gboolean
+emb_source_check_unchanged (GBytes      *bytes,
+                            const char  *name,
+                            GError     **error)
+{
+  if (emb_mapped_is_intact (bytes))
+    return TRUE;
+  g_clear_error (error);
+  emb_set_error_file (error, EMB_ERROR_CHANGED, name,
+                      "changed on disk while it was read; open it again");
+  return FALSE;
 }
 
 void

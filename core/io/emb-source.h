@@ -56,6 +56,15 @@ void      emb_source_release    (const EmbSource *src,
 GBytes   *emb_source_open_bytes (const char  *path,
                                  GError     **error);
 
+/* TRUE when bytes are not a mapped file, or the file has not changed since
+ * it was mapped.  Else FALSE with an EMB_ERROR_CHANGED error naming the
+ * file, which replaces any error already set (what was read from a file
+ * cut short is not worth reporting): call it after reading, whether the
+ * read succeeded or not. */
+gboolean  emb_source_check_unchanged (GBytes      *bytes,
+                                      const char  *name,
+                                      GError     **error);
+
 /* Whether path names a resource ("resource:///..."). */
 gboolean  emb_source_is_resource (const char *path);
 

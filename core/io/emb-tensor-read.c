@@ -254,5 +254,8 @@ emb_tensor_read (const EmbSource       *src,
         }
       emb_source_progress (src, (double) (start + len) / count);
     }
+  /* A shard or side file is let go after this read: check it now. */
+  if (!emb_source_check_unchanged (src->bytes, src->name, error))
+    return NULL;
   return g_steal_pointer (&matrix);
 }

@@ -7,6 +7,7 @@
 
 #include "base/emb-alloc.h"
 #include "base/emb-error.h"
+#include "base/emb-mapped.h"
 #include "base/emb-simd.h"
 #include "model/emb-matrix.h"
 
@@ -126,6 +127,12 @@ gboolean
 emb_matrix_is_view (const EmbMatrix *self)
 {
   return self->backing != NULL;
+}
+
+gboolean
+emb_matrix_is_intact (const EmbMatrix *self)
+{
+  return self->backing == NULL || emb_mapped_is_intact (self->backing);
 }
 
 EMB_SIMD_CLONES void

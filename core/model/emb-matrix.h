@@ -47,6 +47,11 @@ void       emb_matrix_unref     (EmbMatrix *self);
 
 gboolean   emb_matrix_is_view   (const EmbMatrix *self);
 
+/* FALSE when the matrix is a view of a mapped file that has changed since
+ * it was mapped (base/emb-mapped.h): its values may then be zeros or other
+ * data, and nothing computed from them should be shown. */
+gboolean   emb_matrix_is_intact (const EmbMatrix *self);
+
 /* Bytes needed for an owned n x d matrix, or 0 on overflow. */
 gsize      emb_matrix_bytes_for (gsize n_rows,
                                  gsize n_cols);

@@ -70,12 +70,21 @@ query_done (GObject      *source,
   g_autoptr(Query) query = user_data;
   EmbAnalogyPanel *self = EMB_ANALOGY_PANEL (query->call.panel);
   g_autoptr(GArray) out = emb_scene_analogy_finish (result, NULL);
+  g_autoptr(GError) error = NULL;
   g_autofree char *status = NULL;
   EmbVocab *vocab;
 
   if (out == NULL || g_cancellable_is_cancelled (query->call.cancellable) ||
       query->call.scene != self->scene)
     return;
+  if (!emb_dataset_check_unchanged (self->scene->dataset, &error))
+    {
+      g_array_set_size (self->result, 0);
+      emb_token_list_clear (self->analogy_list);
+      gtk_label_set_text (self->analogy_status, error->message);
+      g_signal_emit (self, signals[ANALOGY_CHANGED], 0);
+      return;
+    }
   vocab = self->scene->dataset->vocab;
   memcpy (self->abc, query->abc, sizeof self->abc);
   g_array_set_size (self->result, 0);

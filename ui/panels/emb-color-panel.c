@@ -304,6 +304,9 @@ cluster_done (GObject      *source,
     return;
   g_clear_object (&self->cluster_cancellable);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLUSTERING]);
+  /* The file changed under k-means: its clusters are not the file's. */
+  if (clusters != NULL && !emb_dataset_check_unchanged (call->call.scene->dataset, &error))
+    g_clear_pointer (&clusters, emb_clusters_free);
   if (clusters == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

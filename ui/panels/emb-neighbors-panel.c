@@ -83,11 +83,21 @@ query_done (GObject      *source,
   g_autoptr(Query) query = user_data;
   EmbNeighborsPanel *self = EMB_NEIGHBORS_PANEL (query->call.panel);
   g_autoptr(GArray) out = emb_scene_neighbors_finish (result, NULL);
+  g_autoptr(GError) error = NULL;
 
   /* Superseded: a newer query or scene has taken over. */
   if (out == NULL || g_cancellable_is_cancelled (query->call.cancellable) ||
       query->call.scene != self->scene || (gint64) query->id != self->selected)
     return;
+  /* The file changed under the query: its answer is not the file's. */
+  if (!emb_dataset_check_unchanged (self->scene->dataset, &error))
+    {
+      g_array_set_size (self->neighbors, 0);
+      emb_token_list_clear (self->neighbor_list);
+      gtk_label_set_text (self->selected_info, error->message);
+      g_signal_emit (self, signals[NEIGHBORS_CHANGED], 0);
+      return;
+    }
   g_array_set_size (self->neighbors, 0);
   g_array_append_vals (self->neighbors, out->data, out->len);
   emb_token_list_show_neighbors (self->neighbor_list, self->scene->dataset->vocab,
