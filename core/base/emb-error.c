@@ -1,8 +1,22 @@
-/* emb-error.c: the error domain and the helpers that word messages
- * naming the file and the line or byte offset. */
+/* emb-error.c: the error domain, the helpers that word messages naming
+ * the file and the line or byte offset, and the quoting of the names they
+ * hold. */
+#include <string.h>
+
 #include "base/emb-error.h"
 
 G_DEFINE_QUARK (emb-error-quark, emb_error)
+
+/* auxiliary functions */
+
+static void
+append_escaped (GString     *out,
+                const guchar *bytes,
+                gsize         n)
+{
+  for (gsize i = 0; i < n; i++)
+    g_string_append_printf (out, "\\x%02x", bytes[i]);
+}
 
 /* Sets "PREFIX: message"; takes prefix. */
 static void
@@ -18,6 +32,44 @@ set_error_va (GError      **error,
   g_free (prefix);
 }
 
+/* public API */
+
+char *
+emb_quote_name (const char *name,
+                gssize      len)
+{
+  gsize n = len < 0 ? strlen (name) : (gsize) len;
+  const char *p = name, *end = name + n;
+  GString *out = g_string_sized_new (n + 8);
+
+  while (p < end)
+    {
+      const char *bad;
+
+      if (g_utf8_validate_len (p, end - p, &bad))
+        bad = end;
+      /* The valid run before bad, control characters escaped. */
+      while (p < bad)
+        {
+          gunichar c = g_utf8_get_char (p);
+          const char *next = g_utf8_next_char (p);
+
+          if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+            append_escaped (out, (const guchar *) p, next - p);
+          else
+            g_string_append_len (out, p, next - p);
+          p = next;
+        }
+      /* One byte that starts no valid character (a NUL among them). */
+      if (p < end)
+        {
+          append_escaped (out, (const guchar *) p, 1);
+          p++;
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
 void
 emb_set_error_line (GError     **error,
                     EmbErrorCode code,
@@ -26,12 +78,14 @@ emb_set_error_line (GError     **error,
                     const char  *format,
                     ...)
 {
+  g_autofree char *quoted = NULL;
   va_list args;
 
   if (error == NULL)
     return;
+  quoted = emb_quote_name (file, -1);
   va_start (args, format);
-  set_error_va (error, code, g_strdup_printf ("%s:%" G_GSIZE_FORMAT, file, line), format, args);
+  set_error_va (error, code, g_strdup_printf ("%s:%" G_GSIZE_FORMAT, quoted, line), format, args);
   va_end (args);
 }
 
@@ -43,12 +97,14 @@ emb_set_error_offset (GError     **error,
                       const char  *format,
                       ...)
 {
+  g_autofree char *quoted = NULL;
   va_list args;
 
   if (error == NULL)
     return;
+  quoted = emb_quote_name (file, -1);
   va_start (args, format);
-  set_error_va (error, code, g_strdup_printf ("%s: byte %" G_GUINT64_FORMAT, file, offset),
+  set_error_va (error, code, g_strdup_printf ("%s: byte %" G_GUINT64_FORMAT, quoted, offset),
                 format, args);
   va_end (args);
 }
@@ -60,11 +116,13 @@ emb_set_error_file (GError     **error,
                     const char  *format,
                     ...)
 {
+  g_autofree char *quoted = NULL;
   va_list args;
 
   if (error == NULL)
     return;
+  quoted = emb_quote_name (file, -1);
   va_start (args, format);
-  set_error_va (error, code, g_strdup (file), format, args);
+  set_error_va (error, code, g_steal_pointer (&quoted), format, args);
   va_end (args);
 }

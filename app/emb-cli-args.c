@@ -1,0 +1,99 @@
+/* emb-cli-args.c: the checks of the command line's arguments that need
+ * more than GOptionContext: -k, an output file that is an input, and
+ * reading options the file's format has no use for. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "emb-cli-private.h"
+#include "base/emb-error.h"
+#include "io/emb-formats.h"
+
+/* public API */
+
+gboolean
+_emb_cli_parse_k (const char *prog,
+                  CliOptions *opts)
+{
+  guint64 k;
+
+  if (opts->k_text == NULL)
+    return TRUE;
+  /* Unsigned parsing refuses a sign, so "-1" is refused with the rest. */
+  if (!g_ascii_string_to_unsigned (opts->k_text, 10, 1, G_MAXINT, &k, NULL))
+    {
+      g_autofree char *quoted = emb_quote_name (opts->k_text, -1);
+      g_printerr ("%s: -k wants a whole number from 1 to %d, not '%s'\n", prog, G_MAXINT, quoted);
+      return FALSE;
+    }
+  opts->k = (int) k;
+  return TRUE;
+}
+
+/* Whether output (which exists: out_st) is the same file as input. */
+static gboolean
+same_file (const GStatBuf *out_st,
+           const char     *input)
+{
+  GStatBuf st;
+
+  return input != NULL && g_stat (input, &st) == 0 &&
+         st.st_dev == out_st->st_dev && st.st_ino == out_st->st_ino;
+}
+
+gboolean
+_emb_cli_check_output (const char *prog,
+                       CliOptions *opts,
+                       EmbDataset *ds)
+{
+  /* What the dataset was read from: the matrix, --vocab, and the file its
+   * tokens came from (a vocabulary or metadata found beside it). */
+  const char *inputs[] = { opts->args[1], opts->vocab, NULL };
+  const char *what[] = { "the matrix", "the vocabulary", "the vocabulary" };
+  GStatBuf out_st;
+
+  if (opts->output == NULL || g_str_equal (opts->output, "-"))
+    return TRUE;
+  /* vocab_source is a path when it names a folder ("file", "row ids" and
+   * the like are not; the sample's is a resource). */
+  if (strchr (ds->vocab_source, G_DIR_SEPARATOR) != NULL && !g_str_equal (ds->path, EMB_SAMPLE_NAME))
+    inputs[2] = ds->vocab_source;
+  /* A file that does not exist yet is no input; the same inode under
+   * another spelling, a hard link or a symlink is. */
+  if (g_stat (opts->output, &out_st) != 0)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    if (same_file (&out_st, inputs[i]))
+      {
+        g_autofree char *out_name = emb_quote_name (opts->output, -1);
+        g_autofree char *in_name = emb_quote_name (inputs[i], -1);
+
+        g_printerr ("%s: -o %s is %s, %s: refusing to write over an input file\n",
+                    prog, out_name, what[i], in_name);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+void
+_emb_cli_note_ignored (const char *prog,
+                       CliOptions *opts,
+                       EmbDataset *ds)
+{
+  const EmbFormat *format = emb_format_find (ds->format);
+
+  if (format == NULL)
+    return;
+  if (opts->shape != NULL && !(format->read_options & EMB_READ_OPTION_SHAPE))
+    g_printerr ("%s: note: --shape is ignored for %s files: their shape is in the file itself\n",
+                prog, format->name);
+  if (opts->tensor != NULL && !(format->read_options & EMB_READ_OPTION_TENSOR))
+    g_printerr ("%s: note: --tensor is ignored for %s files: they hold one matrix\n",
+                prog, format->name);
+  if (opts->list_tensors && !(format->read_options & EMB_READ_OPTION_TENSOR))
+    g_printerr ("%s: note: --tensors is ignored for %s files: they hold one matrix\n",
+                prog, format->name);
+}
