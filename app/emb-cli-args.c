@@ -40,7 +40,7 @@ same_file (const GStatBuf *out_st,
 {
   GStatBuf st;
 
-  return input != NULL && g_stat (input, &st) == 0 &&
+  return g_stat (input, &st) == 0 &&
          st.st_dev == out_st->st_dev && st.st_ino == out_st->st_ino;
 }
 
@@ -49,32 +49,28 @@ _emb_cli_check_output (const char *prog,
                        CliOptions *opts,
                        EmbDataset *ds)
 {
-  /* What the dataset was read from: the matrix, --vocab, and the file its
-   * tokens came from (a vocabulary or metadata found beside it). */
-  const char *inputs[] = { opts->args[1], opts->vocab, NULL };
-  const char *what[] = { "the matrix", "the vocabulary", "the vocabulary" };
   GStatBuf out_st;
 
   if (opts->output == NULL || g_str_equal (opts->output, "-"))
     return TRUE;
-  /* vocab_source is a path when it names a folder ("file", "row ids" and
-   * the like are not; the sample's is a resource). */
-  if (strchr (ds->vocab_source, G_DIR_SEPARATOR) != NULL && !g_str_equal (ds->path, EMB_SAMPLE_NAME))
-    inputs[2] = ds->vocab_source;
   /* A file that does not exist yet is no input; the same inode under
    * another spelling, a hard link or a symlink is. */
   if (g_stat (opts->output, &out_st) != 0)
     return TRUE;
-  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
-    if (same_file (&out_st, inputs[i]))
-      {
-        g_autofree char *out_name = emb_quote_name (opts->output, -1);
-        g_autofree char *in_name = emb_quote_name (inputs[i], -1);
+  for (guint i = 0; i < ds->inputs->len; i++)
+    {
+      const char *input = g_ptr_array_index (ds->inputs, i);
 
-        g_printerr ("%s: -o %s is %s, %s: refusing to write over an input file\n",
-                    prog, out_name, what[i], in_name);
-        return FALSE;
-      }
+      if (same_file (&out_st, input))
+        {
+          g_autofree char *out_name = emb_quote_name (opts->output, -1);
+          g_autofree char *in_name = emb_quote_name (input, -1);
+
+          g_printerr ("%s: -o %s is the input file %s: refusing to write over it\n",
+                      prog, out_name, in_name);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 

@@ -54,7 +54,7 @@ gboolean _emb_cli_resolve_token (EmbDataset  *ds,
 gboolean _emb_cli_parse_k       (const char *prog,
                                  CliOptions *opts);
 /* FALSE (said, naming both) when -o names a file the dataset was read
- * from, under any spelling or link. */
+ * from (ds->inputs), under any spelling or link. */
 gboolean _emb_cli_check_output  (const char *prog,
                                  CliOptions *opts,
                                  EmbDataset *ds);

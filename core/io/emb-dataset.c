@@ -146,6 +146,7 @@ attach_vocab (EmbDataset           *out,
 
       if (vocab == NULL)
         return FALSE;
+      g_ptr_array_add (out->inputs, g_strdup (options->vocab_path));
       if (model || is_tokenizer_file (options->vocab_path))
         {
           g_clear_pointer (&out->vocab, emb_vocab_unref);
@@ -194,6 +195,8 @@ attach_vocab (EmbDataset           *out,
         if (vocab == NULL || (!model && emb_vocab_size (vocab) != n_rows))
           continue;
         out->vocab = g_steal_pointer (&vocab);
+        if (!emb_source_is_resource (cand))
+          g_ptr_array_add (out->inputs, g_strdup (cand));
         /* Name the sample's vocabulary by its file name, not the resource. */
         out->vocab_source = emb_source_is_resource (cand) ? g_path_get_basename (cand) : g_strdup (cand);
         if (model)
@@ -340,9 +343,12 @@ error_message_to_text (GError **error)
   (*error)->message = valid;
 }
 
-/* A dataset of what the reader gave back. */
+/* A dataset of what the reader gave back; real_path is among its inputs
+ * when mapped (read from the file system). */
 static EmbDataset *
 dataset_new (const char      *path,
+             const char      *real_path,
+             gboolean         mapped,
              const EmbFormat *format,
              EmbReadResult   *result)
 {
@@ -357,6 +363,12 @@ dataset_new (const char      *path,
   out->dtype = g_steal_pointer (&result->dtype);
   out->tensor = g_steal_pointer (&result->tensor);
   out->tensors = g_steal_pointer (&result->tensors);
+  out->inputs = g_ptr_array_new_with_free_func (g_free);
+  if (mapped)
+    g_ptr_array_add (out->inputs, g_strdup (real_path));
+  if (result->inputs != NULL)
+    for (guint i = 0; i < result->inputs->len; i++)
+      g_ptr_array_add (out->inputs, g_strdup (g_ptr_array_index (result->inputs, i)));
   return out;
 }
 
@@ -421,7 +433,7 @@ load_source (GBytes               *bytes,
     return NULL;
   g_assert (result->matrix != NULL);
   g_assert (result->vocab != NULL || !format->has_tokens);
-  out = dataset_new (path, format, result);
+  out = dataset_new (path, real_path, mapped, format, result);
 
   if (!attach_vocab (out, format, real_path, path, options, error))
     return NULL;
@@ -504,6 +516,7 @@ emb_dataset_unref (EmbDataset *self)
   g_free (self->vocab_source);
   g_free (self->tensor);
   g_clear_pointer (&self->tensors, g_ptr_array_unref);
+  g_clear_pointer (&self->inputs, g_ptr_array_unref);
   g_free (self->note);
   g_clear_pointer (&self->matrix, emb_matrix_unref);
   g_clear_pointer (&self->vocab, emb_vocab_unref);

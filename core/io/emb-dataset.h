@@ -25,6 +25,8 @@ struct _EmbDataset
   char      *tensor;        /* for multi-tensor files, the tensor read; else NULL */
   GPtrArray *tensors;       /* for multi-tensor files, a line per tensor; else NULL */
   char      *note;          /* something the user should know (a size mismatch), or NULL */
+  GPtrArray *inputs;        /* every file read, by path: the matrix (when read from a
+                               file), then tensors, shards and the vocabulary */
   EmbMatrix *matrix;
   EmbVocab  *vocab;
 

@@ -230,6 +230,7 @@ read_metadata (const EmbSource *src,
                                                result->matrix->n_rows, error);
   if (result->vocab == NULL)
     return FALSE;
+  emb_read_result_add_input (result, meta_path);
   result->vocab_source = g_steal_pointer (&meta_path);
   return TRUE;
 }
@@ -359,6 +360,7 @@ emb_read_projector_config (const EmbSource      *src,
         return NULL;
     }
 
+  emb_read_result_add_input (result, tensor_path);
   if (metadata != NULL && !read_metadata (src, name, metadata, result, error))
     return NULL;
 
