@@ -3,10 +3,7 @@
  * reading options the file's format has no use for. */
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
-
-#include <glib/gstdio.h>
 
 #include "emb-cli-private.h"
 #include "base/emb-error.h"
@@ -33,43 +30,24 @@ _emb_cli_parse_k (const char *prog,
   return TRUE;
 }
 
-/* Whether output (which exists: out_st) is the same file as input. */
-static gboolean
-same_file (const GStatBuf *out_st,
-           const char     *input)
-{
-  GStatBuf st;
-
-  return g_stat (input, &st) == 0 &&
-         st.st_dev == out_st->st_dev && st.st_ino == out_st->st_ino;
-}
-
 gboolean
 _emb_cli_check_output (const char *prog,
                        CliOptions *opts,
                        EmbDataset *ds)
 {
-  GStatBuf out_st;
+  const char *input;
 
   if (opts->output == NULL || g_str_equal (opts->output, "-"))
     return TRUE;
-  /* A file that does not exist yet is no input; the same inode under
-   * another spelling, a hard link or a symlink is. */
-  if (g_stat (opts->output, &out_st) != 0)
-    return TRUE;
-  for (guint i = 0; i < ds->inputs->len; i++)
+  input = emb_dataset_find_input (ds, opts->output);
+  if (input != NULL)
     {
-      const char *input = g_ptr_array_index (ds->inputs, i);
+      g_autofree char *out_name = emb_quote_name (opts->output, -1);
+      g_autofree char *in_name = emb_quote_name (input, -1);
 
-      if (same_file (&out_st, input))
-        {
-          g_autofree char *out_name = emb_quote_name (opts->output, -1);
-          g_autofree char *in_name = emb_quote_name (input, -1);
-
-          g_printerr ("%s: -o %s is the input file %s: refusing to write over it\n",
-                      prog, out_name, in_name);
-          return FALSE;
-        }
+      g_printerr ("%s: -o %s is the input file %s: refusing to write over it\n",
+                  prog, out_name, in_name);
+      return FALSE;
     }
   return TRUE;
 }

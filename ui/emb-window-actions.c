@@ -65,7 +65,9 @@ open_recent_action (GtkWidget  *widget,
                     const char *name,
                     GVariant   *param)
 {
-  emb_window_open (EMB_WINDOW (widget), g_variant_get_string (param, NULL));
+  g_autofree char *path = _emb_window_recent_path (g_variant_get_string (param, NULL));
+
+  emb_window_open (EMB_WINDOW (widget), path);
 }
 
 static void

@@ -73,6 +73,16 @@ _emb_window_show_error (EmbWindow  *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Recent files are kept as paths; a path that is not UTF-8 (settings
+ * strings must be) is kept as its file:// URI, which is ASCII. */
+char *
+_emb_window_recent_path (const char *entry)
+{
+  char *path = g_str_has_prefix (entry, "file://") ? g_filename_from_uri (entry, NULL, NULL) : NULL;
+
+  return path != NULL ? path : g_strdup (entry);
+}
+
 static void
 update_recent_menu (EmbWindow *self)
 {
@@ -84,7 +94,8 @@ update_recent_menu (EmbWindow *self)
   recent = g_settings_get_strv (self->settings, "recent-files");
   for (guint i = 0; recent[i] != NULL; i++)
     {
-      g_autofree char *label = g_filename_display_basename (recent[i]);
+      g_autofree char *path = _emb_window_recent_path (recent[i]);
+      g_autofree char *label = g_filename_display_basename (path);
       g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
       g_menu_item_set_action_and_target (item, "win.open-recent", "s", recent[i]);
       g_menu_append_item (self->recent_section, item);
@@ -104,6 +115,15 @@ add_recent (EmbWindow  *self,
   if (self->settings == NULL || g_str_equal (path, EMB_SAMPLE_NAME))
     return;
   abs = g_canonicalize_filename (path, NULL);
+  if (!g_utf8_validate (abs, -1, NULL))
+    {
+      char *uri = g_filename_to_uri (abs, NULL, NULL);
+
+      if (uri == NULL)
+        return;
+      g_free (abs);
+      abs = uri;
+    }
   recent = g_settings_get_strv (self->settings, "recent-files");
   builder = g_strv_builder_new ();
   g_strv_builder_add (builder, abs);

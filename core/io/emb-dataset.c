@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "io/emb-dataset.h"
 #include "io/emb-formats.h"
 #include "io/emb-reader-vocab.h"
@@ -521,6 +523,25 @@ emb_dataset_unref (EmbDataset *self)
   g_clear_pointer (&self->matrix, emb_matrix_unref);
   g_clear_pointer (&self->vocab, emb_vocab_unref);
   g_free (self);
+}
+
+const char *
+emb_dataset_find_input (const EmbDataset *self,
+                        const char       *path)
+{
+  GStatBuf out, in;
+
+  /* A file that does not exist yet is no input. */
+  if (self->inputs == NULL || g_stat (path, &out) != 0)
+    return NULL;
+  for (guint i = 0; i < self->inputs->len; i++)
+    {
+      const char *input = g_ptr_array_index (self->inputs, i);
+
+      if (g_stat (input, &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+        return input;
+    }
+  return NULL;
 }
 
 const char * const *

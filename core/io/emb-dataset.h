@@ -78,6 +78,13 @@ EmbDataset  *emb_dataset_load_bytes (GBytes               *bytes,
 EmbDataset  *emb_dataset_ref      (EmbDataset *self);
 void         emb_dataset_unref    (EmbDataset *self);
 
+/* The input (one of self->inputs) that path is, as the same file: same
+ * device and inode, so another spelling, a symlink or a hard link; else
+ * NULL (also when path does not exist).  Writers check it first so they
+ * never write over what was read. */
+const char  *emb_dataset_find_input (const EmbDataset *self,
+                                     const char       *path);
+
 /* The reader ids known to --format, NULL-terminated. */
 const char * const *emb_dataset_formats (void);
 
