@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "emb-cli-private.h"
+#include "base/emb-error.h"
 
 /* auxiliary functions */
 
@@ -35,39 +36,26 @@ append_json_string (GString    *out,
   g_string_append_c (out, '"');
   while (p < end)
     {
-      const char *bad;
+      gunichar c;
+      gsize size = emb_utf8_next (p, end, &c);
 
-      if (g_utf8_validate_len (p, end - p, &bad))
-        bad = end;
-      while (p < bad)
+      if (c == EMB_UTF8_BAD)
         {
-          gunichar c = g_utf8_get_char (p);
-          const char *next = g_utf8_next_char (p);
-
-          if (c == '"' || c == '\\')
-            {
-              g_string_append_c (out, '\\');
-              g_string_append_c (out, (char) c);
-            }
-          else if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_len (out, p, next - p);
-          p = next;
+          g_string_append (out, "\\ufffd");
+          exact = FALSE;
         }
-      if (p < end)
+      else if (c == '"' || c == '\\')
         {
-          /* A NUL is a character JSON can hold; anything else here is a
-           * byte that starts no valid UTF-8 character. */
-          if (*p == '\0')
-            g_string_append (out, "\\u0000");
-          else
-            {
-              g_string_append (out, "\\ufffd");
-              exact = FALSE;
-            }
-          p++;
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) c);
         }
+      /* NUL and the other control characters, and the two separators
+       * JavaScript does not allow in strings. */
+      else if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_len (out, p, size);
+      p += size;
     }
   g_string_append_c (out, '"');
   return exact;

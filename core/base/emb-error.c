@@ -34,6 +34,26 @@ set_error_va (GError      **error,
 
 /* public API */
 
+gsize
+emb_utf8_next (const char *p,
+               const char *end,
+               gunichar   *c)
+{
+  /* g_utf8_get_char_validated () calls a NUL inside max_len incomplete. */
+  if (*p == '\0')
+    {
+      *c = 0;
+      return 1;
+    }
+  *c = g_utf8_get_char_validated (p, end - p);
+  if (*c == (gunichar) -1 || *c == (gunichar) -2)
+    {
+      *c = EMB_UTF8_BAD;
+      return 1;
+    }
+  return g_utf8_next_char (p) - p;
+}
+
 char *
 emb_quote_name (const char *name,
                 gssize      len)
@@ -44,28 +64,15 @@ emb_quote_name (const char *name,
 
   while (p < end)
     {
-      const char *bad;
+      gunichar c;
+      gsize size = emb_utf8_next (p, end, &c);
 
-      if (g_utf8_validate_len (p, end - p, &bad))
-        bad = end;
-      /* The valid run before bad, control characters escaped. */
-      while (p < bad)
-        {
-          gunichar c = g_utf8_get_char (p);
-          const char *next = g_utf8_next_char (p);
-
-          if (c < 0x20 || (c >= 0x7f && c < 0xa0))
-            append_escaped (out, (const guchar *) p, next - p);
-          else
-            g_string_append_len (out, p, next - p);
-          p = next;
-        }
-      /* One byte that starts no valid character (a NUL among them). */
-      if (p < end)
-        {
-          append_escaped (out, (const guchar *) p, 1);
-          p++;
-        }
+      /* Bytes that start no character and control characters escaped. */
+      if (c == EMB_UTF8_BAD || c < 0x20 || (c >= 0x7f && c < 0xa0))
+        append_escaped (out, (const guchar *) p, size);
+      else
+        g_string_append_len (out, p, size);
+      p += size;
     }
   return g_string_free (out, FALSE);
 }

@@ -59,6 +59,14 @@ void emb_set_error_file (GError     **error,
 char *emb_quote_name (const char *name,
                       gssize      len);
 
+/* The character at p (p < end): its code point in *c and its length in
+ * bytes; for a byte that starts no valid UTF-8 character, *c is
+ * EMB_UTF8_BAD and the length 1.  A NUL is the character 0. */
+#define EMB_UTF8_BAD ((gunichar) -1)
+gsize emb_utf8_next  (const char *p,
+                      const char *end,
+                      gunichar   *c);
+
 /* Overflow-checked a * b; FALSE when it does not fit in a gsize. */
 static inline gboolean
 emb_size_mul (gsize a, gsize b, gsize *out)
