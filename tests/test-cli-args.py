@@ -122,11 +122,18 @@ class ByteNameTests(Base):
         short = self.path(b"short\xff\x01.txt")
         with open(short, "wb") as f:
             f.write(b"a 1 2 3\nb 1 2\n")
+        npy = self.path(b"m\xff\x02.npy")
+        np.save(os.fsdecode(npy), self.m)
+        few = self.path(b"few\xff.txt")
+        with open(few, "wb") as f:
+            f.write(b"a\nb\n")
         cases = [
             (["info", self.path(b"gone\xff\x1b.txt")], 1, "gone\\xff\\x1b.txt"),
             (["info", short], 1, "short\\xff\\x01.txt:2"),
             (["neighbors", self.file, b"no\xffsuch\x07"], 1, "no\\xffsuch\\x07"),
             (["info", self.file, "--vocab", self.path(b"nov\xff.txt")], 1, "nov\\xff.txt"),
+            (["info", npy, "--vocab", few], 1, "few\\xff.txt: has 2 tokens but "),
+            (["info", npy, "--vocab", few], 1, "m\\xff\\x02.npy has 40 rows"),
             (["export", self.file, "-o", self.path(b"x\xff.gif")], 2, "x\\xff.gif"),
             (["project", self.file, "-o", os.path.join(self.dir, b"no\xff", b"x.csv")], 1, "no\\xff"),
         ]

@@ -406,6 +406,16 @@ test_byte_name_and_inputs (void)
 
   win = new_window_on (path);
   g_assert_cmpuint (emb_window_get_scene (win)->dataset->matrix->n_rows, ==, 50);
+  /* Remembered as a file:// URI that gives the path back. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.embedlens.EmbedLens");
+    g_auto(GStrv) recent = g_settings_get_strv (settings, "recent-files");
+    g_autofree char *back = NULL;
+
+    g_assert_nonnull (recent[0]);
+    back = g_filename_from_uri (recent[0], NULL, NULL);
+    g_assert_cmpstr (back, ==, path);
+  }
   gtk_widget_activate_action (GTK_WIDGET (win), "win.export-file", "s", link);
   iterate_until (dialog_shown, &dialog);
   g_object_get (dialog, "secondary-text", &secondary, NULL);

@@ -60,6 +60,16 @@ open_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+/* Recent files are kept as paths; a path that is not UTF-8 (settings
+ * strings must be) is kept as its file:// URI, which is ASCII. */
+char *
+_emb_window_recent_path (const char *entry)
+{
+  char *path = g_str_has_prefix (entry, "file://") ? g_filename_from_uri (entry, NULL, NULL) : NULL;
+
+  return path != NULL ? path : g_strdup (entry);
+}
+
 static void
 open_recent_action (GtkWidget  *widget,
                     const char *name,

@@ -73,16 +73,6 @@ _emb_window_show_error (EmbWindow  *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* Recent files are kept as paths; a path that is not UTF-8 (settings
- * strings must be) is kept as its file:// URI, which is ASCII. */
-char *
-_emb_window_recent_path (const char *entry)
-{
-  char *path = g_str_has_prefix (entry, "file://") ? g_filename_from_uri (entry, NULL, NULL) : NULL;
-
-  return path != NULL ? path : g_strdup (entry);
-}
-
 static void
 update_recent_menu (EmbWindow *self)
 {
@@ -143,6 +133,7 @@ set_status (EmbWindow *self)
   EmbDataset *ds;
   g_autofree char *text = NULL;
   g_autofree char *rows = NULL;
+  g_autofree char *vocab = NULL;
   guint ax, ay;
   double shown;
 
@@ -158,15 +149,18 @@ set_status (EmbWindow *self)
   if (ay != ax)
     shown += self->scene->pca->explained_variance_ratio[MIN (ay, self->scene->n_components - 1)];
   rows = g_strdup_printf ("%'" G_GSIZE_FORMAT, ds->matrix->n_rows);
+  /* A vocabulary's path need not be UTF-8; labels must be. */
+  vocab = emb_quote_name (ds->vocab_source, -1);
   text = g_strdup_printf ("%s rows × %" G_GSIZE_FORMAT " dims  ·  %s, %s  ·  tokens: %s  ·  "
                           "PC%u × PC%u show %.1f%% of the variance",
-                          rows, ds->matrix->n_cols, ds->format, ds->dtype, ds->vocab_source,
+                          rows, ds->matrix->n_cols, ds->format, ds->dtype, vocab,
                           ax + 1, ay + 1, 100.0 * shown);
   /* What the loader changed or fitted (rows left out, a padded
    * vocabulary) stays in view. */
   if (ds->note != NULL)
     {
-      char *with_note = g_strconcat (text, "  ·  ", ds->note, NULL);
+      g_autofree char *note = emb_quote_name (ds->note, -1);
+      char *with_note = g_strconcat (text, "  ·  ", note, NULL);
 
       g_free (text);
       text = with_note;

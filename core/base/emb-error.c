@@ -34,6 +34,18 @@ set_error_va (GError      **error,
 
 /* public API */
 
+void
+emb_prefix_error_file (GError    **error,
+                       const char *file)
+{
+  g_autofree char *quoted = NULL;
+
+  if (error == NULL || *error == NULL)
+    return;
+  quoted = emb_quote_name (file, -1);
+  g_prefix_error (error, "%s: ", quoted);
+}
+
 gsize
 emb_utf8_next (const char *p,
                const char *end,

@@ -67,6 +67,10 @@ gsize emb_utf8_next  (const char *p,
                       const char *end,
                       gunichar   *c);
 
+/* Prefixes an error set elsewhere with "FILE: " (FILE quoted as above). */
+void emb_prefix_error_file (GError    **error,
+                            const char *file);
+
 /* Overflow-checked a * b; FALSE when it does not fit in a gsize. */
 static inline gboolean
 emb_size_mul (gsize a, gsize b, gsize *out)

@@ -160,9 +160,10 @@ attach_vocab (EmbDataset           *out,
         }
       if (emb_vocab_size (vocab) != n_rows)
         {
+          g_autofree char *quoted = emb_quote_name (name, -1);
           emb_set_error_file (error, EMB_ERROR_SHAPE, options->vocab_path,
                               "has %" G_GSIZE_FORMAT " tokens but %s has %" G_GSIZE_FORMAT " rows",
-                              emb_vocab_size (vocab), name, n_rows);
+                              emb_vocab_size (vocab), quoted, n_rows);
           return FALSE;
         }
       g_clear_pointer (&out->vocab, emb_vocab_unref);

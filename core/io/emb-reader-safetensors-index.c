@@ -99,7 +99,8 @@ open_shard (const EmbSource *src,
   h = _emb_st_read_header (name, bytes, error);
   if (h == NULL)
     {
-      g_prefix_error (error, "%s: shard '%s': ", src->name, shard);
+      g_autofree char *quoted = emb_quote_name (src->name, -1);
+      g_prefix_error (error, "%s: shard '%s': ", quoted, shard);
       return NULL;
     }
   g_hash_table_insert (shards, g_strdup (shard), h);
