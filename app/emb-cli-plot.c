@@ -50,7 +50,7 @@ run_kmeans (const char *prog,
 
   if (km == NULL)
     {
-      g_printerr ("%s: %s: %s\n", prog, ds->path, error->message);
+      g_printerr ("%s: %s: %s\n", prog, opts->file_name, error->message);
       *status = g_error_matches (error, EMB_ERROR, EMB_ERROR_INVALID) ? EMB_EXIT_USAGE : EMB_EXIT_INPUT;
     }
   else if (!_emb_cli_check_unchanged (prog, ds))
@@ -100,19 +100,15 @@ _emb_cli_cluster (const char *prog,
 
   if (!parse_cluster_metric (prog, opts->metric, &metric))
     return EMB_EXIT_USAGE;
-  if (opts->k == -1)
+  /* -k is at least 1 when given (_emb_cli_parse_k). */
+  if (opts->k == 0)
     k = emb_kmeans_default_k (ds->matrix->n_rows);
-  else if (opts->k < 1)
-    {
-      g_printerr ("%s: -k must be at least 1\n", prog);
-      return EMB_EXIT_USAGE;
-    }
   else
     k = opts->k;
   if (k > ds->matrix->n_rows)
     {
       g_printerr ("%s: %s: has %" G_GSIZE_FORMAT " rows, fewer than -k %" G_GSIZE_FORMAT "\n",
-                  prog, ds->path, ds->matrix->n_rows, k);
+                  prog, opts->file_name, ds->matrix->n_rows, k);
       return EMB_EXIT_INPUT;
     }
 
@@ -187,7 +183,10 @@ _emb_cli_cluster (const char *prog,
       printf ("%4" G_GSIZE_FORMAT "  %8" G_GSIZE_FORMAT "  %s\n", c, km->sizes[c], label);
     }
   if (opts->output != NULL)
-    printf ("wrote %s\n", opts->output);
+    {
+      g_autofree char *out_name = emb_quote_name (opts->output, -1);
+      printf ("wrote %s\n", out_name);
+    }
   return EMB_EXIT_OK;
 }
 
@@ -243,7 +242,8 @@ parse_export_args (const char       *prog,
   args->csv = g_str_has_suffix (opts->output, ".csv") || g_str_has_suffix (opts->output, ".CSV");
   if (!args->csv && !emb_export_format_from_path (opts->output, &args->format))
     {
-      g_printerr ("%s: cannot tell the format of '%s': name it .png, .svg, .pdf or .csv\n", prog, opts->output);
+      g_autofree char *out_name = emb_quote_name (opts->output, -1);
+      g_printerr ("%s: cannot tell the format of '%s': name it .png, .svg, .pdf or .csv\n", prog, out_name);
       return EMB_EXIT_USAGE;
     }
   if (opts->size != NULL && !parse_pair (opts->size, 'x', &args->width, &args->height))
@@ -294,8 +294,9 @@ project_points (const char       *prog,
 
   if (n_comp > ds->matrix->n_cols || n < 2)
     {
+      g_autofree char *name = emb_quote_name (ds->path, -1);
       g_printerr ("%s: %s: has %" G_GSIZE_FORMAT " rows of %" G_GSIZE_FORMAT " dims: cannot plot PC%" G_GUINT64_FORMAT " against PC%" G_GUINT64_FORMAT "\n",
-                  prog, ds->path, n, ds->matrix->n_cols, args->ax, args->ay);
+                  prog, name, n, ds->matrix->n_cols, args->ax, args->ay);
       return EMB_EXIT_INPUT;
     }
   *pca = emb_pca_compute (ds->matrix, n_comp, NULL, &error);
@@ -331,7 +332,7 @@ add_clusters (const char   *prog,
 
   if ((gsize) opts->clusters > n || opts->clusters > G_MAXUINT16)
     {
-      g_printerr ("%s: %s: cannot make %d clusters of %" G_GSIZE_FORMAT " rows\n", prog, ds->path, opts->clusters, n);
+      g_printerr ("%s: %s: cannot make %d clusters of %" G_GSIZE_FORMAT " rows\n", prog, opts->file_name, opts->clusters, n);
       return EMB_EXIT_INPUT;
     }
   km = d->km = run_kmeans (prog, opts, ds, opts->clusters, metric, &status);
@@ -398,6 +399,7 @@ write_export (const char       *prog,
               gsize             n)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *out_name = emb_quote_name (opts->output, -1);
 
   if (args->csv)
     {
@@ -420,14 +422,14 @@ write_export (const char       *prog,
       g_autoptr(JsonBuilder) b = json_builder_new ();
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "output");
-      json_builder_add_string_value (b, opts->output);
+      json_builder_add_string_value (b, out_name);
       json_builder_set_member_name (b, "rows");
       json_builder_add_int_value (b, n);
       json_builder_end_object (b);
       _emb_cli_print_json (b);
     }
   else
-    printf ("wrote %s (%" G_GSIZE_FORMAT " points)\n", opts->output, n);
+    printf ("wrote %s (%" G_GSIZE_FORMAT " points)\n", out_name, n);
   return EMB_EXIT_OK;
 }
 

@@ -4,12 +4,14 @@
 #include <json-glib/json-glib.h>
 
 #include "emb-cli.h"
+#include "analysis/emb-knn.h"
 #include "io/emb-dataset.h"
 
 G_BEGIN_DECLS
 
 typedef struct
 {
+  char     *file_name;  /* FILE quoted for messages (emb_quote_name) */
   /* common options */
   char     *format;
   char     *vocab;
@@ -19,7 +21,8 @@ typedef struct
   gboolean  json;
   gboolean  list_tensors;
   /* per command */
-  int       k;
+  char     *k_text;   /* -k as given (bytes: checked by _emb_cli_parse_k) */
+  int       k;        /* -k, 0 when not given */
   char     *metric;
   int       n_components;
   char     *output;
@@ -49,6 +52,29 @@ gboolean _emb_cli_resolve_token (EmbDataset  *ds,
  * opened: call it after the work and before printing what came of it. */
 gboolean _emb_cli_check_unchanged (const char *prog,
                                    EmbDataset *ds);
+
+/* emb-cli-args.c */
+/* Checks -k into opts->k; FALSE (said) when it is not a whole number from
+ * 1 to G_MAXINT. */
+gboolean _emb_cli_parse_k       (const char *prog,
+                                 CliOptions *opts);
+/* FALSE (said, naming both) when -o names a file the dataset was read
+ * from (ds->inputs), under any spelling or link. */
+gboolean _emb_cli_check_output  (const char *prog,
+                                 CliOptions *opts,
+                                 EmbDataset *ds);
+/* Says on stderr which reading options the file's format ignores. */
+void     _emb_cli_note_ignored  (const char *prog,
+                                 CliOptions *opts,
+                                 EmbDataset *ds);
+
+/* emb-cli-json.c */
+/* Prints a query's answer as one line of JSON, every token byte kept. */
+void     _emb_cli_print_neighbors_json (EmbDataset        *ds,
+                                        const char        *query,
+                                        const char        *metric,
+                                        const EmbNeighbor *nb,
+                                        gsize              count);
 
 /* emb-cli-plot.c */
 int      _emb_cli_cluster       (const char *prog,

@@ -125,40 +125,11 @@ _emb_cli_resolve_token (EmbDataset  *ds,
     }
   if (emb_vocab_lookup (ds->vocab, arg, id))
     return TRUE;
-  emb_set_error_file (error, EMB_ERROR_NOT_FOUND, ds->path, "no token '%s' in the vocabulary", arg);
+  {
+    g_autofree char *quoted = emb_quote_name (arg, -1);
+    emb_set_error_file (error, EMB_ERROR_NOT_FOUND, ds->path, "no token '%s' in the vocabulary", quoted);
+  }
   return FALSE;
-}
-
-static void
-add_neighbors_json (JsonBuilder       *b,
-                    EmbDataset        *ds,
-                    const EmbNeighbor *nb,
-                    gsize              count)
-{
-  json_builder_set_member_name (b, "neighbors");
-  json_builder_begin_array (b);
-  for (gsize i = 0; i < count; i++)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_int_value (b, nb[i].id);
-      json_builder_set_member_name (b, "token");
-      json_builder_add_string_value (b, emb_vocab_display (ds->vocab, nb[i].id));
-      if (emb_vocab_display_differs (ds->vocab, nb[i].id))
-        {
-          gsize len;
-          const char *raw = emb_vocab_raw (ds->vocab, nb[i].id, &len);
-          /* JSON strings are UTF-8: raw bytes that are not get escaped. */
-          g_autofree char *escaped = g_utf8_validate_len (raw, len, NULL) ? g_strndup (raw, len)
-                                                                          : g_strescape (raw, NULL);
-          json_builder_set_member_name (b, "raw");
-          json_builder_add_string_value (b, escaped);
-        }
-      json_builder_set_member_name (b, "score");
-      json_builder_add_double_value (b, nb[i].score);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
 }
 
 static void
@@ -180,6 +151,8 @@ print_neighbors_text (EmbDataset        *ds,
     }
 }
 
+/* Whether the file has rows to query beyond the n_excluded query rows;
+ * a -k larger than those is cut to them, with a note. */
 static gboolean
 check_k (const char *prog,
          CliOptions *opts,
@@ -188,15 +161,17 @@ check_k (const char *prog,
 {
   gsize n = ds->matrix->n_rows;
 
-  if (opts->k < 1)
-    {
-      g_printerr ("%s: -k must be at least 1\n", prog);
-      return FALSE;
-    }
   if (n <= n_excluded)
     {
-      g_printerr ("%s: %s: has only %" G_GSIZE_FORMAT " rows, too few to query\n", prog, ds->path, n);
+      g_printerr ("%s: %s: has only %" G_GSIZE_FORMAT " rows, too few to query\n", prog, opts->file_name, n);
       return FALSE;
+    }
+  if ((gsize) opts->k > n - n_excluded)
+    {
+      if (opts->k_text != NULL)
+        g_printerr ("%s: note: -k %d is more than the %" G_GSIZE_FORMAT " other rows of %s: showing them all\n",
+                    prog, opts->k, n - n_excluded, opts->file_name);
+      opts->k = (int) (n - n_excluded);
     }
   return TRUE;
 }
@@ -208,6 +183,11 @@ cmd_info (const char *prog,
           CliOptions *opts,
           EmbDataset *ds)
 {
+  /* Names as text: a path of bytes that are not UTF-8 would make the JSON
+   * invalid and the terminal garbled. */
+  g_autofree char *vocab_name = emb_quote_name (ds->vocab_source, -1);
+  g_autofree char *note = ds->note != NULL ? emb_quote_name (ds->note, -1) : NULL;
+
   if (opts->output == NULL && !_emb_cli_check_unchanged (prog, ds))
     return EMB_EXIT_INPUT;
   if (opts->json)
@@ -223,7 +203,7 @@ cmd_info (const char *prog,
       json_builder_set_member_name (b, "dtype");
       json_builder_add_string_value (b, ds->dtype);
       json_builder_set_member_name (b, "vocabulary");
-      json_builder_add_string_value (b, ds->vocab_source);
+      json_builder_add_string_value (b, vocab_name);
       if (ds->tensor != NULL)
         {
           json_builder_set_member_name (b, "tensor");
@@ -232,7 +212,7 @@ cmd_info (const char *prog,
       if (ds->note != NULL)
         {
           json_builder_set_member_name (b, "note");
-          json_builder_add_string_value (b, ds->note);
+          json_builder_add_string_value (b, note);
         }
       if (opts->list_tensors && ds->tensors != NULL)
         {
@@ -247,16 +227,16 @@ cmd_info (const char *prog,
       return EMB_EXIT_OK;
     }
 
-  printf ("file        %s\n", ds->path);
+  printf ("file        %s\n", opts->file_name);
   printf ("format      %s\n", ds->format);
   if (ds->tensor != NULL)
     printf ("tensor      %s\n", ds->tensor);
   printf ("rows        %" G_GSIZE_FORMAT "\n", ds->matrix->n_rows);
   printf ("dims        %" G_GSIZE_FORMAT "\n", ds->matrix->n_cols);
   printf ("dtype       %s\n", ds->dtype);
-  printf ("vocabulary  %s\n", ds->vocab_source);
-  if (ds->note != NULL)
-    printf ("note        %s\n", ds->note);
+  printf ("vocabulary  %s\n", vocab_name);
+  if (note != NULL)
+    printf ("note        %s\n", note);
   for (guint c = 0; c < emb_vocab_n_columns (ds->vocab); c++)
     printf ("metadata    %s\n", emb_vocab_column_name (ds->vocab, c));
   {
@@ -290,7 +270,7 @@ run_query (const char  *prog,
       return EMB_EXIT_USAGE;
     }
   if (!check_k (prog, opts, ds, n_ids))
-    return opts->k < 1 ? EMB_EXIT_USAGE : EMB_EXIT_INPUT;
+    return EMB_EXIT_INPUT;
 
   index = emb_knn_index_new (ds->matrix);
   nb = g_new (EmbNeighbor, opts->k);
@@ -305,17 +285,7 @@ run_query (const char  *prog,
     return EMB_EXIT_INPUT;
 
   if (opts->json)
-    {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "query");
-      json_builder_add_string_value (b, query_text);
-      json_builder_set_member_name (b, "metric");
-      json_builder_add_string_value (b, emb_metric_to_string (metric));
-      add_neighbors_json (b, ds, nb, count);
-      json_builder_end_object (b);
-      _emb_cli_print_json (b);
-    }
+    _emb_cli_print_neighbors_json (ds, query_text, emb_metric_to_string (metric), nb, count);
   else
     {
       printf ("%s, by %s%s:\n", query_text, emb_metric_to_string (metric),
@@ -413,14 +383,14 @@ cmd_project (const char *prog,
   if (n_out > ds->matrix->n_cols)
     {
       g_printerr ("%s: %s: has %" G_GSIZE_FORMAT " dims, fewer than -n %" G_GSIZE_FORMAT "\n",
-                  prog, ds->path, ds->matrix->n_cols, n_out);
+                  prog, opts->file_name, ds->matrix->n_cols, n_out);
       return EMB_EXIT_INPUT;
     }
 
   pca = emb_pca_compute (ds->matrix, n_out, NULL, &error);
   if (pca == NULL)
     {
-      g_printerr ("%s: %s: %s\n", prog, ds->path, error->message);
+      g_printerr ("%s: %s: %s\n", prog, opts->file_name, error->message);
       return EMB_EXIT_INPUT;
     }
 
@@ -475,7 +445,10 @@ cmd_project (const char *prog,
                   100.0 * pca->explained_variance_ratio[j], 100.0 * total);
         }
       if (opts->output != NULL)
-        printf ("wrote %s\n", opts->output);
+        {
+          g_autofree char *out_name = emb_quote_name (opts->output, -1);
+          printf ("wrote %s\n", out_name);
+        }
     }
   return EMB_EXIT_OK;
 }
@@ -538,6 +511,8 @@ load_options_from (const CliOptions *opts,
 static void
 cli_options_clear (CliOptions *opts)
 {
+  g_free (opts->file_name);
+  g_free (opts->k_text);
   g_free (opts->format);
   g_free (opts->vocab);
   g_free (opts->shape);
@@ -572,12 +547,12 @@ option_context_new (const CliCommand *cmd,
     { NULL }
   };
   GOptionEntry query[] = {
-    { "k", 'k', 0, G_OPTION_ARG_INT, &opts->k, "How many neighbours (default 10)", "K" },
+    { "k", 'k', 0, G_OPTION_ARG_FILENAME, &opts->k_text, "How many neighbours (default 10)", "K" },
     { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts->metric, "cosine (default), euclidean or dot", "METRIC" },
     { NULL }
   };
   GOptionEntry analogy[] = {
-    { "k", 'k', 0, G_OPTION_ARG_INT, &opts->k, "How many results (default 10)", "K" },
+    { "k", 'k', 0, G_OPTION_ARG_FILENAME, &opts->k_text, "How many results (default 10)", "K" },
     { NULL }
   };
   GOptionEntry project[] = {
@@ -586,7 +561,7 @@ option_context_new (const CliCommand *cmd,
     { NULL }
   };
   GOptionEntry cluster[] = {
-    { "k", 'k', 0, G_OPTION_ARG_INT, &opts->k, "How many clusters (default: from the number of rows)", "K" },
+    { "k", 'k', 0, G_OPTION_ARG_FILENAME, &opts->k_text, "How many clusters (default: from the number of rows)", "K" },
     { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts->metric, "cosine (default) or euclidean", "METRIC" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &opts->seed, "Random seed (default 1)", "S" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts->output, "Write id,token,cluster as CSV (- for stdout)", "FILE" },
@@ -600,14 +575,16 @@ option_context_new (const CliCommand *cmd,
     { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts->metric, "Cluster and neighbour metric: cosine (default) or euclidean", "METRIC" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &opts->seed, "Random seed of the clusters (default 1)", "S" },
     { "labels", 0, 0, G_OPTION_ARG_INT, &opts->labels, "Label up to N tokens, most frequent first (default 0)", "N" },
-    { "highlight", 0, 0, G_OPTION_ARG_STRING, &opts->highlight, "Highlight TOKEN and its 10 nearest neighbours", "TOKEN" },
+    { "highlight", 0, 0, G_OPTION_ARG_FILENAME, &opts->highlight, "Highlight TOKEN and its 10 nearest neighbours", "TOKEN" },
     { "axes", 0, 0, G_OPTION_ARG_STRING, &opts->axes, "Principal components on x and y (default 1,2)", "X,Y" },
     { "title", 0, 0, G_OPTION_ARG_STRING, &opts->title, "Title (default: the file name)", "T" },
     { "theme", 0, 0, G_OPTION_ARG_STRING, &opts->theme, "light (default), dark or transparent", "THEME" },
     { NULL }
   };
   GOptionEntry rest[] = {
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts->args, NULL, NULL },
+    /* FILE and tokens are bytes, as the file system and the vocabulary
+     * hold them: no conversion to UTF-8 that could refuse them. */
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opts->args, NULL, NULL },
     { NULL }
   };
   g_autofree char *params = g_strdup_printf ("%s %s", cmd->name, cmd->params);
@@ -615,6 +592,13 @@ option_context_new (const CliCommand *cmd,
   GOptionGroup *group;
 
   g_option_context_set_summary (ctx, cmd->summary);
+  if (g_str_equal (cmd->name, "neighbors") || g_str_equal (cmd->name, "analogy"))
+    g_option_context_set_description (ctx,
+      "A TOKEN is matched against the stored bytes, then the display text.\n"
+      "With --json each neighbour has \"token\", its display text; \"raw\" when the\n"
+      "stored bytes differ from it (NUL and control characters as \\u00XX, bytes\n"
+      "that are not UTF-8 as U+FFFD); and when there are such bytes, \"raw_hex\":\n"
+      "every stored byte as two hex digits.");
   g_option_context_add_main_entries (ctx, rest, NULL);
   if (g_str_equal (cmd->name, "info"))
     g_option_context_add_main_entries (ctx, info, NULL);
@@ -644,7 +628,7 @@ emb_cli_run (int    argc,
   g_autoptr(EmbDataset) ds = NULL;
   g_autofree char *prog = NULL;
   const CliCommand *cmd;
-  CliOptions opts = { .k = -1, .n_components = 2, .seed = 1, .scale = 1.0, .labels = 0, .clusters = 0 };
+  CliOptions opts = { .k = 0, .n_components = 2, .seed = 1, .scale = 1.0, .labels = 0, .clusters = 0 };
   EmbLoadOptions load = { 0 };
   char **args;
   int status, last_pct = -1;
@@ -693,8 +677,15 @@ emb_cli_run (int    argc,
     opts.args = shifted;
   }
 
-  /* -k means neighbours for queries (default 10), clusters for cluster. */
-  if (opts.k == -1 && !g_str_equal (cmd->name, "cluster"))
+  opts.file_name = emb_quote_name (opts.args[1], -1);
+  /* -k means neighbours for queries (default 10), clusters for cluster
+   * (default: from the number of rows). */
+  if (!_emb_cli_parse_k (prog, &opts))
+    {
+      status = EMB_EXIT_USAGE;
+      goto out;
+    }
+  if (opts.k == 0 && !g_str_equal (cmd->name, "cluster"))
     opts.k = 10;
   if (!load_options_from (&opts, &load, prog))
     {
@@ -716,7 +707,17 @@ emb_cli_run (int    argc,
 
   /* A vocabulary fitted to the matrix is worth knowing, not fatal. */
   if (ds->note != NULL && !g_str_equal (cmd->name, "info"))
-    g_printerr ("%s: note: %s\n", prog, ds->note);
+    {
+      g_autofree char *note = emb_quote_name (ds->note, -1);
+      g_printerr ("%s: note: %s\n", prog, note);
+    }
+  _emb_cli_note_ignored (prog, &opts, ds);
+  /* Never write over what was read, before anything is written. */
+  if (!_emb_cli_check_output (prog, &opts, ds))
+    {
+      status = EMB_EXIT_INPUT;
+      goto out;
+    }
   status = cmd->run (prog, &opts, ds);
   /* Every command checks before it prints; this is for the rest
    * (info only reads the header, which may have been all it needed). */

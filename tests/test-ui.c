@@ -386,6 +386,56 @@ test_bad_file (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* A file whose name is not UTF-8 opens; an export whose name is a link to
+ * it is refused with a dialog naming both, and the file stays as it was. */
+static void
+test_byte_name_and_inputs (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("embedlens-ui-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "vec\xff.txt", NULL);
+  g_autofree char *link = g_build_filename (dir, "plot.png", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *after = NULL;
+  g_autofree char *secondary = NULL;
+  GtkWidget *dialog = NULL;
+  EmbWindow *win;
+  gsize n_after;
+
+  for (int i = 0; i < 50; i++)
+    g_string_append_printf (text, "w%d %d %d %d\n", i, i % 7 + 1, (i * 3) % 11, (i * 5) % 13);
+  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+  g_assert_cmpint (symlink ("vec\xff.txt", link), ==, 0);
+
+  win = new_window_on (path);
+  g_assert_cmpuint (emb_window_get_scene (win)->dataset->matrix->n_rows, ==, 50);
+  /* Remembered as a file:// URI that gives the path back. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.embedlens.EmbedLens");
+    g_auto(GStrv) recent = g_settings_get_strv (settings, "recent-files");
+    g_autofree char *back = NULL;
+
+    g_assert_nonnull (recent[0]);
+    back = g_filename_from_uri (recent[0], NULL, NULL);
+    g_assert_cmpstr (back, ==, path);
+  }
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.export-file", "s", link);
+  iterate_until (dialog_shown, &dialog);
+  g_object_get (dialog, "secondary-text", &secondary, NULL);
+  g_test_message ("dialog: %s", secondary);
+  g_assert_nonnull (strstr (secondary, "plot.png"));
+  g_assert_nonnull (strstr (secondary, "vec\\xff.txt"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  iterate_until (idle_window, win);
+
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_get_contents (path, &after, &n_after, NULL));
+  g_assert_cmpmem (after, n_after, text->str, text->len);
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_unlink (link);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 /* A window whose first file fails shows how to open one; the sample
  * button opens the sample and the hint goes. */
 static void
@@ -858,6 +908,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/search", test_search);
   g_test_add_func ("/ui/analogy", test_analogy);
   g_test_add_func ("/ui/bad-file", test_bad_file);
+  g_test_add_func ("/ui/byte-name-and-inputs", test_byte_name_and_inputs);
   g_test_add_func ("/ui/clusters-and-export", test_clusters_and_export);
   g_test_add_func ("/ui/color-panel", test_color_panel);
   g_test_add_func ("/ui/export-matches-cli", test_export_matches_cli);

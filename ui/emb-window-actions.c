@@ -60,12 +60,24 @@ open_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+/* Recent files are kept as paths; a path that is not UTF-8 (settings
+ * strings must be) is kept as its file:// URI, which is ASCII. */
+char *
+_emb_window_recent_path (const char *entry)
+{
+  char *path = g_str_has_prefix (entry, "file://") ? g_filename_from_uri (entry, NULL, NULL) : NULL;
+
+  return path != NULL ? path : g_strdup (entry);
+}
+
 static void
 open_recent_action (GtkWidget  *widget,
                     const char *name,
                     GVariant   *param)
 {
-  emb_window_open (EMB_WINDOW (widget), g_variant_get_string (param, NULL));
+  g_autofree char *path = _emb_window_recent_path (g_variant_get_string (param, NULL));
+
+  emb_window_open (EMB_WINDOW (widget), path);
 }
 
 static void

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "base/emb-error.h"
 #include "base/emb-file.h"
 #include "plot/emb-csv.h"
 #include "plot/emb-plot.h"
@@ -20,6 +21,24 @@ typedef struct
 } ExportRun;
 
 /* auxiliary functions */
+
+/* FALSE, with an error naming it, when path is a file the window's data
+ * was read from: nothing may write over the user's input. */
+static gboolean
+check_not_input (EmbWindow  *self,
+                 const char *path,
+                 GError    **error)
+{
+  const char *input = self->scene != NULL ? emb_dataset_find_input (self->scene->dataset, path) : NULL;
+  g_autofree char *name = NULL;
+
+  if (input == NULL)
+    return TRUE;
+  name = emb_quote_name (input, -1);
+  emb_set_error_file (error, EMB_ERROR_IO, path,
+                      "is a file this window shows (%s): choose another name", name);
+  return FALSE;
+}
 
 static void
 export_run_free (ExportRun *run)
@@ -90,6 +109,7 @@ start_export (EmbWindow  *self,
   EmbExportFormat format = EMB_EXPORT_CSV;
   EmbPlotState state;
   ExportRun *run;
+  g_autoptr(GError) error = NULL;
   int width = 1600, height = 1200;
 
   emb_plot_view_get_state (self->plot, &state);
@@ -107,6 +127,12 @@ start_export (EmbWindow  *self,
       g_free (run->path);
       run->path = g_strconcat (path, ".png", NULL);
       format = EMB_EXPORT_PNG;
+    }
+  if (!check_not_input (self, run->path, &error))
+    {
+      _emb_window_show_error (self, "Could not export the plot", error->message);
+      export_run_free (run);
+      return;
     }
   if (g_str_equal (size, "window"))
     {
@@ -277,7 +303,8 @@ _emb_window_export_neighbors (EmbWindow *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
-/* rank,id,token,score of the listed neighbours (RFC 4180), atomically. */
+/* rank,id,token,score of the listed neighbours (RFC 4180), atomically;
+ * refused when path is a file the window shows. */
 gboolean
 _emb_window_write_neighbors_csv (EmbWindow   *self,
                                  const char  *path,
@@ -285,6 +312,8 @@ _emb_window_write_neighbors_csv (EmbWindow   *self,
 {
   g_autoptr(GString) out = g_string_new ("rank,id,token,score\n");
 
+  if (!check_not_input (self, path, error))
+    return FALSE;
   for (guint i = 0; i < self->neighbors->len; i++)
     {
       const EmbNeighbor *nb = &g_array_index (self->neighbors, EmbNeighbor, i);

@@ -62,6 +62,8 @@ void _emb_window_start_progress   (EmbWindow  *self,
                                    const char *title,
                                    const char *stage);
 void _emb_window_stop_progress    (EmbWindow  *self);
+/* The path of an entry of the recent-files setting (a path or a file:// URI). */
+char *_emb_window_recent_path     (const char *entry);
 void _emb_window_show_error       (EmbWindow  *self,
                                    const char *primary,
                                    const char *secondary);

@@ -84,7 +84,8 @@ update_recent_menu (EmbWindow *self)
   recent = g_settings_get_strv (self->settings, "recent-files");
   for (guint i = 0; recent[i] != NULL; i++)
     {
-      g_autofree char *label = g_filename_display_basename (recent[i]);
+      g_autofree char *path = _emb_window_recent_path (recent[i]);
+      g_autofree char *label = g_filename_display_basename (path);
       g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
       g_menu_item_set_action_and_target (item, "win.open-recent", "s", recent[i]);
       g_menu_append_item (self->recent_section, item);
@@ -104,6 +105,15 @@ add_recent (EmbWindow  *self,
   if (self->settings == NULL || g_str_equal (path, EMB_SAMPLE_NAME))
     return;
   abs = g_canonicalize_filename (path, NULL);
+  if (!g_utf8_validate (abs, -1, NULL))
+    {
+      char *uri = g_filename_to_uri (abs, NULL, NULL);
+
+      if (uri == NULL)
+        return;
+      g_free (abs);
+      abs = uri;
+    }
   recent = g_settings_get_strv (self->settings, "recent-files");
   builder = g_strv_builder_new ();
   g_strv_builder_add (builder, abs);
@@ -123,6 +133,7 @@ set_status (EmbWindow *self)
   EmbDataset *ds;
   g_autofree char *text = NULL;
   g_autofree char *rows = NULL;
+  g_autofree char *vocab = NULL;
   guint ax, ay;
   double shown;
 
@@ -138,15 +149,18 @@ set_status (EmbWindow *self)
   if (ay != ax)
     shown += self->scene->pca->explained_variance_ratio[MIN (ay, self->scene->n_components - 1)];
   rows = g_strdup_printf ("%'" G_GSIZE_FORMAT, ds->matrix->n_rows);
+  /* A vocabulary's path need not be UTF-8; labels must be. */
+  vocab = emb_quote_name (ds->vocab_source, -1);
   text = g_strdup_printf ("%s rows × %" G_GSIZE_FORMAT " dims  ·  %s, %s  ·  tokens: %s  ·  "
                           "PC%u × PC%u show %.1f%% of the variance",
-                          rows, ds->matrix->n_cols, ds->format, ds->dtype, ds->vocab_source,
+                          rows, ds->matrix->n_cols, ds->format, ds->dtype, vocab,
                           ax + 1, ay + 1, 100.0 * shown);
   /* What the loader changed or fitted (rows left out, a padded
    * vocabulary) stays in view. */
   if (ds->note != NULL)
     {
-      char *with_note = g_strconcat (text, "  ·  ", ds->note, NULL);
+      g_autofree char *note = emb_quote_name (ds->note, -1);
+      char *with_note = g_strconcat (text, "  ·  ", note, NULL);
 
       g_free (text);
       text = with_note;

@@ -1,8 +1,22 @@
-/* emb-error.c: the error domain and the helpers that word messages
- * naming the file and the line or byte offset. */
+/* emb-error.c: the error domain, the helpers that word messages naming
+ * the file and the line or byte offset, and the quoting of the names they
+ * hold. */
+#include <string.h>
+
 #include "base/emb-error.h"
 
 G_DEFINE_QUARK (emb-error-quark, emb_error)
+
+/* auxiliary functions */
+
+static void
+append_escaped (GString     *out,
+                const guchar *bytes,
+                gsize         n)
+{
+  for (gsize i = 0; i < n; i++)
+    g_string_append_printf (out, "\\x%02x", bytes[i]);
+}
 
 /* Sets "PREFIX: message"; takes prefix. */
 static void
@@ -18,6 +32,63 @@ set_error_va (GError      **error,
   g_free (prefix);
 }
 
+/* public API */
+
+void
+emb_prefix_error_file (GError    **error,
+                       const char *file)
+{
+  g_autofree char *quoted = NULL;
+
+  if (error == NULL || *error == NULL)
+    return;
+  quoted = emb_quote_name (file, -1);
+  g_prefix_error (error, "%s: ", quoted);
+}
+
+gsize
+emb_utf8_next (const char *p,
+               const char *end,
+               gunichar   *c)
+{
+  /* g_utf8_get_char_validated () calls a NUL inside max_len incomplete. */
+  if (*p == '\0')
+    {
+      *c = 0;
+      return 1;
+    }
+  *c = g_utf8_get_char_validated (p, end - p);
+  if (*c == (gunichar) -1 || *c == (gunichar) -2)
+    {
+      *c = EMB_UTF8_BAD;
+      return 1;
+    }
+  return g_utf8_next_char (p) - p;
+}
+
+char *
+emb_quote_name (const char *name,
+                gssize      len)
+{
+  gsize n = len < 0 ? strlen (name) : (gsize) len;
+  const char *p = name, *end = name + n;
+  GString *out = g_string_sized_new (n + 8);
+
+  while (p < end)
+    {
+      gunichar c;
+      gsize size = emb_utf8_next (p, end, &c);
+
+      /* Bytes that start no character and control characters escaped. */
+      if (c == EMB_UTF8_BAD || c < 0x20 || (c >= 0x7f && c < 0xa0))
+        append_escaped (out, (const guchar *) p, size);
+      else
+        g_string_append_len (out, p, size);
+      p += size;
+    }
+  return g_string_free (out, FALSE);
+}
+
 void
 emb_set_error_line (GError     **error,
                     EmbErrorCode code,
@@ -26,12 +97,14 @@ emb_set_error_line (GError     **error,
                     const char  *format,
                     ...)
 {
+  g_autofree char *quoted = NULL;
   va_list args;
 
   if (error == NULL)
     return;
+  quoted = emb_quote_name (file, -1);
   va_start (args, format);
-  set_error_va (error, code, g_strdup_printf ("%s:%" G_GSIZE_FORMAT, file, line), format, args);
+  set_error_va (error, code, g_strdup_printf ("%s:%" G_GSIZE_FORMAT, quoted, line), format, args);
   va_end (args);
 }
 
@@ -43,12 +116,14 @@ emb_set_error_offset (GError     **error,
                       const char  *format,
                       ...)
 {
+  g_autofree char *quoted = NULL;
   va_list args;
 
   if (error == NULL)
     return;
+  quoted = emb_quote_name (file, -1);
   va_start (args, format);
-  set_error_va (error, code, g_strdup_printf ("%s: byte %" G_GUINT64_FORMAT, file, offset),
+  set_error_va (error, code, g_strdup_printf ("%s: byte %" G_GUINT64_FORMAT, quoted, offset),
                 format, args);
   va_end (args);
 }
@@ -60,11 +135,13 @@ emb_set_error_file (GError     **error,
                     const char  *format,
                     ...)
 {
+  g_autofree char *quoted = NULL;
   va_list args;
 
   if (error == NULL)
     return;
+  quoted = emb_quote_name (file, -1);
   va_start (args, format);
-  set_error_va (error, code, g_strdup (file), format, args);
+  set_error_va (error, code, g_steal_pointer (&quoted), format, args);
   va_end (args);
 }

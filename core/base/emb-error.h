@@ -51,6 +51,27 @@ void emb_set_error_file (GError     **error,
                          const char  *format,
                          ...) G_GNUC_PRINTF (4, 5);
 
+/* A file name or token for a message or a terminal: valid UTF-8 is kept,
+ * and each byte that is not part of a valid UTF-8 character, or that is a
+ * control character (C0, DEL, and the C1 range as its two bytes), is
+ * written \xNN.  So the message is text on one line and still tells the
+ * bytes apart ("x\xff.txt").  len < 0: NUL-terminated; a NUL inside len
+ * is written \x00.  Free with g_free(). */
+char *emb_quote_name (const char *name,
+                      gssize      len);
+
+/* The character at p (p < end): its code point in *c and its length in
+ * bytes; for a byte that starts no valid UTF-8 character, *c is
+ * EMB_UTF8_BAD and the length 1.  A NUL is the character 0. */
+#define EMB_UTF8_BAD ((gunichar) -1)
+gsize emb_utf8_next  (const char *p,
+                      const char *end,
+                      gunichar   *c);
+
+/* Prefixes an error set elsewhere with "FILE: " (FILE quoted as above). */
+void emb_prefix_error_file (GError    **error,
+                            const char *file);
+
 /* Overflow-checked a * b; FALSE when it does not fit in a gsize. */
 static inline gboolean
 emb_size_mul (gsize a, gsize b, gsize *out)

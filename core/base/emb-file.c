@@ -23,6 +23,7 @@ emb_file_write_atomically (const char  *path,
                            GError     **error)
 {
   g_autofree char *dir = NULL;
+  g_autofree char *dir_name = NULL;
   g_autoptr(GError) local = NULL;
 
   g_return_val_if_fail (path != NULL, FALSE);
@@ -30,9 +31,10 @@ emb_file_write_atomically (const char  *path,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   dir = g_path_get_dirname (path);
+  dir_name = emb_quote_name (dir, -1);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
-      emb_set_error_file (error, EMB_ERROR_IO, path, "cannot write: folder “%s” does not exist", dir);
+      emb_set_error_file (error, EMB_ERROR_IO, path, "cannot write: folder “%s” does not exist", dir_name);
       return FALSE;
     }
   if (g_access (dir, W_OK) != 0)
@@ -40,7 +42,7 @@ emb_file_write_atomically (const char  *path,
       int saved = errno;
 
       emb_set_error_file (error, EMB_ERROR_IO, path, "cannot write into folder “%s”: %s",
-                          dir, g_strerror (saved));
+                          dir_name, g_strerror (saved));
       return FALSE;
     }
   if (!g_file_set_contents_full (path, data ? data : "", len, G_FILE_SET_CONTENTS_CONSISTENT,

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "io/emb-dataset.h"
 #include "io/emb-formats.h"
 #include "io/emb-reader-vocab.h"
@@ -146,6 +148,7 @@ attach_vocab (EmbDataset           *out,
 
       if (vocab == NULL)
         return FALSE;
+      g_ptr_array_add (out->inputs, g_strdup (options->vocab_path));
       if (model || is_tokenizer_file (options->vocab_path))
         {
           g_clear_pointer (&out->vocab, emb_vocab_unref);
@@ -157,9 +160,10 @@ attach_vocab (EmbDataset           *out,
         }
       if (emb_vocab_size (vocab) != n_rows)
         {
+          g_autofree char *quoted = emb_quote_name (name, -1);
           emb_set_error_file (error, EMB_ERROR_SHAPE, options->vocab_path,
                               "has %" G_GSIZE_FORMAT " tokens but %s has %" G_GSIZE_FORMAT " rows",
-                              emb_vocab_size (vocab), name, n_rows);
+                              emb_vocab_size (vocab), quoted, n_rows);
           return FALSE;
         }
       g_clear_pointer (&out->vocab, emb_vocab_unref);
@@ -194,6 +198,8 @@ attach_vocab (EmbDataset           *out,
         if (vocab == NULL || (!model && emb_vocab_size (vocab) != n_rows))
           continue;
         out->vocab = g_steal_pointer (&vocab);
+        if (!emb_source_is_resource (cand))
+          g_ptr_array_add (out->inputs, g_strdup (cand));
         /* Name the sample's vocabulary by its file name, not the resource. */
         out->vocab_source = emb_source_is_resource (cand) ? g_path_get_basename (cand) : g_strdup (cand);
         if (model)
@@ -340,9 +346,12 @@ error_message_to_text (GError **error)
   (*error)->message = valid;
 }
 
-/* A dataset of what the reader gave back. */
+/* A dataset of what the reader gave back; real_path is among its inputs
+ * when mapped (read from the file system). */
 static EmbDataset *
 dataset_new (const char      *path,
+             const char      *real_path,
+             gboolean         mapped,
              const EmbFormat *format,
              EmbReadResult   *result)
 {
@@ -357,6 +366,12 @@ dataset_new (const char      *path,
   out->dtype = g_steal_pointer (&result->dtype);
   out->tensor = g_steal_pointer (&result->tensor);
   out->tensors = g_steal_pointer (&result->tensors);
+  out->inputs = g_ptr_array_new_with_free_func (g_free);
+  if (mapped)
+    g_ptr_array_add (out->inputs, g_strdup (real_path));
+  if (result->inputs != NULL)
+    for (guint i = 0; i < result->inputs->len; i++)
+      g_ptr_array_add (out->inputs, g_strdup (g_ptr_array_index (result->inputs, i)));
   return out;
 }
 
@@ -425,7 +440,7 @@ load_source (GBytes               *bytes,
     return NULL;
   g_assert (result->matrix != NULL);
   g_assert (result->vocab != NULL || !format->has_tokens);
-  out = dataset_new (path, format, result);
+  out = dataset_new (path, real_path, mapped, format, result);
 
   if (!attach_vocab (out, format, real_path, path, options, error))
     return NULL;
@@ -524,10 +539,30 @@ emb_dataset_unref (EmbDataset *self)
   g_free (self->vocab_source);
   g_free (self->tensor);
   g_clear_pointer (&self->tensors, g_ptr_array_unref);
+  g_clear_pointer (&self->inputs, g_ptr_array_unref);
   g_free (self->note);
   g_clear_pointer (&self->matrix, emb_matrix_unref);
   g_clear_pointer (&self->vocab, emb_vocab_unref);
   g_free (self);
+}
+
+const char *
+emb_dataset_find_input (const EmbDataset *self,
+                        const char       *path)
+{
+  GStatBuf out, in;
+
+  /* A file that does not exist yet is no input. */
+  if (self->inputs == NULL || g_stat (path, &out) != 0)
+    return NULL;
+  for (guint i = 0; i < self->inputs->len; i++)
+    {
+      const char *input = g_ptr_array_index (self->inputs, i);
+
+      if (g_stat (input, &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+        return input;
+    }
+  return NULL;
 }
 
 const char * const *

@@ -25,6 +25,8 @@ struct _EmbDataset
   char      *tensor;        /* for multi-tensor files, the tensor read; else NULL */
   GPtrArray *tensors;       /* for multi-tensor files, a line per tensor; else NULL */
   char      *note;          /* something the user should know (a size mismatch), or NULL */
+  GPtrArray *inputs;        /* every file read, by path: the matrix (when read from a
+                               file), then tensors, shards and the vocabulary */
   EmbMatrix *matrix;
   EmbVocab  *vocab;
 
@@ -83,6 +85,13 @@ gboolean     emb_dataset_check_unchanged (EmbDataset  *self,
 
 EmbDataset  *emb_dataset_ref      (EmbDataset *self);
 void         emb_dataset_unref    (EmbDataset *self);
+
+/* The input (one of self->inputs) that path is, as the same file: same
+ * device and inode, so another spelling, a symlink or a hard link; else
+ * NULL (also when path does not exist).  Writers check it first so they
+ * never write over what was read. */
+const char  *emb_dataset_find_input (const EmbDataset *self,
+                                     const char       *path);
 
 /* The reader ids known to --format, NULL-terminated. */
 const char * const *emb_dataset_formats (void);

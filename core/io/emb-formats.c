@@ -189,16 +189,21 @@ detect_gguf (const EmbProbe *p)
 }
 
 static const EmbFormat formats[] = {
-  { "glove", emb_read_glove, TRUE, FALSE, detect_glove },
-  { "word2vec-text", emb_read_word2vec_text, TRUE, FALSE, detect_word2vec_text },
-  { "word2vec-binary", emb_read_word2vec_binary, TRUE, FALSE, detect_word2vec_binary },
-  { "npy", emb_read_npy, FALSE, FALSE, detect_npy },
-  { "projector-tsv", emb_read_projector_tsv, FALSE, FALSE, detect_projector_tsv },
-  { "projector-bytes", emb_read_projector_bytes, FALSE, FALSE, detect_projector_bytes },
-  { "projector-config", emb_read_projector_config, FALSE, FALSE, detect_projector_config },
-  { "safetensors", emb_read_safetensors, FALSE, TRUE, detect_safetensors },
-  { "safetensors-index", emb_read_safetensors_index, FALSE, TRUE, detect_safetensors_index },
-  { "gguf", emb_read_gguf, FALSE, TRUE, detect_gguf },
+  { "glove", "GloVe text", emb_read_glove, TRUE, FALSE, detect_glove, 0 },
+  { "word2vec-text", "word2vec text", emb_read_word2vec_text, TRUE, FALSE, detect_word2vec_text, 0 },
+  { "word2vec-binary", "word2vec binary", emb_read_word2vec_binary, TRUE, FALSE,
+    detect_word2vec_binary, 0 },
+  { "npy", "NumPy .npy", emb_read_npy, FALSE, FALSE, detect_npy, 0 },
+  { "projector-tsv", "projector TSV", emb_read_projector_tsv, FALSE, FALSE, detect_projector_tsv, 0 },
+  { "projector-bytes", "projector .bytes", emb_read_projector_bytes, FALSE, FALSE,
+    detect_projector_bytes, EMB_READ_OPTION_SHAPE },
+  { "projector-config", "projector config", emb_read_projector_config, FALSE, FALSE,
+    detect_projector_config, EMB_READ_OPTION_TENSOR },
+  { "safetensors", "safetensors", emb_read_safetensors, FALSE, TRUE, detect_safetensors,
+    EMB_READ_OPTION_TENSOR },
+  { "safetensors-index", "safetensors index", emb_read_safetensors_index, FALSE, TRUE,
+    detect_safetensors_index, EMB_READ_OPTION_TENSOR },
+  { "gguf", "GGUF", emb_read_gguf, FALSE, TRUE, detect_gguf, EMB_READ_OPTION_TENSOR },
 };
 
 /* public API */

@@ -1,8 +1,9 @@
 /* emb-formats.h: the one table of matrix formats, and their detection.
  *
- * Every format --format knows is a row here: its id, its reader, whether
- * the file holds its own tokens, whether it is a model checkpoint (whose
- * vocabulary is fitted to the matrix), and how to recognise it.  The list
+ * Every format --format knows is a row here: its id and name, its reader,
+ * whether the file holds its own tokens, whether it is a model checkpoint
+ * (whose vocabulary is fitted to the matrix), how to recognise it, and
+ * which reading options apply to it.  The list
  * of ids and the "unknown format" message come from the same table.
  */
 #pragma once
@@ -25,13 +26,23 @@ typedef struct
  * highest rank of all formats winning. */
 typedef guint (*EmbDetectFunc) (const EmbProbe *probe);
 
+/* The reading options a format has a use for (the others are ignored, and
+ * the command line says so). */
+typedef enum
+{
+  EMB_READ_OPTION_SHAPE  = 1 << 0,  /* --shape: raw data with no header */
+  EMB_READ_OPTION_TENSOR = 1 << 1,  /* --tensor: a file of several tensors */
+} EmbReadOptionFlags;
+
 struct _EmbFormat
 {
   const char   *id;
+  const char   *name;        /* for messages: "NumPy .npy" */
   EmbReadFunc   read;
   gboolean      has_tokens;  /* tokens come from the file itself */
   gboolean      model;       /* a checkpoint: its tokenizer is fitted to the rows */
   EmbDetectFunc detect;
+  EmbReadOptionFlags read_options;
 };
 
 /* The format called id, or NULL. */

@@ -414,7 +414,7 @@ read_fortran_order (const EmbSource *src,
   matrix = emb_matrix_new (n, d, error);
   if (matrix == NULL)
     {
-      g_prefix_error (error, "%s: ", src->name);
+      emb_prefix_error_file (error, src->name);
       return NULL;
     }
   for (gsize i0 = 0; i0 < n; i0 += TILE_ROWS)

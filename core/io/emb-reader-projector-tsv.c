@@ -218,7 +218,7 @@ emb_read_projector_tsv (const EmbSource      *src,
   matrix = emb_matrix_new (n_rows, n_cols, error);
   if (matrix == NULL)
     {
-      g_prefix_error (error, "%s: ", src->name);
+      emb_prefix_error_file (error, src->name);
       return NULL;
     }
   if (has_label)

@@ -152,8 +152,11 @@ open_member (const EmbSource *src,
   GBytes *bytes = emb_source_open_bytes (path, &local_error);
 
   if (bytes == NULL)
-    g_propagate_prefixed_error (error, local_error, "%s: embedding '%s': %s '%s': ",
-                                src->name, embedding, member, value);
+    {
+      g_autofree char *quoted = emb_quote_name (src->name, -1);
+      g_propagate_prefixed_error (error, local_error, "%s: embedding '%s': %s '%s': ",
+                                  quoted, embedding, member, value);
+    }
   return bytes;
 }
 
@@ -230,6 +233,7 @@ read_metadata (const EmbSource *src,
                                                result->matrix->n_rows, error);
   if (result->vocab == NULL)
     return FALSE;
+  emb_read_result_add_input (result, meta_path);
   result->vocab_source = g_steal_pointer (&meta_path);
   return TRUE;
 }
@@ -353,12 +357,15 @@ emb_read_projector_config (const EmbSource      *src,
     }
   else
     {
-      shape_origin = g_strdup_printf ("tensorShape in %s", src->name);
+      g_autofree char *quoted = emb_quote_name (src->name, -1);
+
+      shape_origin = g_strdup_printf ("tensorShape in %s", quoted);
       result = read_raw_float32 (&nested, rows, cols, shape_origin, options->keep_nonfinite, error);
       if (result == NULL)
         return NULL;
     }
 
+  emb_read_result_add_input (result, tensor_path);
   if (metadata != NULL && !read_metadata (src, name, metadata, result, error))
     return NULL;
 

@@ -99,7 +99,8 @@ open_shard (const EmbSource *src,
   h = _emb_st_read_header (name, bytes, error);
   if (h == NULL)
     {
-      g_prefix_error (error, "%s: shard '%s': ", src->name, shard);
+      g_autofree char *quoted = emb_quote_name (src->name, -1);
+      g_prefix_error (error, "%s: shard '%s': ", quoted, shard);
       return NULL;
     }
   g_hash_table_insert (shards, g_strdup (shard), h);
@@ -128,6 +129,7 @@ emb_read_safetensors_index (const EmbSource      *src,
   gsize map_at = 0;
   gssize chosen;
   StHeader *owner;
+  EmbReadResult *result;
   EmbSource shard_src;
   guint done = 0, n_names;
 
@@ -211,7 +213,20 @@ emb_read_safetensors_index (const EmbSource      *src,
   shard_src.name = owner->name;
   shard_src.bytes = owner->bytes;
   shard_src.data = g_bytes_get_data (owner->bytes, &shard_src.size);
-  return _emb_st_read_chosen (&shard_src, owner, g_ptr_array_index (tensors, chosen), tensors,
-                              options, error);
+  result = _emb_st_read_chosen (&shard_src, owner, g_ptr_array_index (tensors, chosen), tensors,
+                                options, error);
+  if (result != NULL)
+    {
+      GHashTableIter iter;
+      gpointer shard;
+
+      g_hash_table_iter_init (&iter, shards);
+      while (g_hash_table_iter_next (&iter, &shard, NULL))
+        {
+          g_autofree char *path = beside (src->path, shard);
+          emb_read_result_add_input (result, path);
+        }
+    }
+  return result;
 }
 

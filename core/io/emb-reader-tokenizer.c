@@ -48,21 +48,6 @@ typedef struct
 
 /* auxiliary functions */
 
-/* A token for an error message: control chars escaped, UTF-8 kept. */
-static char *
-quote_token (const char *text)
-{
-  /* json-glib lets bytes that are not UTF-8 through in strings: replace
-   * them, or the message would not be text. */
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-  char high[129];
-
-  for (int i = 0; i < 128; i++)
-    high[i] = (char) (0x80 + i);
-  high[128] = '\0';
-  return g_strescape (valid, high);
-}
-
 static gboolean
 get_integer (JsonNode *node,
              gint64   *out)
@@ -107,7 +92,7 @@ put_token (Builder     *b,
 
   if (id < 0 || id > MAX_TOKEN_ID || (guint64) id > 4 * (guint64) b->n_entries)
     {
-      g_autofree char *q = quote_token (text);
+      g_autofree char *q = emb_quote_name (text, -1);
       emb_set_error_file (error, EMB_ERROR_PARSE, b->name,
                           "token \"%s\" has the id %" G_GINT64_FORMAT
                           ", impossible for a vocabulary of %" G_GSIZE_FORMAT " tokens",
@@ -126,8 +111,8 @@ put_token (Builder     *b,
        * anything else holding a taken id is a broken file. */
       if (slot->added == added && !same)
         {
-          g_autofree char *q1 = quote_token (slot->text);
-          g_autofree char *q2 = quote_token (text);
+          g_autofree char *q1 = emb_quote_name (slot->text, -1);
+          g_autofree char *q2 = emb_quote_name (text, -1);
           emb_set_error_file (error, EMB_ERROR_PARSE, b->name,
                               "the id %" G_GINT64_FORMAT " is given to both \"%s\" and \"%s\"",
                               id, q1, q2);
@@ -157,7 +142,7 @@ read_token_map (Builder     *b,
 
       if (!get_integer (json_object_get_member (map, token), &id))
         {
-          g_autofree char *q = quote_token (token);
+          g_autofree char *q = emb_quote_name (token, -1);
           emb_set_error_file (error, EMB_ERROR_PARSE, b->name,
                               "%s: the id of \"%s\" is not an integer", what, q);
           return FALSE;

@@ -25,5 +25,15 @@ emb_read_result_free (EmbReadResult *result)
   g_free (result->dtype);
   g_free (result->tensor);
   g_clear_pointer (&result->tensors, g_ptr_array_unref);
+  g_clear_pointer (&result->inputs, g_ptr_array_unref);
   g_free (result);
+}
+
+void
+emb_read_result_add_input (EmbReadResult *result,
+                           const char    *path)
+{
+  if (result->inputs == NULL)
+    result->inputs = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (result->inputs, g_strdup (path));
 }

@@ -34,12 +34,17 @@ typedef struct
   char      *dtype;         /* how values are stored: "text", "float32", ... */
   char      *tensor;        /* for multi-tensor files, the tensor read; else NULL */
   GPtrArray *tensors;       /* for multi-tensor files, a line per tensor; else NULL */
+  GPtrArray *inputs;        /* the other files read (a config's tensor and
+                               metadata, an index's shards) by path, or NULL */
 } EmbReadResult;
 
 /* A result holding matrix (taken) stored as dtype (copied). */
 EmbReadResult *emb_read_result_new  (EmbMatrix     *matrix,
                                      const char    *dtype);
 void           emb_read_result_free (EmbReadResult *result);
+/* Adds path (copied) to result->inputs. */
+void           emb_read_result_add_input (EmbReadResult *result,
+                                          const char    *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmbReadResult, emb_read_result_free)
 

@@ -225,7 +225,7 @@ emb_tensor_read (const EmbSource       *src,
       matrix = emb_matrix_new (rows, cols, error);
       if (matrix == NULL)
         {
-          g_prefix_error (error, "%s: ", src->name);
+          emb_prefix_error_file (error, src->name);
           return NULL;
         }
     }
