@@ -337,12 +337,12 @@ test_known_spectrum_wide (void)
   check_known_spectrum (8, 9, 1.0);
 }
 
-/* Values whose products overflow float (near 2e19 and 1e30) or underflow
+/* Values whose products overflow float (near 2e19, 1e30 and 1e38) or underflow
  * it (near 1e-25), on both paths: the same spectrum, scaled. */
 static void
 test_known_spectrum_extreme (void)
 {
-  static const double scales[] = { 4e18, 1e30, 1e-25 };
+  static const double scales[] = { 4e18, 1e30, 1e37, 1e-25 };
 
   for (gsize i = 0; i < G_N_ELEMENTS (scales); i++)
     {
@@ -616,16 +616,35 @@ test_beyond_float (void)
 {
   g_autoptr(EmbMatrix) m = emb_test_matrix_new (3, 2);
   g_autoptr(GError) error = NULL;
+  float coords[6];
   EmbPca *pca;
 
-  /* Mean (1.1e38, 0): row 2 is 2.3e38 from it, rows 0 and 1 1.1e38. */
-  memset (m->data, 0, 6 * sizeof (float));
-  m->data[4] = 3.4e38f;
-  m->data[1] = 1.0f;
+  /* Rows (-3e38, -3e38), (3e38, 3e38), (0, 1): the first component is
+   * the diagonal, on which row 0 projects to -4.2e38 and row 1 to 4.2e38. */
+  m->data[0] = m->data[1] = -3e38f;
+  m->data[2] = m->data[3] = 3e38f;
+  m->data[4] = 0.0f;
+  m->data[5] = 1.0f;
   pca = emb_pca_compute (m, 2, NULL, &error);
   g_assert_null (pca);
   g_assert_error (error, EMB_ERROR, EMB_ERROR_NON_FINITE);
-  g_assert_nonnull (strstr (error->message, "row 2 "));
+  g_assert_nonnull (strstr (error->message, "row 0 "));
+  g_clear_error (&error);
+
+  /* Rows (-3e38, 0), (3e38, 0), (0, 1) project to -3e38, 3e38 and 0 on
+   * the x axis: within float, so computed, not refused. */
+  m->data[1] = m->data[3] = 0.0f;
+  m->data[2] = 3e38f;
+  pca = emb_pca_compute (m, 2, NULL, &error);
+  g_assert_no_error (error);
+  emb_pca_project (pca, m, 2, coords);
+  g_assert_cmpfloat_with_epsilon (coords[0], -3e38, 1e32);
+  g_assert_cmpfloat_with_epsilon (coords[2], 3e38, 1e32);
+  g_assert_cmpfloat_with_epsilon (coords[4], 0.0, 1e32);
+  for (gsize i = 0; i < 6; i++)
+    g_assert_true (isfinite (coords[i]));
+  g_assert_cmpfloat_with_epsilon (pca->explained_variance[0], 9e76, 1e71);
+  emb_pca_free (pca);
 }
 
 int

@@ -124,7 +124,8 @@ knn_exact_key (const float  *x,
         }
       if (xx == 0.0 || q_norm2 == 0.0)
         return 0.0;
-      return xq / (sqrt (xx) * sqrt (q_norm2));
+      /* Rounding can take parallel rows a hair past 1. */
+      return CLAMP (xq / (sqrt (xx) * sqrt (q_norm2)), -1.0, 1.0);
 
     case EMB_METRIC_EUCLIDEAN:
       for (gsize j = 0; j < n_dims; j++)

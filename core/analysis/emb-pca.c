@@ -13,8 +13,8 @@
  * Values beyond 2^40 or below 2^-40 in magnitude would overflow or
  * underflow the float products: then every centred value is scaled by a
  * power of two (exact) before the float arithmetic, and the results scaled
- * back in double.  A matrix whose projections cannot be floats (a row
- * farther than FLT_MAX / 2 from the mean) is refused, naming the row.
+ * back in double.  A matrix whose projections cannot be floats (beyond
+ * FLT_MAX / 2) is refused, naming the row.
  */
 #include "config.h"
 
@@ -381,18 +381,22 @@ pca_covariance (const EmbMatrix *matrix,
 }
 
 /* When the values are so large that a projection might not fit a float:
- * FALSE with EMB_ERROR_NON_FINITE naming the first row farther than
- * FLT_MAX / 2 from the mean (|x_i - m| in double), if there is one. */
+ * FALSE with EMB_ERROR_NON_FINITE naming the first row whose projection
+ * p = (x_i - m) . v_c on one of the pca's components, in double, is not
+ * clearly within float: |p| + (d + 8) 2^-23 |x_i - m| (a bound on the
+ * float pass's rounding) must stay below FLT_MAX (1 - 2^-20). */
 static gboolean
-pca_check_range (const EmbMatrix *matrix,
-                 const double    *mean,
-                 float            max_abs,
-                 GError         **error)
+pca_check_projections (const EmbMatrix *matrix,
+                       const EmbPca    *pca,
+                       float            max_abs,
+                       GError         **error)
 {
-  gsize n = matrix->n_rows, d = matrix->n_cols;
+  gsize n = matrix->n_rows, d = matrix->n_cols, k = pca->n_components;
+  double limit = (double) G_MAXFLOAT * (1.0 - ldexp (1.0, -20));
+  double slack = (double) (d + 8) * ldexp (1.0, -23);
 
-  /* |x_i - m| <= 2 max_abs sqrt (d): nothing to look at below the limit. */
-  if (2.0 * (double) max_abs * sqrt ((double) d) <= 0.5 * (double) G_MAXFLOAT)
+  /* |(x_i - m) . v| <= |x_i - m| <= 2 max_abs sqrt (d). */
+  if (2.0 * (double) max_abs * sqrt ((double) d) * (1.0 + slack) <= limit)
     return TRUE;
   for (gsize i = 0; i < n; i++)
     {
@@ -400,20 +404,22 @@ pca_check_range (const EmbMatrix *matrix,
       double r2 = 0.0;
 
       for (gsize j = 0; j < d; j++)
-        r2 += ((double) x[j] - mean[j]) * ((double) x[j] - mean[j]);
-      if (!isfinite (r2))
+        r2 += ((double) x[j] - pca->mean[j]) * ((double) x[j] - pca->mean[j]);
+      for (gsize c = 0; c < k; c++)
         {
-          g_set_error (error, EMB_ERROR, EMB_ERROR_NON_FINITE,
-                       "row %" G_GSIZE_FORMAT " holds nan or inf", i);
-          return FALSE;
-        }
-      if (sqrt (r2) > 0.5 * (double) G_MAXFLOAT)
-        {
-          g_set_error (error, EMB_ERROR, EMB_ERROR_NON_FINITE,
-                       "row %" G_GSIZE_FORMAT " is %.3g from the mean, too far for its "
-                       "projection to be a float (at most %.3g)",
-                       i, sqrt (r2), (double) G_MAXFLOAT);
-          return FALSE;
+          const float *v = pca->components + c * d;
+          double p = 0.0;
+
+          for (gsize j = 0; j < d; j++)
+            p += ((double) x[j] - pca->mean[j]) * (double) v[j];
+          if (!(fabs (p) + slack * sqrt (r2) < limit))
+            {
+              g_set_error (error, EMB_ERROR, EMB_ERROR_NON_FINITE,
+                           "row %" G_GSIZE_FORMAT " projects to %.3g on component %"
+                           G_GSIZE_FORMAT ", beyond what a float holds (%.3g)",
+                           i, p, c + 1, (double) G_MAXFLOAT);
+              return FALSE;
+            }
         }
     }
   return TRUE;
@@ -641,8 +647,7 @@ emb_pca_compute (const EmbMatrix *matrix,
     return NULL;
   k = MIN (k, MIN (d, EMB_PCA_MAX_COMPONENTS));
 
-  if (!pca_moments (matrix, cancellable, &mean, &max_abs, error) ||
-      !pca_check_range (matrix, mean, max_abs, error))
+  if (!pca_moments (matrix, cancellable, &mean, &max_abs, error))
     return NULL;
   scale_exp = pca_scale_exp (max_abs);
   scale = ldexpf (1.0f, scale_exp);
@@ -689,6 +694,8 @@ emb_pca_compute (const EmbMatrix *matrix,
       pca->explained_variance[c] = evals[c] * unscale2;
       pca->explained_variance_ratio[c] = trace > 0.0 ? evals[c] / trace : 0.0;
     }
+  if (!pca_check_projections (matrix, pca, max_abs, error))
+    g_clear_pointer (&pca, emb_pca_free);
   return pca;
 }
 
