@@ -73,12 +73,10 @@ gram_accumulate (const EmbMatrix *matrix,
   return TRUE;
 }
 
-/* v (d) minus its projections on the c unit rows before it in vd, twice
- * (once is not enough when v is nearly in their span); returns |v|. */
-static double
-gram_orthogonalise (double *vd,
-                    gsize   c,
-                    gsize   d)
+double
+pca_orthogonalise (double *vd,
+                   gsize   c,
+                   gsize   d)
 {
   double *v = vd + c * d, norm2 = 0.0;
 
@@ -98,13 +96,11 @@ gram_orthogonalise (double *vd,
   return sqrt (norm2);
 }
 
-/* Row c of vd: the first basis vector e_j (j from *next) with the largest
- * part orthogonal to rows 0..c-1, made a unit vector orthogonal to them. */
-static void
-gram_fill_null (double *vd,
-                gsize   c,
-                gsize   d,
-                gsize  *next)
+void
+pca_fill_null (double *vd,
+               gsize   c,
+               gsize   d,
+               gsize  *next)
 {
   double *v = vd + c * d, best_norm = -1.0, norm;
   gsize best = *next % d;
@@ -115,7 +111,7 @@ gram_fill_null (double *vd,
 
       memset (v, 0, d * sizeof (double));
       v[e] = 1.0;
-      norm = gram_orthogonalise (vd, c, d);
+      norm = pca_orthogonalise (vd, c, d);
       if (norm > best_norm)
         {
           best_norm = norm;
@@ -126,7 +122,7 @@ gram_fill_null (double *vd,
     }
   memset (v, 0, d * sizeof (double));
   v[best] = 1.0;
-  norm = gram_orthogonalise (vd, c, d);
+  norm = pca_orthogonalise (vd, c, d);
   for (gsize j = 0; j < d; j++)
     v[j] /= norm;
   *next = best + 1;
@@ -209,14 +205,14 @@ pca_gram (const EmbMatrix *matrix,
       double norm = 0.0;
 
       if (lambda > GRAM_NULL_RATIO * lmax && lambda > 0.0)
-        norm = gram_orthogonalise (vd, c, d);
+        norm = pca_orthogonalise (vd, c, d);
       if (norm > 0.0)
         {
           for (gsize j = 0; j < d; j++)
             vd[c * d + j] /= norm;
         }
       else
-        gram_fill_null (vd, c, d, &next);
+        pca_fill_null (vd, c, d, &next);
       evals[c] = lambda / (double) (n - 1);
     }
   return TRUE;

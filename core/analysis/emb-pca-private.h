@@ -26,6 +26,21 @@ G_GNUC_INTERNAL void     pca_centre_block (const float *data,
                                            float       *w,
                                            gsize        stride);
 
+/* Row c of vd (unit rows of d doubles) minus its projections on the c
+ * rows before it, twice (once is not enough when it is nearly in their
+ * span); returns its remaining norm. */
+G_GNUC_INTERNAL double   pca_orthogonalise (double *vd,
+                                            gsize   c,
+                                            gsize   d);
+
+/* Row c of vd: the first basis vector e_j (j from *next, cyclically) with
+ * the largest part orthogonal to rows 0..c-1 (the first with more than
+ * half), made a unit vector orthogonal to them; *next moves past it. */
+G_GNUC_INTERNAL void     pca_fill_null     (double *vd,
+                                            gsize   c,
+                                            gsize   d,
+                                            gsize  *next);
+
 /* The Gram path for an n x d matrix with n < d: G = Y Y^T (n x n) of the
  * centred, scaled rows Y = (X - m) scale, built from float ssyrk blocks of
  * columns summed in double, its top eigenpairs G u = lambda u by dsyevr in

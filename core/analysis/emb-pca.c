@@ -510,16 +510,23 @@ pca_refine (const double *acc,
    * vectors in double, and refine each eigenvalue as the Rayleigh quotient
    * v^T C v on the double covariance, which is accurate to the square of the
    * float eigenvector's error. */
-  for (gsize c = 0; c < k; c++)
+  for (gsize c = 0, next = 0; c < k; c++)
     {
       const float *z = evecs + (k - 1 - c) * d;
-      double norm2 = 0.0, inv;
+      double norm;
 
+      /* When one eigenvalue dwarfs the others, the float eigenvectors of
+       * the small ones carry a part of the large one's (up to float
+       * rounding times their ratio), which its Rayleigh quotient would
+       * count: orthogonalise against the larger ones first, in double. */
       for (gsize j = 0; j < d; j++)
-        norm2 += (double) z[j] * (double) z[j];
-      inv = norm2 > 0.0 ? 1.0 / sqrt (norm2) : 0.0;
-      for (gsize j = 0; j < d; j++)
-        vd[c * d + j] = (double) z[j] * inv;
+        vd[c * d + j] = (double) z[j];
+      norm = pca_orthogonalise (vd, c, d);
+      if (norm > 0.0)
+        for (gsize j = 0; j < d; j++)
+          vd[c * d + j] /= norm;
+      else
+        pca_fill_null (vd, c, d, &next);
     }
   cblas_dsymm (CblasRowMajor, CblasRight, CblasUpper, (blasint) k, (blasint) d,
                inv_nm1, acc, (blasint) d, vd, (blasint) d, 0.0, cv, (blasint) d);
@@ -670,6 +677,16 @@ emb_pca_compute (const EmbMatrix *matrix,
                            "the covariance is not finite: the matrix holds nan or inf");
       return NULL;
     }
+  /* The float blocks' rounding can leave the summed covariance a little
+   * indefinite, its trace a hair below the top eigenvalues' sum: the
+   * total is at least that sum, so that the ratios never add up past 1. */
+  {
+    double top = 0.0;
+
+    for (gsize c = 0; c < k; c++)
+      top += evals[c];
+    trace = MAX (trace, top);
+  }
 
   /* Back from scaled units: variances by scale^-2, in double. */
   unscale2 = ldexp (1.0, -2 * scale_exp);
