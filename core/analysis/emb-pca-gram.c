@@ -73,6 +73,8 @@ gram_accumulate (const EmbMatrix *matrix,
   return TRUE;
 }
 
+/* shared with emb-pca.c (see emb-pca-private.h) */
+
 double
 pca_orthogonalise (double *vd,
                    gsize   c,
