@@ -151,7 +151,7 @@ _emb_cli_cluster (const char *prog,
       json_builder_set_member_name (b, "metric");
       json_builder_add_string_value (b, emb_metric_to_string (metric));
       json_builder_set_member_name (b, "inertia");
-      json_builder_add_double_value (b, km->inertia);
+      _emb_cli_add_number (b, km->inertia);
       json_builder_set_member_name (b, "clusters");
       json_builder_begin_array (b);
       for (gsize c = 0; c < km->k; c++)
@@ -302,7 +302,7 @@ project_points (const char       *prog,
   *pca = emb_pca_compute (ds->matrix, n_comp, NULL, &error);
   if (*pca == NULL)
     {
-      g_printerr ("%s: %s\n", prog, error->message);
+      g_printerr ("%s: %s: %s\n", prog, ds->path, error->message);
       return EMB_EXIT_INPUT;
     }
   coords = g_new (float, n * n_comp);

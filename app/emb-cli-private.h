@@ -42,6 +42,11 @@ typedef struct
 /* Prints the builder's object as one line of JSON on stdout. */
 void     _emb_cli_print_json    (JsonBuilder *builder);
 
+/* Adds value as a JSON number, or null when it is nan or inf (which JSON
+ * has no number for). */
+void     _emb_cli_add_number    (JsonBuilder *builder,
+                                 double       value);
+
 /* A token argument: "#N" is row N, else a token (raw or display text). */
 gboolean _emb_cli_resolve_token (EmbDataset  *ds,
                                  const char  *arg,

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -66,6 +67,16 @@ _emb_cli_print_json (JsonBuilder *builder)
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, NULL);
   puts (text);
+}
+
+void
+_emb_cli_add_number (JsonBuilder *builder,
+                     double       value)
+{
+  if (isfinite (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
 }
 
 static void
@@ -146,8 +157,13 @@ print_neighbors_text (EmbDataset        *ds,
     {
       const char *text = emb_vocab_display (ds->vocab, nb[i].id);
       int pad = width - (int) g_utf8_strlen (text, -1);
-      printf ("%3" G_GSIZE_FORMAT "  %s%*s  %9.6f  #%" G_GSIZE_FORMAT "\n",
-              i + 1, text, MAX (pad, 0), "", nb[i].score, nb[i].id);
+      /* Scores of huge rows (dot products up to 1e77) in exponent form. */
+      if (fabs (nb[i].score) < 1e9)
+        printf ("%3" G_GSIZE_FORMAT "  %s%*s  %9.6f  #%" G_GSIZE_FORMAT "\n",
+                i + 1, text, MAX (pad, 0), "", nb[i].score, nb[i].id);
+      else
+        printf ("%3" G_GSIZE_FORMAT "  %s%*s  %9.6g  #%" G_GSIZE_FORMAT "\n",
+                i + 1, text, MAX (pad, 0), "", nb[i].score, nb[i].id);
     }
 }
 
@@ -428,7 +444,7 @@ cmd_project (const char *prog,
       json_builder_set_member_name (b, "explained_variance_ratio");
       json_builder_begin_array (b);
       for (gsize j = 0; j < pca->n_components; j++)
-        json_builder_add_double_value (b, pca->explained_variance_ratio[j]);
+        _emb_cli_add_number (b, pca->explained_variance_ratio[j]);
       json_builder_end_array (b);
       json_builder_end_object (b);
       _emb_cli_print_json (b);

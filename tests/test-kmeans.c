@@ -242,6 +242,34 @@ test_blobs (gconstpointer data)
   }
 }
 
+/* The blobs scaled to values near 2e19 (whose squares overflow float),
+ * near FLT_MAX, and into the denormals: both metrics still find them, with
+ * every row at its nearest centroid and finite centroids and inertia. */
+static void
+test_extreme (void)
+{
+  static const double scales[] = { 3e17, 4e36, 1e-40 };
+  const gsize n = 600, d = 20, n_blobs = 4;
+  g_autofree guint32 *labels = g_new (guint32, n);
+
+  for (gsize mi = 0; mi < G_N_ELEMENTS (both_metrics); mi++)
+    for (gsize si = 0; si < G_N_ELEMENTS (scales); si++)
+      {
+        EmbMetric metric = both_metrics[mi];
+        g_autoptr(EmbMatrix) m = make_blobs (n, d, n_blobs, metric, 9, labels);
+        g_autoptr(EmbKmeans) km = NULL;
+
+        for (gsize i = 0; i < n * d; i++)
+          m->data[i] = (float) (m->data[i] * scales[si]);
+        km = run_ok (m, n_blobs, metric, 1, 64);
+        g_assert_true (isfinite (km->inertia));
+        for (gsize i = 0; i < n_blobs * d; i++)
+          g_assert_true (isfinite (km->centroids[i]));
+        check_result (km, m, metric);
+        g_assert_cmpfloat (adjusted_rand_index (labels, n_blobs, km->assignment, km->k, n), ==, 1.0);
+      }
+}
+
 static void
 test_blobs_other_metric (void)
 {
@@ -686,6 +714,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/kmeans/blobs/cosine", GINT_TO_POINTER (EMB_METRIC_COSINE), test_blobs);
   g_test_add_func ("/kmeans/blobs/angular-by-euclidean", test_blobs_other_metric);
   g_test_add_func ("/kmeans/determinism", test_determinism);
+  g_test_add_func ("/kmeans/extreme", test_extreme);
   g_test_add_func ("/kmeans/random", test_random);
   g_test_add_func ("/kmeans/threaded", test_threaded);
   g_test_add_func ("/kmeans/offset", test_offset);

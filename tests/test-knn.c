@@ -19,7 +19,7 @@ static const EmbMetric all_metrics[] = {
 typedef struct
 {
   gsize  id;
-  float  key;    /* the float score made "higher is nearer" */
+  double key;    /* the score made "higher is nearer" */
   double score;
 } Scored;
 
@@ -35,8 +35,8 @@ scored_compare (const void *pa,
 }
 
 /* The k best rows for q by the textbook formulas in double, skipping
- * exclude; best first by the score rounded to float (what is returned),
- * equal ones by lower id.  Returns how many. */
+ * exclude; best first by the score in double (what is returned), equal
+ * ones by lower id.  Returns how many. */
 static gsize
 naive_knn (const EmbMatrix *m,
            const double    *q,
@@ -73,16 +73,16 @@ naive_knn (const EmbMatrix *m,
         {
         case EMB_METRIC_COSINE:
           all[len].score = xx > 0.0 && qq > 0.0 ? xq / sqrt (xx * qq) : 0.0;
-          all[len].key = (float) all[len].score;
+          all[len].key = all[len].score;
           break;
         case EMB_METRIC_EUCLIDEAN:
           all[len].score = sqrt (dd);
-          all[len].key = -(float) all[len].score;
+          all[len].key = -all[len].score;
           break;
         case EMB_METRIC_DOT:
         default:
           all[len].score = xq;
-          all[len].key = (float) xq;
+          all[len].key = xq;
           break;
         }
       len++;
@@ -431,6 +431,49 @@ test_row_norms (void)
   }
 }
 
+/* Values near FLT_MAX, near sqrt (FLT_MAX) (2e19, whose squares overflow
+ * float), and denormals: every metric still matches the naive scan in
+ * double, with finite scores, and equal scores go to the lower id. */
+static void
+test_extreme (void)
+{
+  enum { N = 260, D = 8 };
+  static const double scales[] = { 3.4e38, 2e19, 1e-30, 1e-38, 1e-43 };
+  static const gsize rows[] = { 0, 7, 10, 77, 203 };
+  g_autofree EmbNeighbor *got = g_new (EmbNeighbor, N);
+  g_autofree Scored *want = g_new (Scored, N);
+  double q[D];
+
+  for (gsize si = 0; si < G_N_ELEMENTS (scales); si++)
+    {
+      g_autoptr(EmbMatrix) m = test_matrix (N, D, 7 + si);
+      g_autoptr(EmbKnnIndex) index = NULL;
+
+      /* Gaussian values squashed into (-1, 1), then scaled. */
+      for (gsize i = 0; i < N * D; i++)
+        m->data[i] = (float) (scales[si] * tanh (m->data[i]));
+      index = emb_knn_index_new (m);
+      for (gsize mi = 0; mi < G_N_ELEMENTS (all_metrics); mi++)
+        for (gsize ri = 0; ri < G_N_ELEMENTS (rows); ri++)
+          {
+            gsize row = rows[ri], n_got, n_want;
+
+            for (gsize j = 0; j < D; j++)
+              q[j] = m->data[row * D + j];
+            /* k = 3 is answered by the scan; N re-ranks every row. */
+            n_got = emb_knn_query_row (index, row, all_metrics[mi], 3, got);
+            n_want = naive_knn (m, q, all_metrics[mi], 3, &row, 1, want);
+            assert_same (got, n_got, want, n_want);
+            n_got = emb_knn_query_row (index, row, all_metrics[mi], N, got);
+            n_want = naive_knn (m, q, all_metrics[mi], N, &row, 1, want);
+            g_assert_cmpuint (n_got, ==, N - 1);
+            for (gsize i = 0; i < n_got; i++)
+              g_assert_true (isfinite (got[i].score));
+            assert_same (got, n_got, want, n_want);
+          }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -440,6 +483,7 @@ main (int   argc,
   g_test_add_func ("/knn/metric-strings", test_metric_strings);
   g_test_add_func ("/knn/naive", test_against_naive);
   g_test_add_func ("/knn/ties", test_ties);
+  g_test_add_func ("/knn/extreme", test_extreme);
   g_test_add_func ("/knn/zero", test_zero);
   g_test_add_func ("/knn/small", test_small_and_k0);
   g_test_add_func ("/knn/analogy", test_analogy);

@@ -233,54 +233,60 @@ hadamard (gsize i,
 
 /* tests */
 
-/* Rows x_i = m + sum_j s_j H[i][j+1] q_j with orthonormal q_j: centred
- * coefficients with orthogonal columns, so the covariance is exactly
- * sum_j s_j^2 n / (n - 1) q_j q_j^T: eigenvalues s_j^2 n / (n - 1),
- * eigenvectors q_j, ratios s_j^2 / sum s^2. */
+/* Rows x_i = m + sum_j s_j H[i][j+1] q_j with orthonormal q_j, all times
+ * scale: centred coefficients with orthogonal columns, so the covariance is
+ * exactly scale^2 sum_j s_j^2 n / (n - 1) q_j q_j^T: eigenvalues
+ * scale^2 s_j^2 n / (n - 1), eigenvectors q_j, ratios s_j^2 / sum s^2, and
+ * every other component of zero variance. */
 static void
-test_known_spectrum (void)
+check_known_spectrum (gsize  n,
+                      gsize  d,
+                      double scale)
 {
-  enum { N = 64, D = 8, R = 5 };
+  enum { R = 5 };
   static const double s[R] = { 5.0, 4.0, 3.0, 2.0, 1.0 };
-  static const double mean[D] = { 1.5, -2.0, 3.0, 0.25, -1.0, 2.0, 0.5, -3.0 };
+  static const double means[8] = { 1.5, -2.0, 3.0, 0.25, -1.0, 2.0, 0.5, -3.0 };
   g_autoptr(GRand) rand = g_rand_new_with_seed (20240601);
-  g_autofree double *q = orthonormal_rows (rand, R, D);
-  g_autoptr(EmbMatrix) m = emb_test_matrix_new (N, D);
+  g_autofree double *q = orthonormal_rows (rand, R, d);
+  g_autofree double *expect = g_new (double, d);
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (n, d);
   g_autoptr(EmbPca) pca = NULL;
   g_autoptr(EmbPca) top3 = NULL;
   g_autoptr(GError) error = NULL;
+  gsize k = MIN (d, EMB_PCA_MAX_COMPONENTS);
   double sum_s2 = 0.0, total;
 
-  for (gsize i = 0; i < N; i++)
-    for (gsize j = 0; j < D; j++)
+  for (gsize i = 0; i < n; i++)
+    for (gsize j = 0; j < d; j++)
       {
-        double x = mean[j];
+        double x = means[j % 8];
 
         for (gsize c = 0; c < R; c++)
-          x += s[c] * hadamard (i, c + 1) * q[c * D + j];
-        m->data[i * D + j] = (float) x;
+          x += s[c] * hadamard (i, c + 1) * q[c * d + j];
+        m->data[i * d + j] = (float) (x * scale);
       }
   for (gsize c = 0; c < R; c++)
     sum_s2 += s[c] * s[c];
-  total = sum_s2 * N / (N - 1);
+  total = scale * scale * sum_s2 * n / (n - 1);
 
-  pca = emb_pca_compute (m, D, NULL, &error);
+  pca = emb_pca_compute (m, d, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (pca);
-  g_assert_cmpuint (pca->n_rows, ==, N);
-  g_assert_cmpuint (pca->n_dims, ==, D);
-  g_assert_cmpuint (pca->n_components, ==, D);
+  g_assert_cmpuint (pca->n_rows, ==, n);
+  g_assert_cmpuint (pca->n_dims, ==, d);
+  g_assert_cmpuint (pca->n_components, ==, k);
 
-  for (gsize j = 0; j < D; j++)
-    g_assert_cmpfloat_with_epsilon (pca->mean[j], mean[j], 1e-6);
+  for (gsize j = 0; j < d; j++)
+    g_assert_cmpfloat_with_epsilon (pca->mean[j], means[j % 8] * scale, 1e-6 * scale);
   g_assert_cmpfloat_with_epsilon (pca->total_variance, total, 1e-5 * total);
 
-  for (gsize c = 0; c < D; c++)
+  for (gsize c = 0; c < k; c++)
     {
-      double expect = c < R ? s[c] * s[c] * N / (N - 1) : 0.0;
+      double want = c < R ? scale * scale * s[c] * s[c] * n / (n - 1) : 0.0;
       double ratio = c < R ? s[c] * s[c] / sum_s2 : 0.0;
 
-      g_assert_cmpfloat_with_epsilon (pca->explained_variance[c], expect, 1e-5 * total);
+      g_assert_true (isfinite (pca->explained_variance[c]));
+      g_assert_cmpfloat_with_epsilon (pca->explained_variance[c], want, 1e-5 * total);
       g_assert_cmpfloat_with_epsilon (pca->explained_variance_ratio[c], ratio, 1e-6);
       if (c > 0)
         g_assert_cmpfloat (pca->explained_variance[c], <=, pca->explained_variance[c - 1]);
@@ -288,19 +294,19 @@ test_known_spectrum (void)
 
   for (gsize c = 0; c < R; c++)
     {
-      double expect[D];
       gsize arg;
 
-      memcpy (expect, q + c * D, sizeof expect);
-      arg = argmax_abs (expect, D);
+      memcpy (expect, q + c * d, d * sizeof (double));
+      arg = argmax_abs (expect, d);
       /* The data must make the sign convention unambiguous. */
-      for (gsize j = 0; j < D; j++)
+      for (gsize j = 0; j < d; j++)
         if (j != arg)
-          g_assert_cmpfloat (fabs (expect[arg]) - fabs (expect[j]), >, 1e-3);
-      apply_sign_convention (expect, D);
-      g_assert_cmpfloat (max_abs_diff (pca->components + c * D, expect, D), <, 1e-5);
-      assert_sign_convention (pca->components + c * D, D);
+          g_assert_cmpfloat (fabs (expect[arg]) - fabs (expect[j]), >, 1e-4);
+      apply_sign_convention (expect, d);
+      g_assert_cmpfloat (max_abs_diff (pca->components + c * d, expect, d), <, 1e-5);
+      assert_sign_convention (pca->components + c * d, d);
     }
+  /* Zero-variance components too are unit vectors orthogonal to the rest. */
   g_assert_cmpfloat (orthonormality_error (pca), <, 1e-6);
 
   /* Asking for fewer components gives the same leading ones. */
@@ -310,8 +316,38 @@ test_known_spectrum (void)
   for (gsize c = 0; c < 3; c++)
     {
       g_assert_cmpfloat_with_epsilon (top3->explained_variance[c], pca->explained_variance[c], 1e-6 * total);
-      for (gsize j = 0; j < D; j++)
-        g_assert_cmpfloat_with_epsilon (top3->components[c * D + j], pca->components[c * D + j], 1e-5);
+      for (gsize j = 0; j < d; j++)
+        g_assert_cmpfloat_with_epsilon (top3->components[c * d + j], pca->components[c * d + j], 1e-5);
+    }
+}
+
+/* More rows than columns: the covariance path. */
+static void
+test_known_spectrum (void)
+{
+  check_known_spectrum (64, 8, 1.0);
+}
+
+/* Fewer rows than columns: the Gram path, including components past the
+ * rank (16 rows give at most 15 nonzero variances of the 50 asked for). */
+static void
+test_known_spectrum_wide (void)
+{
+  check_known_spectrum (16, 300, 1.0);
+  check_known_spectrum (8, 9, 1.0);
+}
+
+/* Values whose products overflow float (near 2e19, 1e30 and 1e38) or underflow
+ * it (near 1e-25), on both paths: the same spectrum, scaled. */
+static void
+test_known_spectrum_extreme (void)
+{
+  static const double scales[] = { 4e18, 1e30, 1e37, 1e-25 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (scales); i++)
+    {
+      check_known_spectrum (64, 8, scales[i]);
+      check_known_spectrum (16, 300, scales[i]);
     }
 }
 
@@ -573,6 +609,44 @@ test_large_dims (void)
     }
 }
 
+/* A row so far from the mean that its projection is beyond float: refused,
+ * naming the row (0-based), rather than projected to inf. */
+static void
+test_beyond_float (void)
+{
+  g_autoptr(EmbMatrix) m = emb_test_matrix_new (3, 2);
+  g_autoptr(GError) error = NULL;
+  float coords[6];
+  EmbPca *pca;
+
+  /* Rows (-3e38, -3e38), (3e38, 3e38), (0, 1): the first component is
+   * the diagonal, on which row 0 projects to -4.2e38 and row 1 to 4.2e38. */
+  m->data[0] = m->data[1] = -3e38f;
+  m->data[2] = m->data[3] = 3e38f;
+  m->data[4] = 0.0f;
+  m->data[5] = 1.0f;
+  pca = emb_pca_compute (m, 2, NULL, &error);
+  g_assert_null (pca);
+  g_assert_error (error, EMB_ERROR, EMB_ERROR_NON_FINITE);
+  g_assert_nonnull (strstr (error->message, "row 0 "));
+  g_clear_error (&error);
+
+  /* Rows (-3e38, 0), (3e38, 0), (0, 1) project to -3e38, 3e38 and 0 on
+   * the x axis: within float, so computed, not refused. */
+  m->data[1] = m->data[3] = 0.0f;
+  m->data[2] = 3e38f;
+  pca = emb_pca_compute (m, 2, NULL, &error);
+  g_assert_no_error (error);
+  emb_pca_project (pca, m, 2, coords);
+  g_assert_cmpfloat_with_epsilon (coords[0], -3e38, 1e32);
+  g_assert_cmpfloat_with_epsilon (coords[2], 3e38, 1e32);
+  g_assert_cmpfloat_with_epsilon (coords[4], 0.0, 1e32);
+  for (gsize i = 0; i < 6; i++)
+    g_assert_true (isfinite (coords[i]));
+  g_assert_cmpfloat_with_epsilon (pca->explained_variance[0], 9e76, 1e71);
+  emb_pca_free (pca);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -580,6 +654,9 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/pca/known-spectrum", test_known_spectrum);
+  g_test_add_func ("/pca/known-spectrum-wide", test_known_spectrum_wide);
+  g_test_add_func ("/pca/known-spectrum-extreme", test_known_spectrum_extreme);
+  g_test_add_func ("/pca/beyond-float", test_beyond_float);
   g_test_add_func ("/pca/reference", test_against_reference);
   g_test_add_func ("/pca/project", test_project);
   g_test_add_func ("/pca/two-dims", test_two_dims);

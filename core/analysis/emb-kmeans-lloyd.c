@@ -101,6 +101,7 @@ km_assign_block (const KmRows      *rows,
       double s, q;
       float sf, qf, best_f, bound, limit;
       gsize best = 0, n_cand = 0;
+      gboolean screened;
 
       km_row_scale (metric, rows->sq[i], &s, &q);
       sf = (float) (2.0 * s);
@@ -108,21 +109,34 @@ km_assign_block (const KmRows      *rows,
       for (gsize j = 0; j < k; j++)
         f[j] = qf - sf * f[j] + cn2[j];
       best_f = km_min (f, k);
-      while (f[best] != best_f)
+      while (best < k && f[best] != best_f)
         best++;
 
       /* Any centroid within twice the bound of the best could be the true
-       * nearest: decide between those in double. */
-      bound = km_screen_bound (d, q, cents->max_norm);
+       * nearest: decide between those in double.  When the float values
+       * overflowed (rows or centroids beyond sqrt (FLT_MAX)) the screening
+       * says nothing, and every centroid is measured in double, where
+       * the distances of finite floats are finite. */
+      bound = km_screen_bound (d, s, q, cents->max_norm);
       limit = best_f + 2.0f * bound;
+      screened = best < k && isfinite (limit);
       for (gsize j = 0; j < k; j++)
-        n_cand += f[j] <= limit;
+        {
+          n_cand += f[j] <= limit;
+          screened &= isfinite (f[j]);
+        }
+      if (!screened)
+        {
+          best = 0;
+          n_cand = k;
+          limit = INFINITY;
+        }
       if (n_cand > 1)
         {
           double best_e = G_MAXDOUBLE;
 
           for (gsize j = 0; j < k; j++)
-            if (f[j] <= limit)
+            if (!screened || f[j] <= limit)
               {
                 double e = km_dist (x, s, cents->c + j * d, d);
 
@@ -165,7 +179,7 @@ km_assign_block (const KmRows      *rows,
           dist[i] = (float) e;
         }
       else
-        dist[i] = MAX (best_f - bound, 0.0f);
+        dist[i] = screened ? MAX (best_f - bound, 0.0f) : (float) km_dist (x, s, cents->c + best * d, d);
 
       chunk->counts[best]++;
       if (assignment[i] != best)

@@ -167,15 +167,19 @@ km_row_scale (EmbMetric  metric,
  * sgemm errs by at most gamma_d |x| |c| <= d u |x| |c| (in any order of
  * summation, u = FLT_EPSILON / 2), scaled by 2 s, plus a few roundings of
  * the sum, each below u (|x~| + |c|)^2.  (d + 8) FLT_EPSILON (|x~| + cmax)^2
- * covers both with room. */
+ * covers both with room.  Results in float's subnormal range err by up to
+ * 2^-150 each whatever their size: (d + 8) 2^-147 (2 s + 1) covers those of
+ * the dot product (scaled by 2 s) and of the terms and sums.  The bound is
+ * inf when the values overflow float; the caller then measures in double. */
 static inline float
 km_screen_bound (gsize  d,
+                 double s,
                  double q,
                  double max_norm)
 {
   double r = sqrt (q) + max_norm;
 
-  return (float) ((d + 8) * FLT_EPSILON * r * r);
+  return (float) ((d + 8) * (FLT_EPSILON * r * r + ldexp (2.0 * s + 1.0, -147)));
 }
 
 /* emb-kmeans-seed.c */

@@ -143,8 +143,9 @@ km_seed (const KmRows  *rows,
 
           km_row_scale (metric, rows->sq[i], &s, &q);
           f = (float) q - (float) (2.0 * s) * dots[i] + cn2f;
-          bound = km_screen_bound (d, q, cnorm);
-          if (f - bound < d2[i])
+          bound = km_screen_bound (d, s, q, cnorm);
+          /* Also when the float values overflowed (nan or inf). */
+          if (!(isfinite (f - bound) && f - bound >= d2[i]))
             d2[i] = MIN (d2[i], km_dist (rows->data + i * d, s, cv, d));
           total += d2[i];
         }

@@ -35,6 +35,7 @@
  */
 #include "config.h"
 
+#include "base/emb-alloc.h"
 #include "base/emb-error.h"
 #include "analysis/emb-kmeans-private.h"
 
@@ -129,13 +130,15 @@ km_check (gsize       n,
 
 /* The result and the buffers for its shape; the sample is the matrix
  * itself when it is small enough, else a copy of the chosen rows, in row
- * order. */
-static void
+ * order.  The buffers sized by the input go through the memory check;
+ * FALSE with EMB_ERROR_TOO_LARGE when one is not there. */
+static gboolean
 km_run_init (KmRun                  *run,
              const EmbMatrix        *matrix,
-             const EmbKmeansOptions *options)
+             const EmbKmeansOptions *options,
+             GError                **error)
 {
-  gsize n = run->n, d = run->d, k = run->k, m = run->m;
+  gsize n = run->n, d = run->d, k = run->k, m = run->m, kd;
   EmbKmeans *km;
 
   km_rng_init (&run->rng, options->seed);
@@ -144,44 +147,50 @@ km_run_init (KmRun                  *run,
   km->n_rows = n;
   km->n_dims = d;
   km->metric = run->metric;
-  km->centroids = g_new (float, k * d);
-  km->assignment = g_new (guint32, n);
-  km->sizes = g_new0 (gsize, k);
-
   run->cents.k = k;
   run->cents.d = d;
-  run->cents.c = km->centroids;
-  run->cents.norm2 = g_new (double, k);
-  run->cents.norm2f = g_new (float, k);
-  run->cents.cd = g_new (double, k * d);
   run->cents.max_norm = 0.0;
-  run->pass.sums = g_new (double, k * d);
-  run->pass.counts = run->counts = g_new (gsize, k);
-  run->dist = g_new (float, n);
+  if (!emb_size_mul (k, d, &kd))
+    kd = G_MAXSIZE;
+  if ((km->centroids = emb_try_new (float, kd, "k-means centroids", error)) == NULL ||
+      (km->assignment = emb_try_new (guint32, n, "k-means assignment", error)) == NULL ||
+      (km->sizes = emb_try_new0 (gsize, k, "k-means cluster sizes", error)) == NULL ||
+      (run->cents.norm2 = emb_try_new (double, k, "k-means centroid norms", error)) == NULL ||
+      (run->cents.norm2f = emb_try_new (float, k, "k-means centroid norms", error)) == NULL ||
+      (run->cents.cd = emb_try_new (double, kd, "k-means centroids in double", error)) == NULL ||
+      (run->pass.sums = emb_try_new (double, kd, "k-means cluster sums", error)) == NULL ||
+      (run->counts = emb_try_new (gsize, k, "k-means cluster counts", error)) == NULL ||
+      (run->dist = emb_try_new (float, n, "k-means distances", error)) == NULL ||
+      (run->full.sq = emb_try_new (double, n, "k-means row norms", error)) == NULL)
+    return FALSE;
+  run->cents.c = km->centroids;
+  run->pass.counts = run->counts;
 
   run->full.data = matrix->data;
   run->full.n = n;
   run->full.d = d;
-  run->full.sq = g_new (double, n);
 
   if (m == n)
     {
       emb_rows_sq_norms (matrix->data, n, d, run->full.sq);
       run->sample = run->full;
-      return;
+      return TRUE;
     }
+  /* m = k x the rows per cluster < n, so m x d fits beside the matrix. */
+  if ((run->sample_data = emb_try_new (float, m * d, "the k-means sample", error)) == NULL ||
+      (run->sample.sq = emb_try_new (double, m, "the k-means sample's norms", error)) == NULL)
+    return FALSE;
   {
     g_autofree gsize *idx = km_sample_indices (n, m, &run->rng);
 
-    run->sample_data = g_new (float, m * d);
     for (gsize i = 0; i < m; i++)
       memcpy (run->sample_data + i * d, emb_matrix_row (matrix, idx[i]), d * sizeof (float));
   }
   run->sample.data = run->sample_data;
   run->sample.n = m;
   run->sample.d = d;
-  run->sample.sq = g_new (double, m);
   emb_rows_sq_norms (run->sample_data, m, d, run->sample.sq);
+  return TRUE;
 }
 
 /* Seeds on every stride-th sample row: the sample is random, so an even
@@ -348,8 +357,8 @@ emb_kmeans_run (const EmbMatrix        *matrix,
   if (!emb_size_mul (run.k, per_cluster, &run.m) || run.m > run.n)
     run.m = run.n;
 
-  km_run_init (&run, matrix, options);
-  ok = km_run_seed (&run, error) && km_run_sample (&run, error) && km_run_full (&run, error);
+  ok = km_run_init (&run, matrix, options, error) &&
+       km_run_seed (&run, error) && km_run_sample (&run, error) && km_run_full (&run, error);
   km_run_clear (&run);
   if (!ok)
     {

@@ -7,6 +7,14 @@
  * order and scores do not depend on float rounding; a bound on the float
  * scores' error proves that no row outside the candidates could enter the
  * top k, or the scan is repeated with more candidates.
+ *
+ * The float scan is only used where its error bound holds: every nonzero
+ * row norm and the query norm within [2^-40, 2^40], so that no product,
+ * norm or squared distance overflows or underflows in float.  Outside that
+ * range (values near FLT_MAX, or denormals) every row is scored exactly in
+ * double, where sums of squares of any finite floats are finite; scores are
+ * returned in double, so a dot product or distance of huge rows is a finite
+ * number rather than inf.
  */
 #include "config.h"
 
@@ -30,6 +38,10 @@
 #define KNN_EXTRA        16
 #define KNN_EXTRA_GROWTH 16
 
+/* The float scan's range: norms within [2^-KNN_SAFE_EXP, 2^KNN_SAFE_EXP]
+ * (or zero) keep products and squared distances far from float's limits. */
+#define KNN_SAFE_EXP 40
+
 
 struct _EmbKnnIndex
 {
@@ -37,23 +49,19 @@ struct _EmbKnnIndex
   EmbMatrix *matrix;
   float     *norms;      /* n_rows: |x_i|, summed in double */
   double     max_norm;
+  double     min_norm;   /* the smallest nonzero norm; G_MAXDOUBLE if none */
 };
 
-/* A candidate of the float scan: key is the score made "higher is nearer"
- * (euclidean: minus the squared distance). */
+/* A candidate: key is the score made "higher is nearer".  In the float
+ * scan, minus the squared distance for euclidean; once scored in double,
+ * minus the distance (the score returned, negated). */
 typedef struct
 {
-  float key;
-  gsize id;
+  double key;
+  gsize  id;
 } Candidate;
 
-/* A candidate scored again in double, then rounded to the float score it
- * is returned with; key is that score made "higher is nearer". */
-typedef struct
-{
-  float key;
-  gsize id;
-} Ranked;
+typedef Candidate Ranked;
 
 /* auxiliary functions */
 
@@ -116,7 +124,8 @@ knn_exact_key (const float  *x,
         }
       if (xx == 0.0 || q_norm2 == 0.0)
         return 0.0;
-      return xq / (sqrt (xx) * sqrt (q_norm2));
+      /* Rounding can take parallel rows a hair past 1. */
+      return CLAMP (xq / (sqrt (xx) * sqrt (q_norm2)), -1.0, 1.0);
 
     case EMB_METRIC_EUCLIDEAN:
       for (gsize j = 0; j < n_dims; j++)
@@ -143,17 +152,6 @@ knn_rank_key_exact (double    key,
   if (metric == EMB_METRIC_EUCLIDEAN)
     return -sqrt (MAX (-key, 0.0));
   return key;
-}
-
-/* The same, rounded as the float score returned: ranking by it makes
- * equal returned scores ties, which go to the lower id. */
-static float
-knn_rank_key (double    key,
-              EmbMetric metric)
-{
-  if (metric == EMB_METRIC_EUCLIDEAN)
-    return -(float) sqrt (MAX (-key, 0.0));
-  return (float) key;
 }
 
 /* a is a worse candidate than b: lower key, or the same key and a higher id. */
@@ -214,8 +212,8 @@ ranked_compare (const void *pa,
                 const void *pb)
 {
   const Ranked *a = pa, *b = pb;
-  float ka = isnan (a->key) ? -INFINITY : a->key;
-  float kb = isnan (b->key) ? -INFINITY : b->key;
+  double ka = isnan (a->key) ? -INFINITY : a->key;
+  double kb = isnan (b->key) ? -INFINITY : b->key;
 
   if (ka != kb)
     return ka > kb ? -1 : 1;
@@ -277,6 +275,55 @@ knn_scan (const EmbKnnIndex *self,
         }
     }
   return len;
+}
+
+/* The exact scan, for matrices or queries outside the float scan's range:
+ * every row not in ex (sorted ids) scored in double, the best k kept in
+ * heap (room for k) and written to ranked best first; returns how many. */
+static gsize
+knn_scan_exact (const EmbKnnIndex *self,
+                const double      *qd,
+                double             q_norm2,
+                EmbMetric          metric,
+                const gsize       *ex,
+                gsize              n_ex,
+                gsize              k,
+                Candidate         *heap)
+{
+  const EmbMatrix *m = self->matrix;
+  gsize n = m->n_rows, d = m->n_cols, len = 0, ex_pos = 0;
+
+  for (gsize id = 0; id < n; id++)
+    {
+      Candidate c;
+
+      while (ex_pos < n_ex && ex[ex_pos] < id)
+        ex_pos++;
+      if (ex_pos < n_ex && ex[ex_pos] == id)
+        continue;
+      c.id = id;
+      c.key = knn_rank_key_exact (knn_exact_key (m->data + id * d, qd, q_norm2, d, metric),
+                                  metric);
+      if (len < k)
+        heap_push (heap, &len, c);
+      else if (candidate_worse (&heap[0], &c))
+        heap_replace_top (heap, len, c);
+    }
+  qsort (heap, len, sizeof (Candidate), ranked_compare);
+  return len;
+}
+
+/* Whether the float scan's error bound holds for this query: the query
+ * norm and every nonzero row norm in the safe range (see the top). */
+static gboolean
+knn_float_safe (const EmbKnnIndex *self,
+                double             q_norm)
+{
+  double lo = ldexp (1.0, -KNN_SAFE_EXP), hi = ldexp (1.0, KNN_SAFE_EXP);
+
+  return self->max_norm <= hi && q_norm <= hi &&
+         (self->min_norm == G_MAXDOUBLE || self->min_norm >= lo) &&
+         (q_norm == 0.0 || q_norm >= lo);
 }
 
 /* The k best rows for the query (qd in double, qf its float rounding),
@@ -349,6 +396,18 @@ knn_search (const EmbKnnIndex *self,
       return k;
     }
 
+  if (!knn_float_safe (self, q_norm))
+    {
+      heap = g_new (Candidate, k);
+      len = knn_scan_exact (self, qd, q_norm2, metric, ex, n_ex, k, heap);
+      for (gsize i = 0; i < len; i++)
+        {
+          out[i].id = heap[i].id;
+          out[i].score = metric == EMB_METRIC_EUCLIDEAN ? -heap[i].key : heap[i].key;
+        }
+      return len;
+    }
+
   /* |fl (x.q) - x.q| <= gamma_d |x| |q| for any summation order; the
    * stored norms, the query's rounding to float and the few operations that
    * make the key add a few units of rounding u.  Doubled for margin. */
@@ -380,7 +439,7 @@ knn_search (const EmbKnnIndex *self,
       for (gsize i = 0; i < len; i++)
         {
           ranked[i].id = heap[i].id;
-          ranked[i].key = knn_rank_key (knn_exact_key (m->data + heap[i].id * d, qd, q_norm2, d, metric),
+          ranked[i].key = knn_rank_key_exact (knn_exact_key (m->data + heap[i].id * d, qd, q_norm2, d, metric),
                                         metric);
         }
       qsort (ranked, len, sizeof (Ranked), ranked_compare);
@@ -390,7 +449,7 @@ knn_search (const EmbKnnIndex *self,
        * float just under the k-th key, so that it cannot even tie. */
       if (len < cap || cap == n_eligible ||
           knn_rank_key_exact ((double) heap[0].key + bound, metric) <
-          (double) nextafterf (ranked[k - 1].key, -INFINITY))
+          nextafter (ranked[k - 1].key, -INFINITY))
         break;
       extra = extra > G_MAXSIZE / KNN_EXTRA_GROWTH ? G_MAXSIZE : extra * KNN_EXTRA_GROWTH;
     }
@@ -463,8 +522,15 @@ emb_knn_index_new (EmbMatrix *matrix)
   self->norms = g_new (float, MAX (n, 1));
 
   emb_matrix_row_norms (matrix, self->norms);
+  self->min_norm = G_MAXDOUBLE;
   for (gsize i = 0; i < n; i++)
-    self->max_norm = MAX (self->max_norm, (double) self->norms[i]);
+    {
+      /* A float norm is inf beyond FLT_MAX, which only takes the index
+       * out of the float scan's range; it is never zero for a nonzero row. */
+      self->max_norm = MAX (self->max_norm, (double) self->norms[i]);
+      if (self->norms[i] > 0.0f)
+        self->min_norm = MIN (self->min_norm, (double) self->norms[i]);
+    }
   return self;
 }
 

@@ -4,7 +4,7 @@
  * euclidean: score = |x - q|, lower is nearer
  * dot:       score = x.q, higher is nearer
  * Every row is scored (sgemv over the matrix) and a size-k heap keeps the
- * best; ties go to the lower id.  The index keeps per-row norms only, so it
+ * best; ties (equal scores in double) go to the lower id.  The index keeps per-row norms only, so it
  * costs n floats on top of the matrix, not a normalised copy.
  */
 #pragma once
@@ -22,10 +22,12 @@ typedef enum
   EMB_METRIC_DOT,
 } EmbMetric;
 
+/* score is computed in double, so it is finite for any finite rows (a dot
+ * product of rows near FLT_MAX is beyond float). */
 typedef struct
 {
-  gsize id;
-  float score;
+  gsize  id;
+  double score;
 } EmbNeighbor;
 
 typedef struct _EmbKnnIndex EmbKnnIndex;

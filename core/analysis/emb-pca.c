@@ -1,23 +1,34 @@
 /* emb-pca.c: exact PCA over every row.
  *
- * Two passes over the matrix: the column means in double, then the
- * covariance of the centred rows, one block of rows at a time (centred into
- * a float workspace, ssyrk into a float d x d, summed into a double d x d).
- * The top k eigenpairs of the covariance come from LAPACKE_ssyevr with
- * range 'I'; their eigenvalues are then refined as Rayleigh quotients on the
- * double covariance.  Projection is one fused, vectorised pass over the rows.
+ * Two passes over the matrix: the column means in double (and the largest
+ * magnitude), then the covariance of the centred rows, one block of rows at
+ * a time (centred into a float workspace, ssyrk into a float d x d, summed
+ * into a double d x d).  The top k eigenpairs of the covariance come from
+ * LAPACKE_ssyevr with range 'I'; their eigenvalues are then refined as
+ * Rayleigh quotients on the double covariance.  With fewer rows than
+ * columns the second pass builds the n x n Gram matrix instead
+ * (emb-pca-gram.c).  Projection is one fused, vectorised pass over the rows
+ * (emb-pca-project.c).
+ *
+ * Values beyond 2^40 or below 2^-40 in magnitude would overflow or
+ * underflow the float products: then every centred value is scaled by a
+ * power of two (exact) before the float arithmetic, and the results scaled
+ * back in double.  A matrix whose projections cannot be floats (beyond
+ * FLT_MAX / 2) is refused, naming the row.
  */
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include <cblas.h>
 #include <lapacke.h>
 
+#include "base/emb-alloc.h"
 #include "base/emb-error.h"
 #include "base/emb-simd.h"
-#include "analysis/emb-pca.h"
+#include "analysis/emb-pca-private.h"
 
 /* Workspace of the centred block: enough rows that ssyrk runs at full
  * speed and that adding its float result into the double accumulator
@@ -40,17 +51,11 @@
  * above it OpenBLAS threads it itself and concurrent callers only contend. */
 #define PCA_SPLIT_MAX_DIMS 160
 
-/* Below this many floats a projection runs on the calling thread alone. */
-#define PROJECT_FLOATS_PER_THREAD (1u << 20)
-#define PROJECT_MAX_THREADS       4
-
-/* Components handled together in the projection kernel: for two rows,
- * 2 x 4 accumulators of 8 lanes plus the rows' and a component's chunk fit
- * the 16 vector registers. */
-#define PROJECT_GROUP 4
-
-/* How far ahead of the pair being projected its rows are prefetched. */
-#define PROJECT_PREFETCH_ROWS 16
+/* Magnitudes within [2^-PCA_SAFE_EXP, 2^PCA_SAFE_EXP] need no scaling;
+ * others are scaled to about 2^PCA_SCALED_EXP, the scale's exponent kept
+ * within float's normal range. */
+#define PCA_SAFE_EXP   40
+#define PCA_SCALED_EXP 10
 
 
 /* auxiliary functions */
@@ -68,39 +73,72 @@ pca_block_rows (gsize n_dims)
   return rows;
 }
 
-/* sum[j] += x_ij over rows i in [begin, end), in double. */
+/* sum[j] += x_ij over rows i in [begin, end), in double; *max_abs =
+ * the largest |x_ij| seen.  The maximum is taken over the bits with the
+ * sign cleared, which order like the magnitudes and, unlike a float
+ * maximum, vectorise without -ffast-math. */
 EMB_SIMD_CLONES static void
 pca_sum_rows (const float *data,
               gsize        n_dims,
               gsize        begin,
               gsize        end,
-              double      *sum)
+              double      *sum,
+              float       *max_abs)
 {
+  guint32 m;
+
+  memcpy (&m, max_abs, sizeof m);
   for (gsize i = begin; i < end; i++)
     {
       const float *x = data + i * n_dims;
 
       for (gsize j = 0; j < n_dims; j++)
-        sum[j] += (double) x[j];
+        {
+          guint32 bits;
+
+          memcpy (&bits, x + j, sizeof bits);
+          bits &= 0x7fffffffu;
+          sum[j] += (double) x[j];
+          m = bits > m ? bits : m;
+        }
     }
+  memcpy (max_abs, &m, sizeof m);
 }
 
-/* w (rows x d) = x_i - m for rows i in [begin, begin + rows).  The float
- * mean differs from the double one by a constant shift of about one ulp,
- * which changes the covariance only by that shift squared. */
-EMB_SIMD_CLONES static void
-pca_centre_rows (const float *data,
-                 gsize        n_dims,
-                 gsize        begin,
-                 gsize        rows,
-                 const float *mean,
-                 float       *w)
+/* The float mean differs from the double one by a constant shift of about
+ * one ulp, which changes the covariance only by that shift squared. */
+EMB_SIMD_CLONES void
+pca_centre_block (const float *data,
+                  gsize        n_dims,
+                  gsize        begin,
+                  gsize        rows,
+                  gsize        col,
+                  gsize        width,
+                  const float *smean,
+                  float        scale,
+                  float       *w,
+                  gsize        stride)
 {
-  const float *x = data + begin * n_dims;
+  const float *x = data + begin * n_dims + col;
+  const float *m = smean + col;
 
-  for (gsize i = 0; i < rows * n_dims; i += n_dims)
-    for (gsize j = 0; j < n_dims; j++)
-      w[i + j] = x[i + j] - mean[j];
+  for (gsize i = 0; i < rows; i++, x += n_dims, w += stride)
+    for (gsize j = 0; j < width; j++)
+      w[j] = x[j] * scale - m[j];
+}
+
+/* The power of two e (as 2^e) that brings a largest magnitude max_abs to
+ * about 2^PCA_SCALED_EXP, or 0 when it is within the safe range. */
+static int
+pca_scale_exp (float max_abs)
+{
+  int e;
+
+  if (max_abs == 0.0f ||
+      (max_abs <= ldexpf (1.0f, PCA_SAFE_EXP) && max_abs >= ldexpf (1.0f, -PCA_SAFE_EXP)))
+    return 0;
+  frexpf (max_abs, &e);
+  return CLAMP (PCA_SCALED_EXP - e, FLT_MIN_EXP, FLT_MAX_EXP - 2);
 }
 
 /* acc += c on the upper triangle (j >= i) of two row-major d x d matrices. */
@@ -130,33 +168,6 @@ pca_fix_sign (float *v,
       v[j] = -v[j];
 }
 
-/* count * size bytes, or NULL with EMB_ERROR_TOO_LARGE when the product
- * overflows or the memory is not there (a d x d workspace can be large). */
-static void *
-pca_try_alloc (gsize    count,
-               gsize    size,
-               GError **error)
-{
-  gsize bytes;
-  void *p;
-
-  if (!emb_size_mul (count, size, &bytes))
-    {
-      g_set_error_literal (error, EMB_ERROR, EMB_ERROR_TOO_LARGE,
-                           "PCA needs more workspace than can be addressed");
-      return NULL;
-    }
-  p = g_try_malloc (MAX (bytes, 1));
-  if (p == NULL)
-    {
-      g_autofree char *text = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
-
-      g_set_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE,
-                   "PCA needs %s of workspace, which is not available", text);
-    }
-  return p;
-}
-
 /* covariance workers */
 
 /* A contiguous range of rows, summed (pass 1) then multiplied out (pass 2)
@@ -167,8 +178,10 @@ typedef struct
   gsize            begin, end;
   gsize            block_rows;
   GCancellable    *cancellable;
-  const float     *mean;     /* pass 2 input: d floats */
+  const float     *smean;    /* pass 2 input: d floats, the mean times scale */
+  float            scale;    /* pass 2 input: a power of two */
   double          *sum;      /* pass 1 output: d */
+  float            max_abs;  /* pass 1 output: the largest |x_ij| */
   double          *acc;      /* pass 2 output: d x d, upper triangle */
   float           *cov;      /* d x d ssyrk result */
   float           *work;     /* block_rows x d centred rows */
@@ -187,7 +200,7 @@ pca_slice_sum (gpointer data)
       if (g_cancellable_is_cancelled (slice->cancellable))
         break;
       pca_sum_rows (slice->matrix->data, d, begin,
-                    MIN (begin + slice->block_rows, slice->end), slice->sum);
+                    MIN (begin + slice->block_rows, slice->end), slice->sum, &slice->max_abs);
     }
   return NULL;
 }
@@ -207,7 +220,8 @@ pca_slice_cov (gpointer data)
 
       if (g_cancellable_is_cancelled (slice->cancellable))
         break;
-      pca_centre_rows (slice->matrix->data, d, begin, rows, slice->mean, slice->work);
+      pca_centre_block (slice->matrix->data, d, begin, rows, 0, d,
+                        slice->smean, slice->scale, slice->work, d);
       cblas_ssyrk (CblasRowMajor, CblasUpper, CblasTrans,
                    (blasint) d, (blasint) rows, 1.0f, slice->work, (blasint) d,
                    0.0f, slice->cov, (blasint) d);
@@ -245,166 +259,95 @@ pca_slices_clear (PcaSlice *slices,
     }
 }
 
-/* projection workers */
-
-typedef struct
+/* The threads for a pass over the n x d matrix in blocks of block_rows. */
+static gsize
+pca_n_slices (gsize n,
+              gsize d,
+              gsize block_rows)
 {
-  const float *data;     /* the matrix rows */
-  gsize        n_dims;
-  gsize        padded;   /* n_dims rounded up to 8 */
-  const float *mean;     /* n_dims floats */
-  const float *comps;    /* n_out x padded, zero past n_dims */
-  const float *shift;    /* n_out rounded up to PROJECT_GROUP: (m_f - m) . v_c */
-  gsize        n_out;
-  float       *out;      /* n_rows x n_out */
-  gsize        begin, end;
-} ProjectJob;
+  gsize cells, n_slices;
 
-/* The lane sums of a[0..3], as the four lanes of one vector: halves added,
- * then a 4 x 4 transpose-and-add. */
-static inline v4sf
-hsum8x4 (const v8sf *a)
-{
-  v4sf s0 = __builtin_shufflevector (a[0], a[0], 0, 1, 2, 3) + __builtin_shufflevector (a[0], a[0], 4, 5, 6, 7);
-  v4sf s1 = __builtin_shufflevector (a[1], a[1], 0, 1, 2, 3) + __builtin_shufflevector (a[1], a[1], 4, 5, 6, 7);
-  v4sf s2 = __builtin_shufflevector (a[2], a[2], 0, 1, 2, 3) + __builtin_shufflevector (a[2], a[2], 4, 5, 6, 7);
-  v4sf s3 = __builtin_shufflevector (a[3], a[3], 0, 1, 2, 3) + __builtin_shufflevector (a[3], a[3], 4, 5, 6, 7);
-  v4sf u0 = __builtin_shufflevector (s0, s1, 0, 4, 1, 5) + __builtin_shufflevector (s0, s1, 2, 6, 3, 7);
-  v4sf u1 = __builtin_shufflevector (s2, s3, 0, 4, 1, 5) + __builtin_shufflevector (s2, s3, 2, 6, 3, 7);
-
-  return __builtin_shufflevector (u0, u1, 0, 1, 4, 5) + __builtin_shufflevector (u0, u1, 2, 3, 6, 7);
+  n_slices = emb_size_mul (n, d, &cells) ? cells / PCA_FLOATS_PER_THREAD : PCA_MAX_THREADS;
+  n_slices = CLAMP (n_slices, 1, MIN ((gsize) g_get_num_processors (), PCA_MAX_THREADS));
+  return MIN (n_slices, (n + block_rows - 1) / block_rows);
 }
 
-/* r0[c] = y0 . v_c and r1[c] = y1 . v_c for the n_group (<= PROJECT_GROUP)
- * components at comps, y0 and y1 two centred rows zero padded to `padded`.
- * Two rows share each load of a component chunk, so the loop is bound by
- * the FMAs rather than the loads. */
-static inline __attribute__ ((always_inline)) void
-project_pair (const float *y0,
-              const float *y1,
-              const float *comps,
-              gsize        padded,
-              int          n_group,
-              v4sf        *r0,
-              v4sf        *r1)
+/* Pass 1 over the n x d matrix X: *mean_out (d) = the column means in
+ * double, *max_abs = max |x_ij|.  FALSE with error set when cancelled or
+ * out of memory. */
+static gboolean
+pca_moments (const EmbMatrix *matrix,
+             GCancellable    *cancellable,
+             double         **mean_out,
+             float           *max_abs,
+             GError         **error)
 {
-  v8sf a0[PROJECT_GROUP] = { { 0 } };
-  v8sf a1[PROJECT_GROUP] = { { 0 } };
+  PcaSlice slices[PCA_MAX_THREADS] = { { 0 } };
+  g_autofree double *mean = NULL;
+  gsize n = matrix->n_rows, d = matrix->n_cols;
+  gsize block_rows = MIN (pca_block_rows (d), n);
+  gsize n_slices = pca_n_slices (n, d, block_rows);
+  gboolean ok = TRUE;
 
-  for (gsize j = 0; j < padded; j += 8)
+  for (gsize t = 0; t < n_slices && ok; t++)
     {
-      v8sf u = EMB_LOAD8 (y0 + j), w = EMB_LOAD8 (y1 + j);
+      PcaSlice *slice = &slices[t];
 
-      for (int c = 0; c < n_group; c++)
-        {
-          v8sf v = EMB_LOAD8 (comps + c * padded + j);
-
-          a0[c] += u * v;
-          a1[c] += w * v;
-        }
+      slice->matrix = matrix;
+      slice->begin = n * t / n_slices;
+      slice->end = n * (t + 1) / n_slices;
+      slice->block_rows = block_rows;
+      slice->cancellable = cancellable;
+      ok = (slice->sum = emb_try_new (double, d, "the PCA's column sums", error)) != NULL;
     }
-  *r0 = hsum8x4 (a0);
-  *r1 = hsum8x4 (a1);
-}
-
-/* out_ic = (x_i - m_f) . v_c + shift_c for the job's rows and every
- * component c: two rows at a time are centred into an L1 buffer, then
- * multiplied by the components PROJECT_GROUP at a time. */
-EMB_SIMD_CLONES static void
-project_rows (const ProjectJob *job)
-{
-  gsize d = job->n_dims, padded = job->padded, n_out = job->n_out;
-  g_autofree float *y = g_new0 (float, 2 * padded);
-  float *y0 = y, *y1 = y + padded;
-
-  for (gsize i = job->begin; i < job->end; i += 2)
+  if (ok)
+    ok = (mean = emb_try_new0 (double, d, "the PCA's mean", error)) != NULL;
+  if (ok)
     {
-      const float *x0 = job->data + i * d;
-      gboolean pair = i + 1 < job->end;
-
-      /* The hardware prefetcher alone leaves this loop waiting on memory
-       * (the row loads come in short bursts between long stretches of
-       * FMAs): ask for the rows a few pairs ahead. */
-      if (i + PROJECT_PREFETCH_ROWS + 2 <= job->end)
-        for (gsize j = 0; j < 2 * d; j += 16)
-          __builtin_prefetch (x0 + PROJECT_PREFETCH_ROWS * d + j);
+      pca_run_slices (slices, n_slices, pca_slice_sum);
+      ok = !g_cancellable_set_error_if_cancelled (cancellable, error);
+    }
+  if (ok)
+    {
+      *max_abs = 0.0f;
+      for (gsize t = 0; t < n_slices; t++)
+        *max_abs = MAX (*max_abs, slices[t].max_abs);
       for (gsize j = 0; j < d; j++)
-        y0[j] = x0[j] - job->mean[j];
-      /* An odd last row is paired with the zero row, its result dropped. */
-      if (pair)
-        for (gsize j = 0; j < d; j++)
-          y1[j] = x0[d + j] - job->mean[j];
-      else
-        memset (y1, 0, d * sizeof (float));
-
-      for (gsize c = 0; c < n_out; c += PROJECT_GROUP)
         {
-          const float *comps = job->comps + c * padded;
-          gsize n_group = MIN (PROJECT_GROUP, n_out - c);
-          v4sf r0, r1, shift;
-
-          switch (n_group)
-            {
-            case 4:
-              project_pair (y0, y1, comps, padded, 4, &r0, &r1);
-              break;
-            case 3:
-              project_pair (y0, y1, comps, padded, 3, &r0, &r1);
-              break;
-            case 2:
-              project_pair (y0, y1, comps, padded, 2, &r0, &r1);
-              break;
-            default:
-              project_pair (y0, y1, comps, padded, 1, &r0, &r1);
-              break;
-            }
-          shift = EMB_LOAD4 (job->shift + c);
-          r0 += shift;
-          r1 += shift;
-          memcpy (job->out + i * n_out + c, &r0, n_group * sizeof (float));
-          if (pair)
-            memcpy (job->out + (i + 1) * n_out + c, &r1, n_group * sizeof (float));
+          for (gsize t = 0; t < n_slices; t++)
+            mean[j] += slices[t].sum[j];
+          mean[j] /= (double) n;
         }
+      *mean_out = g_steal_pointer (&mean);
     }
+  pca_slices_clear (slices, n_slices);
+  return ok;
 }
 
-/* GThreadFunc running project_rows () on a ProjectJob. */
-static gpointer
-project_thread (gpointer data)
-{
-  project_rows (data);
-  return NULL;
-}
-
-/* The two passes over the n x d matrix X: *mean_out (d) = the column means
- * in double; *acc_out (d x d, upper triangle) = (n - 1) C = sum over blocks
- * B of B^T B, B a block of centred rows, each block by ssyrk in float and
- * their sum in double; *cov_out a d x d float workspace.  FALSE with error
- * set when cancelled or out of memory. */
+/* Pass 2 over the n x d matrix X: *acc_out (d x d, upper triangle) =
+ * (n - 1) C = sum over blocks B of B^T B, B a block of centred rows times
+ * scale (x_ij scale - smean_j), each block by ssyrk in float and their sum
+ * in double; *cov_out a d x d float workspace.  FALSE with error set when
+ * cancelled or out of memory. */
 static gboolean
 pca_covariance (const EmbMatrix *matrix,
+                const float     *smean,
+                float            scale,
                 GCancellable    *cancellable,
-                double         **mean_out,
                 double         **acc_out,
                 float          **cov_out,
                 GError         **error)
 {
   PcaSlice slices[PCA_MAX_THREADS] = { { 0 } };
-  g_autofree double *mean = NULL;
-  g_autofree float *mean_f = NULL;
   gsize n = matrix->n_rows, d = matrix->n_cols;
-  gsize block_rows, cells, n_slices, n_cov_slices;
+  gsize block_rows, cells, n_slices;
 
   block_rows = MIN (pca_block_rows (d), n);
-
-  /* Threads for the passes over the rows; the covariance pass splits only
-   * where BLAS does not thread ssyrk itself (and the per-thread d x d
-   * accumulators are small). */
-  n_slices = emb_size_mul (n, d, &cells) ? cells / PCA_FLOATS_PER_THREAD : PCA_MAX_THREADS;
-  n_slices = CLAMP (n_slices, 1, MIN ((gsize) g_get_num_processors (), PCA_MAX_THREADS));
-  n_slices = MIN (n_slices, (n + block_rows - 1) / block_rows);
-  n_cov_slices = d <= PCA_SPLIT_MAX_DIMS ? n_slices : 1;
-
+  /* The pass splits only where BLAS does not thread ssyrk itself (and the
+   * per-thread d x d accumulators are small). */
+  n_slices = d <= PCA_SPLIT_MAX_DIMS ? pca_n_slices (n, d, block_rows) : 1;
+  if (!emb_size_mul (d, d, &cells))
+    cells = G_MAXSIZE;
   for (gsize t = 0; t < n_slices; t++)
     {
       PcaSlice *slice = &slices[t];
@@ -414,59 +357,76 @@ pca_covariance (const EmbMatrix *matrix,
       slice->end = n * (t + 1) / n_slices;
       slice->block_rows = block_rows;
       slice->cancellable = cancellable;
-      slice->sum = g_new (double, d);
-    }
-
-  /* Pass 1: the column means, in double. */
-  pca_run_slices (slices, n_slices, pca_slice_sum);
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    {
-      pca_slices_clear (slices, n_slices);
-      return FALSE;
-    }
-  mean = g_new0 (double, d);
-  mean_f = g_new (float, d);
-  for (gsize j = 0; j < d; j++)
-    {
-      for (gsize t = 0; t < n_slices; t++)
-        mean[j] += slices[t].sum[j];
-      mean[j] /= (double) n;
-      mean_f[j] = (float) mean[j];
-    }
-
-  /* Pass 2: the centred products, the rows split again for its slices. */
-  if (!emb_size_mul (d, d, &cells))
-    cells = G_MAXSIZE;
-  for (gsize t = 0; t < n_cov_slices; t++)
-    {
-      PcaSlice *slice = &slices[t];
-
-      slice->begin = n * t / n_cov_slices;
-      slice->end = n * (t + 1) / n_cov_slices;
-      slice->mean = mean_f;
-      if ((slice->acc = pca_try_alloc (cells, sizeof (double), error)) == NULL ||
-          (slice->cov = pca_try_alloc (cells, sizeof (float), error)) == NULL ||
-          (slice->work = pca_try_alloc (block_rows * d, sizeof (float), error)) == NULL)
+      slice->smean = smean;
+      slice->scale = scale;
+      if ((slice->acc = emb_try_new (double, cells, "the PCA's covariance", error)) == NULL ||
+          (slice->cov = emb_try_new (float, cells, "the PCA's covariance in float", error)) == NULL ||
+          (slice->work = emb_try_new (float, block_rows * d, "the PCA's block of centred rows",
+                                      error)) == NULL)
         {
           pca_slices_clear (slices, n_slices);
           return FALSE;
         }
     }
-  pca_run_slices (slices, n_cov_slices, pca_slice_cov);
+  pca_run_slices (slices, n_slices, pca_slice_cov);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     {
       pca_slices_clear (slices, n_slices);
       return FALSE;
     }
-  for (gsize t = 1; t < n_cov_slices; t++)
+  for (gsize t = 1; t < n_slices; t++)
     for (gsize i = 0; i < d; i++)
       for (gsize j = i; j < d; j++)
         slices[0].acc[i * d + j] += slices[t].acc[i * d + j];
 
-  *mean_out = g_steal_pointer (&mean);
   *acc_out = g_steal_pointer (&slices[0].acc);
   *cov_out = g_steal_pointer (&slices[0].cov);
   pca_slices_clear (slices, n_slices);
+  return TRUE;
+}
+
+/* When the values are so large that a projection might not fit a float:
+ * FALSE with EMB_ERROR_NON_FINITE naming the first row whose projection
+ * p = (x_i - m) . v_c on one of the pca's components, in double, is not
+ * clearly within float: |p| + (d + 8) 2^-23 |x_i - m| (a bound on the
+ * float pass's rounding) must stay below FLT_MAX (1 - 2^-20). */
+static gboolean
+pca_check_projections (const EmbMatrix *matrix,
+                       const EmbPca    *pca,
+                       float            max_abs,
+                       GError         **error)
+{
+  gsize n = matrix->n_rows, d = matrix->n_cols, k = pca->n_components;
+  double limit = (double) G_MAXFLOAT * (1.0 - ldexp (1.0, -20));
+  double slack = (double) (d + 8) * ldexp (1.0, -23);
+
+  /* |(x_i - m) . v| <= |x_i - m| <= 2 max_abs sqrt (d). */
+  if (2.0 * (double) max_abs * sqrt ((double) d) * (1.0 + slack) <= limit)
+    return TRUE;
+  for (gsize i = 0; i < n; i++)
+    {
+      const float *x = matrix->data + i * d;
+      double r2 = 0.0;
+
+      for (gsize j = 0; j < d; j++)
+        r2 += ((double) x[j] - pca->mean[j]) * ((double) x[j] - pca->mean[j]);
+      for (gsize c = 0; c < k; c++)
+        {
+          const float *v = pca->components + c * d;
+          double p = 0.0;
+
+          for (gsize j = 0; j < d; j++)
+            p += ((double) x[j] - pca->mean[j]) * (double) v[j];
+          if (!(fabs (p) + slack * sqrt (r2) < limit))
+            {
+              g_set_error (error, EMB_ERROR, EMB_ERROR_NON_FINITE,
+                           "row %" G_GSIZE_FORMAT " projects to %.3g on component %"
+                           G_GSIZE_FORMAT ", beyond what a float holds (%.3g)",
+                           i, p, c + 1, (double) G_MAXFLOAT);
+              return FALSE;
+            }
+        }
+    }
   return TRUE;
 }
 
@@ -495,10 +455,12 @@ pca_check_shape (gsize    n,
                            "PCA needs at least 1 component, 0 were asked for");
       return FALSE;
     }
-  if (d > (gsize) G_MAXINT32 / 2)
+  /* The eigen problem is min (n, d) wide. */
+  if (MIN (n, d) > (gsize) G_MAXINT32 / 2)
     {
       g_set_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE,
-                   "PCA of %" G_GSIZE_FORMAT " columns is beyond LAPACK's sizes", d);
+                   "PCA of %" G_GSIZE_FORMAT " rows and %" G_GSIZE_FORMAT
+                   " columns is beyond LAPACK's sizes", n, d);
       return FALSE;
     }
   return TRUE;
@@ -553,16 +515,23 @@ pca_refine (const double *acc,
    * vectors in double, and refine each eigenvalue as the Rayleigh quotient
    * v^T C v on the double covariance, which is accurate to the square of the
    * float eigenvector's error. */
-  for (gsize c = 0; c < k; c++)
+  for (gsize c = 0, next = 0; c < k; c++)
     {
       const float *z = evecs + (k - 1 - c) * d;
-      double norm2 = 0.0, inv;
+      double norm;
 
+      /* When one eigenvalue dwarfs the others, the float eigenvectors of
+       * the small ones carry a part of the large one's (up to float
+       * rounding times their ratio), which its Rayleigh quotient would
+       * count: orthogonalise against the larger ones first, in double. */
       for (gsize j = 0; j < d; j++)
-        norm2 += (double) z[j] * (double) z[j];
-      inv = norm2 > 0.0 ? 1.0 / sqrt (norm2) : 0.0;
-      for (gsize j = 0; j < d; j++)
-        vd[c * d + j] = (double) z[j] * inv;
+        vd[c * d + j] = (double) z[j];
+      norm = pca_orthogonalise (vd, c, d);
+      if (norm > 0.0)
+        for (gsize j = 0; j < d; j++)
+          vd[c * d + j] /= norm;
+      else
+        pca_fill_null (vd, c, d, &next);
     }
   cblas_dsymm (CblasRowMajor, CblasRight, CblasUpper, (blasint) k, (blasint) d,
                inv_nm1, acc, (blasint) d, vd, (blasint) d, 0.0, cv, (blasint) d);
@@ -591,15 +560,79 @@ pca_refine (const double *acc,
     }
 }
 
+/* The covariance path: C = acc / (n - 1) from pca_covariance (in scaled
+ * units), its top k eigenvectors by ssyevr, refined.  vd gets k unit rows
+ * of d doubles and evals their Rayleigh quotients, both largest first;
+ * *trace = trace (C).  FALSE with error set on failure. */
+static gboolean
+pca_tall (const EmbMatrix *matrix,
+          const float     *smean,
+          float            scale,
+          gsize            k,
+          GCancellable    *cancellable,
+          double          *vd,
+          double          *evals,
+          double          *trace,
+          GError         **error)
+{
+  g_autofree double *acc = NULL;      /* d x d, upper triangle: (n - 1) C */
+  g_autofree float *cov = NULL;       /* d x d: C in float for ssyevr */
+  g_autofree float *evecs = NULL;     /* d x k, column-major: one eigenvector per column */
+  g_autofree double *rd = NULL;       /* k x d eigenvectors in double, unsorted */
+  g_autofree double *rayleigh = NULL;
+  g_autofree gsize *order = NULL;
+  gsize n = matrix->n_rows, d = matrix->n_cols;
+  double inv_nm1 = 1.0 / (double) (n - 1), tr = 0.0;
+
+  if (!pca_covariance (matrix, smean, scale, cancellable, &acc, &cov, error))
+    return FALSE;
+
+  /* C in float for ssyevr.  The row-major upper triangle is the
+   * column-major lower one, so LAPACK reads it in place without the
+   * transposed copy LAPACKE makes for row-major input. */
+  for (gsize i = 0; i < d; i++)
+    {
+      tr += acc[i * d + i] * inv_nm1;
+      for (gsize j = i; j < d; j++)
+        cov[i * d + j] = (float) (acc[i * d + j] * inv_nm1);
+    }
+  *trace = tr;
+  if (!isfinite (tr) || tr > (double) G_MAXFLOAT)
+    {
+      g_set_error_literal (error, EMB_ERROR, EMB_ERROR_NON_FINITE,
+                           "the covariance is not finite: the matrix holds nan or inf");
+      return FALSE;
+    }
+
+  if ((evecs = emb_try_new (float, d * k, "the PCA's eigenvectors", error)) == NULL ||
+      (rd = emb_try_new (double, k * d, "the PCA's eigenvectors in double", error)) == NULL ||
+      !pca_top_eigenvectors (cov, d, k, evecs, error))
+    return FALSE;
+  g_clear_pointer (&cov, g_free);
+
+  rayleigh = g_new (double, k);
+  order = g_new (gsize, k);
+  pca_refine (acc, inv_nm1, evecs, d, k, rd, rayleigh, order);
+  for (gsize c = 0; c < k; c++)
+    {
+      memcpy (vd + c * d, rd + order[c] * d, d * sizeof (double));
+      evals[c] = rayleigh[order[c]];
+    }
+  return TRUE;
+}
+
 /* public API */
 
 /* The PCA of the n x d matrix X: mean m_j = sum_i x_ij / n (double);
  * C = sum_i (x_i - m)(x_i - m)^T / (n - 1), accumulated in double from
- * float ssyrk blocks; the top k eigenpairs of C from ssyevr.  Results go to
- * a new EmbPca: components (k x d, unit rows, descending eigenvalue, largest
- * coordinate positive), mean, eigenvalues, their ratios to trace (C).
- * Errors: EMB_ERROR_SHAPE (n < 2 or d < 1), EMB_ERROR_INVALID (k = 0),
- * EMB_ERROR_TOO_LARGE (workspace), EMB_ERROR_NON_FINITE, G_IO_ERROR_CANCELLED. */
+ * float ssyrk blocks, its top k eigenpairs by ssyevr when n >= d; for
+ * n < d the same eigenpairs from the n x n Gram matrix (emb-pca-gram.c).
+ * Results go to a new EmbPca: components (k x d, unit rows, descending
+ * eigenvalue, largest coordinate positive), mean, eigenvalues, their ratios
+ * to trace (C).  Errors: EMB_ERROR_SHAPE (n < 2 or d < 1),
+ * EMB_ERROR_INVALID (k = 0), EMB_ERROR_TOO_LARGE (workspace),
+ * EMB_ERROR_NON_FINITE (nan, inf, or projections beyond float),
+ * G_IO_ERROR_CANCELLED. */
 EmbPca *
 emb_pca_compute (const EmbMatrix *matrix,
                  gsize            k,
@@ -607,15 +640,15 @@ emb_pca_compute (const EmbMatrix *matrix,
                  GError         **error)
 {
   g_autofree double *mean = NULL;
-  g_autofree double *acc = NULL;      /* d x d, upper triangle: (n - 1) C */
-  g_autofree float *cov = NULL;       /* d x d: C in float for ssyevr */
-  g_autofree float *evecs = NULL;     /* d x k, column-major: one eigenvector per column */
+  g_autofree float *smean = NULL;     /* d: the mean times scale, in float */
   g_autofree double *vd = NULL;       /* k x d eigenvectors in double */
-  g_autofree double *rayleigh = NULL;
-  g_autofree gsize *order = NULL;
+  g_autofree double *evals = NULL;    /* k, in scaled units */
   EmbPca *pca;
   gsize n, d;
-  double inv_nm1, trace = 0.0;
+  double trace = 0.0, unscale2;
+  float max_abs = 0.0f, scale;
+  int scale_exp;
+  gboolean ok;
 
   g_return_val_if_fail (matrix != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -626,127 +659,66 @@ emb_pca_compute (const EmbMatrix *matrix,
     return NULL;
   k = MIN (k, MIN (d, EMB_PCA_MAX_COMPONENTS));
 
-  if (!pca_covariance (matrix, cancellable, &mean, &acc, &cov, error))
+  if (!pca_moments (matrix, cancellable, &mean, &max_abs, error))
     return NULL;
+  scale_exp = pca_scale_exp (max_abs);
+  scale = ldexpf (1.0f, scale_exp);
+  if ((smean = emb_try_new (float, d, "the PCA's mean in float", error)) == NULL ||
+      (vd = emb_try_new (double, k * d, "the PCA's components in double", error)) == NULL)
+    return NULL;
+  for (gsize j = 0; j < d; j++)
+    smean[j] = (float) (mean[j] * scale);
+  evals = g_new (double, k);
 
-  /* C in float for ssyevr.  The row-major upper triangle is the
-   * column-major lower one, so LAPACK reads it in place without the
-   * transposed copy LAPACKE makes for row-major input. */
-  inv_nm1 = 1.0 / (double) (n - 1);
-  for (gsize i = 0; i < d; i++)
-    {
-      trace += acc[i * d + i] * inv_nm1;
-      for (gsize j = i; j < d; j++)
-        cov[i * d + j] = (float) (acc[i * d + j] * inv_nm1);
-    }
-  if (!isfinite (trace) || trace > (double) G_MAXFLOAT)
+  if (n < d)
+    ok = pca_gram (matrix, mean, smean, scale, k, cancellable, vd, evals, &trace, error);
+  else
+    ok = pca_tall (matrix, smean, scale, k, cancellable, vd, evals, &trace, error);
+  if (!ok)
+    return NULL;
+  if (!isfinite (trace))
     {
       g_set_error_literal (error, EMB_ERROR, EMB_ERROR_NON_FINITE,
-                           "the covariance is not finite: the matrix holds nan, inf "
-                           "or values too large for float arithmetic");
+                           "the covariance is not finite: the matrix holds nan or inf");
       return NULL;
     }
+  /* The float blocks' rounding can leave the summed covariance a little
+   * indefinite, its trace a hair below the top eigenvalues' sum: the
+   * total is at least that sum, so that the ratios never add up past 1. */
+  {
+    double top = 0.0;
 
-  evecs = g_new (float, d * k);
-  if (!pca_top_eigenvectors (cov, d, k, evecs, error))
-    return NULL;
-  g_clear_pointer (&cov, g_free);
+    for (gsize c = 0; c < k; c++)
+      top += evals[c];
+    trace = MAX (trace, top);
+  }
 
-  vd = g_new (double, k * d);
-  rayleigh = g_new (double, k);
-  order = g_new (gsize, k);
-  pca_refine (acc, inv_nm1, evecs, d, k, vd, rayleigh, order);
-
+  /* Back from scaled units: variances by scale^-2, in double. */
+  unscale2 = ldexp (1.0, -2 * scale_exp);
   pca = g_new0 (EmbPca, 1);
   pca->n_rows = n;
   pca->n_dims = d;
   pca->n_components = k;
+  pca->scale_exp = scale_exp;
   pca->components = g_new (float, k * d);
   pca->mean = g_steal_pointer (&mean);
   pca->explained_variance = g_new (double, k);
   pca->explained_variance_ratio = g_new (double, k);
-  pca->total_variance = trace;
+  pca->total_variance = trace * unscale2;
   for (gsize c = 0; c < k; c++)
     {
-      const double *v = vd + order[c] * d;
+      const double *v = vd + c * d;
       float *comp = pca->components + c * d;
 
       for (gsize j = 0; j < d; j++)
         comp[j] = (float) v[j];
       pca_fix_sign (comp, d);
-      pca->explained_variance[c] = rayleigh[order[c]];
-      pca->explained_variance_ratio[c] = trace > 0.0 ? rayleigh[order[c]] / trace : 0.0;
+      pca->explained_variance[c] = evals[c] * unscale2;
+      pca->explained_variance_ratio[c] = trace > 0.0 ? evals[c] / trace : 0.0;
     }
+  if (!pca_check_projections (matrix, pca, max_abs, error))
+    g_clear_pointer (&pca, emb_pca_free);
   return pca;
-}
-
-/* out (n x n_out, row-major) = (X - m) V^T, V the first n_out components,
- * in one pass over X: out_ic = (x_i - m_f) . v_c + (m_f - m) . v_c with m_f
- * the float mean.  Centring each row before the products (rather than
- * subtracting m . v_c after) keeps a large mean from cancelling the result
- * away, and the second term, in double, puts back what rounding m to m_f
- * moved.  Rows are split over a few threads when the matrix is large, as
- * the pass is bound by memory bandwidth. */
-void
-emb_pca_project (const EmbPca    *pca,
-                 const EmbMatrix *matrix,
-                 gsize            n_out,
-                 float           *out)
-{
-  g_autofree float *mean = NULL;
-  g_autofree float *comps = NULL;
-  g_autofree float *shift = NULL;
-  GThread *threads[PROJECT_MAX_THREADS];
-  ProjectJob jobs[PROJECT_MAX_THREADS];
-  gsize n, d, padded, cells, n_threads;
-
-  g_return_if_fail (pca != NULL);
-  g_return_if_fail (matrix != NULL);
-  g_return_if_fail (matrix->n_cols == pca->n_dims);
-  g_return_if_fail (n_out <= pca->n_components);
-
-  n = matrix->n_rows;
-  d = matrix->n_cols;
-  if (n == 0 || n_out == 0)
-    return;
-  g_return_if_fail (out != NULL);
-
-  /* Zero padding to a multiple of 8 lets the kernel treat the last chunk
-   * of every row like the others. */
-  padded = (d + 7) & ~(gsize) 7;
-  mean = g_new (float, d);
-  comps = g_new0 (float, n_out * padded);
-  for (gsize j = 0; j < d; j++)
-    mean[j] = (float) pca->mean[j];
-  shift = g_new0 (float, n_out + PROJECT_GROUP);
-  for (gsize c = 0; c < n_out; c++)
-    {
-      double t = 0.0;
-
-      memcpy (comps + c * padded, pca->components + c * d, d * sizeof (float));
-      for (gsize j = 0; j < d; j++)
-        t += ((double) mean[j] - pca->mean[j]) * (double) pca->components[c * d + j];
-      shift[c] = (float) t;
-    }
-
-  if (!emb_size_mul (n, d, &cells))
-    cells = G_MAXSIZE;
-  n_threads = cells / PROJECT_FLOATS_PER_THREAD;
-  n_threads = CLAMP (n_threads, 1, MIN ((gsize) g_get_num_processors (), PROJECT_MAX_THREADS));
-
-  for (gsize t = 0; t < n_threads; t++)
-    {
-      jobs[t] = (ProjectJob) {
-        .data = matrix->data, .n_dims = d, .padded = padded,
-        .mean = mean, .comps = comps, .shift = shift, .n_out = n_out, .out = out,
-        .begin = n * t / n_threads, .end = n * (t + 1) / n_threads,
-      };
-    }
-  for (gsize t = 1; t < n_threads; t++)
-    threads[t] = g_thread_new ("emb-pca-project", project_thread, &jobs[t]);
-  project_rows (&jobs[0]);
-  for (gsize t = 1; t < n_threads; t++)
-    g_thread_join (threads[t]);
 }
 
 /* Frees pca and its arrays; NULL is allowed. */

@@ -3,6 +3,8 @@
  * With mean m (computed in double) and centred rows x_i - m, the covariance
  * C = sum_i (x_i - m)(x_i - m)^T / (n - 1) is accumulated blockwise with
  * ssyrk into double; the top k eigenpairs of C come from LAPACKE_ssyevr.
+ * With fewer rows than columns they come from the n x n Gram matrix of
+ * the centred rows instead (dsyevr), which is the cheaper side.
  * Component j is the eigenvector of the j-th largest eigenvalue, its sign
  * chosen so that its largest-magnitude coordinate is positive (as
  * scikit-learn >= 1.5).  explained_variance[j] is that eigenvalue and
@@ -28,6 +30,9 @@ typedef struct
   double *explained_variance;       /* n_components, descending */
   double *explained_variance_ratio; /* n_components */
   double  total_variance;           /* trace of C */
+  int     scale_exp;                /* the rows were scaled by 2^scale_exp for
+                                       float arithmetic (0 unless the values
+                                       are beyond 2^40 or below 2^-40) */
 } EmbPca;
 
 /* k is clamped to min (n_dims, EMB_PCA_MAX_COMPONENTS).  Needs n_rows >= 2. */

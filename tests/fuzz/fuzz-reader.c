@@ -3,7 +3,8 @@
  * Built with libFuzzer (-Dfuzzing=true, clang), FUZZ_HARNESS names the one
  * reader this binary feeds: "glove" ... "detect" for the matrix readers
  * through emb_dataset_load_bytes(), "vocab-lines" ... "vocab-gguf" for the
- * vocabulary readers called directly.
+ * vocabulary readers called directly, "numerics" for the numerics on a
+ * matrix the input describes (fuzz-numerics.c).
  *
  * Built with -DFUZZ_REPLAY (every build, any compiler), main() runs the same
  * code on files: `fuzz-replay HARNESS PATH...` (a folder is read whole), or
@@ -26,11 +27,13 @@
 #include "io/emb-dataset.h"
 #include "io/emb-reader-vocab.h"
 #include "base/emb-error.h"
+#include "fuzz-numerics.h"
 
 typedef enum
 {
   KIND_MATRIX,
   KIND_VOCAB,
+  KIND_NUMERICS,
 } HarnessKind;
 
 typedef struct
@@ -56,6 +59,7 @@ static const Harness harnesses[] = {
   { "vocab-tokenizer", KIND_VOCAB,  NULL },
   { "vocab-encoder",   KIND_VOCAB,  NULL },
   { "vocab-gguf",      KIND_VOCAB,  NULL },
+  { "numerics",        KIND_NUMERICS, NULL },
 };
 
 /* The name the input goes by.  Its folder cannot exist, so the loader's
@@ -337,8 +341,10 @@ run_one (const Harness *h,
 {
   if (h->kind == KIND_MATRIX)
     run_matrix (h, data, size);
-  else
+  else if (h->kind == KIND_VOCAB)
     run_vocab (h, data, size);
+  else
+    fuzz_numerics_run (data, size);
 }
 
 /* A critical or warning from GLib inside a reader is a broken

@@ -20,7 +20,7 @@ fixtures=$src/../../../shared/fixtures
 
 all="glove word2vec-text word2vec-binary npy projector-tsv projector-bytes
      projector-config safetensors gguf detect vocab-lines vocab-metadata vocab-tokenizer
-     vocab-encoder vocab-gguf"
+     vocab-encoder vocab-gguf numerics"
 [ $# -gt 0 ] || set -- $all
 
 # The real files each reader should see first (globs under fixtures/).
@@ -49,6 +49,8 @@ fixture_globs () {
 max_len_for () {
   case $1 in
     vocab-gguf) echo 65536 ;;
+    # A matrix of up to 48 x 48 (or 48 x 3000) takes a few KB to describe.
+    numerics)   echo 16384 ;;
     *)          echo 1048576 ;;
   esac
 }
