@@ -2,6 +2,8 @@
  * the calls of panels (see emb-panel-util.h). */
 #include "config.h"
 
+#include <math.h>
+
 #include "emb-panel-util.h"
 
 void
@@ -89,7 +91,8 @@ emb_token_list_show_neighbors (GtkListBox        *list,
   for (gsize i = 0; i < n; i++)
     {
       char score[32];
-      g_snprintf (score, sizeof score, "%.4f", nb[i].score);
+      /* Dot products of huge rows in exponent form, as the CLI prints them. */
+      g_snprintf (score, sizeof score, fabs (nb[i].score) < 1e9 ? "%.4f" : "%.4g", nb[i].score);
       gtk_list_box_append (list, emb_token_row_new (vocab, i + 1, nb[i].id, score));
     }
 }
