@@ -17,6 +17,7 @@
 #include "emb-plot-view.h"
 #include "emb-window.h"
 #include "emb-test-util.h"
+#include "emb-ui-test-util.h"
 
 #define WATCHDOG_SECONDS 60
 
@@ -212,36 +213,6 @@ typedef struct
   gboolean      watchdog_fired;
 } Session;
 
-/* The template child `name` of the window or of one of its panels (each
- * panel is a widget with its own template). */
-static GObject *
-find_template_child (GtkWidget *widget, const char *name)
-{
-  GObject *found = gtk_widget_get_template_child (widget, G_OBJECT_TYPE (widget), name);
-
-  for (GtkWidget *w = gtk_widget_get_first_child (widget); found == NULL && w; w = gtk_widget_get_next_sibling (w))
-    found = find_template_child (w, name);
-  return found;
-}
-
-static GtkWidget *
-child (GtkWindow *win, const char *name)
-{
-  GObject *found = find_template_child (GTK_WIDGET (win), name);
-
-  g_assert_nonnull (found);
-  return GTK_WIDGET (found);
-}
-
-static guint
-count_rows (GtkWidget *list)
-{
-  guint n = 0;
-  while (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), n) != NULL)
-    n++;
-  return n;
-}
-
 static gboolean
 session_step_cb (gpointer data)
 {
@@ -260,17 +231,17 @@ session_step_cb (gpointer data)
       gtk_widget_activate_action (GTK_WIDGET (win), "win.search-text", "s", "queen");
       break;
     case 1:
-      g_assert_cmpuint (count_rows (child (s->window, "search_list")), >, 0);
-      g_signal_emit_by_name (child (s->window, "search_entry"), "activate");
+      g_assert_cmpuint (emb_ui_count_rows (emb_ui_child (s->window, "search_list")), >, 0);
+      g_signal_emit_by_name (emb_ui_child (s->window, "search_entry"), "activate");
       break;
     case 2:
       {
         EmbVocab *vocab = emb_window_get_scene (win)->dataset->vocab;
         gsize queen;
         g_assert_true (emb_vocab_lookup (vocab, "queen", &queen));
-        g_assert_cmpint (emb_plot_view_get_selection (EMB_PLOT_VIEW (child (s->window, "plot"))), ==, (gssize) queen);
-        s->neighbours = count_rows (child (s->window, "neighbor_list"));
-        s->k = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (child (s->window, "k_spin")));
+        g_assert_cmpint (emb_plot_view_get_selection (EMB_PLOT_VIEW (emb_ui_child (s->window, "plot"))), ==, (gssize) queen);
+        s->neighbours = emb_ui_count_rows (emb_ui_child (s->window, "neighbor_list"));
+        s->k = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (emb_ui_child (s->window, "k_spin")));
         gtk_widget_activate_action (GTK_WIDGET (win), "win.export-file", "s", s->png);
       }
       break;
