@@ -394,6 +394,7 @@ load_source (GBytes               *bytes,
   read_options.shape_cols = options->shape_cols;
   read_options.tensor = options->tensor;
   read_options.keep_nonfinite = options->nan_policy != EMB_NAN_REFUSE;
+  read_options.vocab_given = options->vocab_path != NULL;
 
   if (src.size == 0)
     {

@@ -1,5 +1,6 @@
 /* emb-parse.c: locale-independent decimal to float conversion, and the
- * quoting and JSON checks the text and JSON readers share.
+ * quoting and JSON checks the text and JSON readers share, and the rule
+ * for paths that files name.
  *
  * Text embedding files are hundreds of MB of decimal numbers, and GTK calls
  * setlocale (), after which strtof () expects a decimal comma in many
@@ -520,4 +521,19 @@ emb_parse_preview (const char *s,
   if (n < len)
     return g_strconcat (valid, "…", NULL);
   return g_steal_pointer (&valid);
+}
+
+gboolean
+emb_path_is_inside (const char *path)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (*path == '\0' || g_path_is_absolute (path) || strchr (path, '\\') != NULL ||
+      strstr (path, "://") != NULL)
+    return FALSE;
+  parts = g_strsplit (path, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*parts[i] == '\0' || g_str_equal (parts[i], ".") || g_str_equal (parts[i], ".."))
+      return FALSE;
+  return TRUE;
 }

@@ -1,4 +1,5 @@
-/* emb-parse.h: number and JSON helpers the text and JSON readers share. */
+/* emb-parse.h: number and JSON helpers the text and JSON readers share,
+ * and the rule for paths named inside files. */
 #pragma once
 
 #include <glib.h>
@@ -30,5 +31,11 @@ gboolean emb_json_depth_ok  (const guint8 *data, gsize size, guint max_depth,
  * (json-glib itself says "<data>:LINE:COL: Parse error: cause"). */
 void     emb_set_json_error (GError **error, const char *name, const char *what,
                              const GError *json_error);
+
+/* Whether path, named inside a file (a shard in an index, a tensor in a
+ * projector config), stays in that file's folder: relative, not a URI, no
+ * backslash, no empty, "." or ".." part.  Files may only point beside or
+ * below themselves; anything else has to be given by the user. */
+gboolean emb_path_is_inside (const char *path);
 
 G_END_DECLS
