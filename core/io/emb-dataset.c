@@ -68,7 +68,8 @@ fit_vocab (EmbVocab *vocab,
   EmbVocab *out = emb_vocab_new ();
   gsize have = emb_vocab_size (vocab);
 
-  emb_vocab_reserve (out, n, n * 8);
+  /* n is the rows of a matrix already in memory, which is far larger. */
+  emb_vocab_reserve (out, n, n * 8, "the vocabulary fitted to the rows", NULL);
   for (gsize i = 0; i < n; i++)
     {
       if (i < have)

@@ -27,6 +27,12 @@ char    *emb_parse_preview  (const char *s, gsize len);
 gboolean emb_json_depth_ok  (const guint8 *data, gsize size, guint max_depth,
                              gsize *offset);
 
+/* Whether parsing the size bytes of JSON at data with json-glib (which
+ * aborts when out of memory) fits in the memory available; FALSE with
+ * EMB_ERROR_TOO_LARGE naming the file (name) and both sizes. */
+gboolean emb_json_memory_check (const char *name, const guint8 *data, gsize size,
+                                GError **error);
+
 /* Reports a json-glib parse error as "NAME:LINE: column C: WHAT: cause"
  * (json-glib itself says "<data>:LINE:COL: Parse error: cause"). */
 void     emb_set_json_error (GError **error, const char *name, const char *what,

@@ -228,8 +228,12 @@ emb_read_projector_tsv (const EmbSource      *src,
     }
   if (has_label)
     {
+      g_autofree char *what = g_strdup_printf ("%s: the labels of %" G_GSIZE_FORMAT " rows",
+                                               src->name, n_rows);
+
       vocab = emb_vocab_new ();
-      emb_vocab_reserve (vocab, n_rows, n_rows * 8);
+      if (!emb_vocab_reserve (vocab, n_rows, n_rows * 8, what, error))
+        return NULL;
     }
 
   line_iter_init (&it, src->data, src->size, body);
@@ -316,6 +320,26 @@ emb_read_projector_tsv (const EmbSource      *src,
   return result;
 }
 
+/* Whether the metadata's columns fit in memory: n_rows x n_columns
+ * values, each a pointer and a copy of its text (at least a 32-byte
+ * block), plus the text of the size-byte file. */
+static gboolean
+check_columns_memory (const char  *name,
+                      gsize        size,
+                      gsize        n_rows,
+                      gsize        n_columns,
+                      GError     **error)
+{
+  g_autofree char *what = g_strdup_printf ("%s: %" G_GSIZE_FORMAT " rows of %" G_GSIZE_FORMAT
+                                           " metadata columns", name, n_rows, n_columns);
+  gsize cells, need;
+
+  if (!emb_size_mul (n_rows, n_columns, &cells) || !emb_size_mul (cells, 40, &need) ||
+      !emb_size_add (need, size, &need))
+    need = G_MAXSIZE;
+  return emb_memory_check (need, what, error);
+}
+
 /* Reads a projector metadata TSV for a matrix of n_rows rows. */
 EmbVocab *
 emb_projector_read_metadata (const char   *name,
@@ -328,6 +352,7 @@ emb_projector_read_metadata (const char   *name,
   g_autoptr(GPtrArray) column_names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) columns = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   g_autoptr(EmbVocab) vocab = NULL;
+  g_autofree char *what = NULL;
   LineIter it;
   const char *line, *le;
   gboolean has_header = FALSE, seen_first = FALSE, found = FALSE;
@@ -375,6 +400,8 @@ emb_projector_read_metadata (const char   *name,
     }
   if (!has_header)
     g_ptr_array_add (column_names, g_strdup ("label"));
+  if (!check_columns_memory (name, size, n_rows, column_names->len, error))
+    return NULL;
   for (guint c = 0; c < column_names->len; c++)
     g_ptr_array_add (columns, g_ptr_array_new_full (n_rows, g_free));
 
@@ -387,8 +414,10 @@ emb_projector_read_metadata (const char   *name,
           found = TRUE;
         }
 
+  what = g_strdup_printf ("%s: the labels of %" G_GSIZE_FORMAT " rows", name, n_rows);
   vocab = emb_vocab_new ();
-  emb_vocab_reserve (vocab, n_rows, n_rows * 8);
+  if (!emb_vocab_reserve (vocab, n_rows, n_rows * 8, what, error))
+    return NULL;
 
   /* Second pass: the values.  Tokens keep their raw bytes, for lookup;
    * column values are display text. */

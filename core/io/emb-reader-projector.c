@@ -306,6 +306,8 @@ emb_read_projector_config (const EmbSource      *src,
                             EMB_JSON_MAX_DEPTH);
       return NULL;
     }
+  if (!emb_json_memory_check (src->name, src->data, src->size, error))
+    return NULL;
   if (src->size > G_MAXSSIZE ||
       !json_parser_load_from_data (parser, (const char *) src->data, src->size, &json_error))
     {

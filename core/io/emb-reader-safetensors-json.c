@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "io/emb-reader-safetensors-private.h"
+#include "io/emb-parse.h"
 #include "base/emb-error.h"
 
 /* Nesting the tokenizer lets through.  A header nests three levels
@@ -320,6 +321,8 @@ _emb_st_json_parse (const char  *file,
       return NULL;
     }
   if (!json_check_tokens (file, text, len, base, keys, error))
+    return NULL;
+  if (!emb_json_memory_check (file, (const guint8 *) text, len, error))
     return NULL;
 
   parser = json_parser_new_immutable ();

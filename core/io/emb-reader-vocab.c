@@ -39,6 +39,7 @@ emb_vocab_read_lines (const char   *name,
 {
   const guint8 *p = data, *end;
   g_autoptr(EmbVocab) vocab = emb_vocab_new ();
+  g_autofree char *what = NULL;
   gsize n_lines = 0, body;
 
   if (!emb_text_check_start (name, data, size, &body, error))
@@ -56,7 +57,9 @@ emb_vocab_read_lines (const char   *name,
       const guint8 *nl = memchr (q, '\n', end - q);
       q = nl != NULL ? nl + 1 : end;
     }
-  emb_vocab_reserve (vocab, n_lines, end - p);
+  what = g_strdup_printf ("%s: the vocabulary of %" G_GSIZE_FORMAT " tokens", name, n_lines);
+  if (!emb_vocab_reserve (vocab, n_lines, end - p, what, error))
+    return NULL;
 
   while (p < end)
     {
