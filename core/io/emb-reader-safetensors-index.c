@@ -172,9 +172,9 @@ emb_read_safetensors_index (const EmbSource      *src,
       if (h == NULL)
         return NULL;
 
-      for (guint i = 0; i < h->tensors->len && found == NULL; i++)
-        if (g_str_equal (g_array_index (h->tensors, StTensor, i).name, tensor))
-          found = &g_array_index (h->tensors, StTensor, i);
+      for (gsize i = 0; i < h->n_tensors && found == NULL; i++)
+        if (g_str_equal (h->tensors[i].name, tensor))
+          found = &h->tensors[i];
       if (found == NULL)
         {
           emb_set_error_offset (error, EMB_ERROR_FORMAT, src->name, map_at,
