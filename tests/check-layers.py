@@ -16,7 +16,7 @@ file names:
     source <- readers <- formats <- dataset
 
 the byte source and what every reader shares (emb-source, emb-parse,
-emb-tensors, emb-tensor-read), the readers (emb-reader*), the one format
+emb-text-encoding, emb-tensors, emb-tensor-read), the readers (emb-reader*), the one format
 table (emb-formats), and the dataset put together (emb-dataset*).  So a
 reader never includes io/emb-dataset.h nor the format table: it returns
 its own result.  Every io file belongs to a group.
@@ -37,7 +37,8 @@ ORDER = ["base", "model", "io", "analysis", "plot"]
 GTK = re.compile(r"^(gtk|gdk|gsk|adwaita)/")
 # io/'s groups, in dependency order: (name, file-name prefixes).
 IO_GROUPS = [
-    ("source", ("emb-source.", "emb-parse.", "emb-tensors.", "emb-tensor-read.")),
+    ("source", ("emb-source.", "emb-parse.", "emb-text-encoding.", "emb-tensors.",
+                "emb-tensor-read.")),
     ("readers", ("emb-reader",)),
     ("formats", ("emb-formats.",)),
     ("dataset", ("emb-dataset",)),

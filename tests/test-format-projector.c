@@ -310,6 +310,111 @@ test_config (void)
   emb_test_folder_remove (dir);
 }
 
+/* A config with one embedding of 2 x 3 float32 whose tensorPath and
+ * metadataPath are given (metadata may be NULL), written to dir. */
+static char *
+write_config (const char *dir,
+              const char *tensor,
+              const char *metadata)
+{
+  g_autofree char *meta = metadata != NULL
+                          ? g_strdup_printf (", \"metadataPath\": \"%s\"", metadata)
+                          : g_strdup ("");
+  g_autofree char *json = g_strdup_printf ("{\"embeddings\": [{\"tensorName\": \"t\", "
+                                           "\"tensorShape\": [2, 3], \"tensorPath\": \"%s\"%s}]}",
+                                           tensor, meta);
+
+  return emb_test_folder_write (dir, "projector_config.json", json, -1);
+}
+
+/* Paths a config names stay in its folder: an absolute path, a file://
+ * URI or a ".." is refused with the config and the member named, even
+ * when the file is there and readable; a file beside the config or below
+ * it is read, and --vocab replaces the metadata without reading it. */
+static void
+test_config_confined (void)
+{
+  static const float values[] = { 1, 2, 3, 4, 5, 6 };
+  g_autofree char *top = emb_test_make_folder ("projector-confined");
+  g_autofree char *dir = g_build_filename (top, "config", NULL);
+  g_autofree char *outside = emb_test_folder_write (top, "outside.bytes", values, sizeof values);
+  g_autofree char *outside_meta = emb_test_folder_write (top, "outside.tsv", "p\nq\n", -1);
+  g_autofree char *sibling = emb_test_folder_write (dir, "t.bytes", values, sizeof values);
+  g_autofree char *below = emb_test_folder_write (dir, "sub/t.bytes", values, sizeof values);
+  g_autofree char *meta = emb_test_folder_write (dir, "meta.tsv", "a\nb\n", -1);
+  g_autofree char *outside_uri = g_filename_to_uri (outside, NULL, NULL);
+  const struct
+  {
+    const char *tensor;
+    const char *metadata;
+    const char *member;
+    const char *value;
+  } refused[] = {
+    { outside, NULL, "tensorPath", outside },
+    { outside_uri, NULL, "tensorPath", outside_uri },
+    { "../outside.bytes", NULL, "tensorPath", "../outside.bytes" },
+    { "sub/../../outside.bytes", NULL, "tensorPath", "sub/../../outside.bytes" },
+    { "t.bytes", "/etc/hostname", "metadataPath", "/etc/hostname" },
+    { "t.bytes", "file:///etc/hostname", "metadataPath", "file:///etc/hostname" },
+    { "t.bytes", "../outside.tsv", "metadataPath", "../outside.tsv" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *path = write_config (dir, refused[i].tensor, refused[i].metadata);
+      g_autofree char *msg = emb_test_load_error (path, NULL, EMB_ERROR_UNSUPPORTED);
+      g_autofree char *part = g_strdup_printf ("%s: embedding 't': %s '%s' is not a file in "
+                                               "the config's folder", path, refused[i].member,
+                                               refused[i].value);
+
+      g_test_message ("%s", msg);
+      emb_test_assert_contains (msg, part);
+    }
+
+  {
+    g_autofree char *path = write_config (dir, "t.bytes", "meta.tsv");
+    g_autoptr(EmbDataset) ds = emb_test_load_ok (path, NULL);
+
+    emb_test_assert_row (ds->matrix, 1, values + 3);
+    g_assert_cmpstr (ds->vocab_source, ==, meta);
+    g_assert_cmpstr (emb_vocab_raw (ds->vocab, 1, NULL), ==, "b");
+  }
+  {
+    g_autofree char *path = write_config (dir, "sub/t.bytes", NULL);
+    g_autoptr(EmbDataset) ds = emb_test_load_ok (path, NULL);
+
+    emb_test_assert_row (ds->matrix, 0, values);
+  }
+  {
+    /* The same file outside, given on the command line, is read. */
+    g_autofree char *path = write_config (dir, "t.bytes", "/etc/hostname");
+    EmbLoadOptions options = { .vocab_path = outside_meta };
+    g_autoptr(EmbDataset) ds = emb_test_load_ok (path, &options);
+
+    g_assert_cmpstr (ds->vocab_source, ==, outside_meta);
+    g_assert_cmpstr (emb_vocab_raw (ds->vocab, 0, NULL), ==, "p");
+  }
+  emb_test_folder_remove (top);
+}
+
+/* A metadata file the config names that is wrong is reported naming the
+ * config, the member as written there, and the file with the line. */
+static void
+test_config_bad_metadata (void)
+{
+  static const float values[] = { 1, 2, 3, 4, 5, 6 };
+  g_autofree char *dir = emb_test_make_folder ("projector-meta");
+  g_autofree char *tensor = emb_test_folder_write (dir, "t.bytes", values, sizeof values);
+  g_autofree char *meta = emb_test_folder_write (dir, "meta.tsv", "word\tn\na\t1\nb\n", -1);
+  g_autofree char *path = write_config (dir, "t.bytes", "meta.tsv");
+  g_autofree char *msg = emb_test_load_error (path, NULL, EMB_ERROR_PARSE);
+  g_autofree char *part = g_strdup_printf ("%s: embedding 't': metadataPath 'meta.tsv': %s:3: ",
+                                           path, meta);
+
+  emb_test_assert_contains (msg, part);
+  emb_test_folder_remove (dir);
+}
+
 /* tests: real files from the TensorBoard projector demo */
 
 static void
@@ -400,6 +505,8 @@ main (int   argc,
   g_test_add_func ("/projector/metadata/attached", test_metadata_attached);
   g_test_add_func ("/projector/bytes", test_bytes);
   g_test_add_func ("/projector/config", test_config);
+  g_test_add_func ("/projector/config/confined", test_config_confined);
+  g_test_add_func ("/projector/config/bad-metadata", test_config_bad_metadata);
   g_test_add_func ("/projector/real/iris", test_real_iris);
   g_test_add_func ("/projector/real/demo-config", test_real_demo_config);
 

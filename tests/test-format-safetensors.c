@@ -136,6 +136,7 @@ main (int   argc,
   st_add_valid_tests ();
   st_add_errors_tests ();
   st_add_sharded_tests ();
+  st_add_header_tests ();
   g_test_add_func ("/safetensors/real/stories260k-f32", test_real_stories_f32);
   g_test_add_func ("/safetensors/real/stories260k-f16", test_real_stories_f16);
   g_test_add_func ("/safetensors/real/stories260k-bf16", test_real_stories_bf16);

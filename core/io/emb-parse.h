@@ -1,4 +1,5 @@
-/* emb-parse.h: number and JSON helpers the text and JSON readers share. */
+/* emb-parse.h: number and JSON helpers the text and JSON readers share,
+ * and the rule for paths named inside files. */
 #pragma once
 
 #include <glib.h>
@@ -26,9 +27,21 @@ char    *emb_parse_preview  (const char *s, gsize len);
 gboolean emb_json_depth_ok  (const guint8 *data, gsize size, guint max_depth,
                              gsize *offset);
 
+/* Whether parsing the size bytes of JSON at data with json-glib (which
+ * aborts when out of memory) fits in the memory available; FALSE with
+ * EMB_ERROR_TOO_LARGE naming the file (name) and both sizes. */
+gboolean emb_json_memory_check (const char *name, const guint8 *data, gsize size,
+                                GError **error);
+
 /* Reports a json-glib parse error as "NAME:LINE: column C: WHAT: cause"
  * (json-glib itself says "<data>:LINE:COL: Parse error: cause"). */
 void     emb_set_json_error (GError **error, const char *name, const char *what,
                              const GError *json_error);
+
+/* Whether path, named inside a file (a shard in an index, a tensor in a
+ * projector config), stays in that file's folder: relative, not a URI, no
+ * backslash, no empty, "." or ".." part.  Files may only point beside or
+ * below themselves; anything else has to be given by the user. */
+gboolean emb_path_is_inside (const char *path);
 
 G_END_DECLS

@@ -49,9 +49,12 @@ _emb_gguf_build_vocab (Reader           *r,
                        GError          **error)
 {
   g_autoptr(EmbVocab) vocab = emb_vocab_new ();
+  g_autofree char *what = g_strdup_printf ("%s: the vocabulary of %" G_GUINT64_FORMAT " tokens",
+                                           r->name, h->n_tokens);
   guint64 pos = h->tokens_pos;
 
-  emb_vocab_reserve (vocab, h->n_tokens, h->tokens_bytes);
+  if (!emb_vocab_reserve (vocab, h->n_tokens, h->tokens_bytes, what, error))
+    return NULL;
   for (guint64 i = 0; i < h->n_tokens; i++)
     {
       guint64 len = _emb_gguf_load_u64 (r->data + pos);

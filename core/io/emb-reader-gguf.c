@@ -27,6 +27,7 @@
 #include "io/emb-reader-gguf-private.h"
 #include "io/emb-tensors.h"
 #include "io/emb-tensor-read.h"
+#include "base/emb-alloc.h"
 #include "base/emb-error.h"
 
 /* auxiliary functions: ggml types */
@@ -243,14 +244,20 @@ read_tensor_table (Reader           *r,
                    GError          **error)
 {
   g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *what = NULL;
   guint64 data_start;
 
   _emb_gguf_reader_set_where (r, "the tensor infos");
   if (!_emb_gguf_reader_need_items (r, h->n_tensors, MIN_TENSOR_INFO, "tensors", error))
     return FALSE;
+  what = g_strdup_printf ("%s: the list of %" G_GUINT64_FORMAT " tensors", r->name, h->n_tensors);
+  table->infos = emb_try_new0 (EmbTensorInfo, h->n_tensors, what, error);
+  if (table->infos == NULL)
+    return FALSE;
+  table->tensors = emb_try_new0 (GgufTensor, h->n_tensors, what, error);
+  if (table->tensors == NULL)
+    return FALSE;
   table->n = h->n_tensors;
-  table->infos = g_new0 (EmbTensorInfo, table->n);
-  table->tensors = g_new0 (GgufTensor, table->n);
   for (gsize i = 0; i < table->n; i++)
     {
       if (!read_tensor_info (r, i, &table->tensors[i], &table->infos[i], error) ||

@@ -14,6 +14,8 @@
 #include "io/emb-reader.h"
 #include "io/emb-reader-vocab.h"
 #include "io/emb-parse.h"
+#include "io/emb-text-encoding.h"
+#include "base/emb-alloc.h"
 #include "base/emb-error.h"
 
 /* Bytes of text parsed between two polls (4 MB). */
@@ -28,19 +30,19 @@ typedef struct
   gsize       line_no;   /* of the line last returned, from 1 */
 } LineIter;
 
-/* Starts at the first line of data, after any byte order mark. */
+/* Starts at the first line of data, after any byte order mark (body
+ * from emb_text_check_start). */
 static void
 line_iter_init (LineIter     *it,
                 const guint8 *data,
-                gsize         size)
+                gsize         size,
+                gsize         body)
 {
   it->p = (const char *) data;
   /* An empty file's data may be NULL, where even NULL + 0 is undefined. */
   it->end = size > 0 ? it->p + size : it->p;
   it->line_no = 0;
-  /* A byte order mark from a Windows editor is not part of the first value. */
-  if (size >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
-    it->p += 3;
+  it->p += body;
 }
 
 /* The next line without its LF or CRLF; FALSE at the end of the data. */
@@ -157,6 +159,7 @@ set_row_error (const EmbSource *src,
  * first one its line, fields and whether it starts with a label. */
 static gsize
 count_rows (const EmbSource *src,
+            gsize            body,
             gsize           *n_fields,
             gsize           *first_line,
             gboolean        *has_label)
@@ -165,7 +168,7 @@ count_rows (const EmbSource *src,
   gsize n_rows = 0;
   LineIter it;
 
-  line_iter_init (&it, src->data, src->size);
+  line_iter_init (&it, src->data, src->size, body);
   while (line_iter_next (&it, &line, &le))
     {
       if (is_blank (line, le))
@@ -197,11 +200,13 @@ emb_read_projector_tsv (const EmbSource      *src,
   g_autoptr(EmbVocab) vocab = NULL;
   LineIter it;
   const char *line, *le, *next_poll;
-  gsize n_rows = 0, n_fields = 0, n_cols, first_line = 0, row = 0;
+  gsize n_rows = 0, n_fields = 0, n_cols, first_line = 0, row = 0, body;
   gboolean has_label = FALSE;
   EmbReadResult *result;
 
-  n_rows = count_rows (src, &n_fields, &first_line, &has_label);
+  if (!emb_text_check_start (src->name, src->data, src->size, &body, error))
+    return NULL;
+  n_rows = count_rows (src, body, &n_fields, &first_line, &has_label);
   if (n_rows == 0)
     {
       emb_set_error_file (error, EMB_ERROR_FORMAT, src->name, "no vectors: the file is blank");
@@ -223,11 +228,15 @@ emb_read_projector_tsv (const EmbSource      *src,
     }
   if (has_label)
     {
+      g_autofree char *what = g_strdup_printf ("%s: the labels of %" G_GSIZE_FORMAT " rows",
+                                               src->name, n_rows);
+
       vocab = emb_vocab_new ();
-      emb_vocab_reserve (vocab, n_rows, n_rows * 8);
+      if (!emb_vocab_reserve (vocab, n_rows, n_rows * 8, what, error))
+        return NULL;
     }
 
-  line_iter_init (&it, src->data, src->size);
+  line_iter_init (&it, src->data, src->size, body);
   next_poll = it.p + POLL_BYTES;
   while (line_iter_next (&it, &line, &le))
     {
@@ -311,6 +320,26 @@ emb_read_projector_tsv (const EmbSource      *src,
   return result;
 }
 
+/* Whether the metadata's columns fit in memory: n_rows x n_columns
+ * values, each a pointer and a copy of its text (at least a 32-byte
+ * block), plus the text of the size-byte file. */
+static gboolean
+check_columns_memory (const char  *name,
+                      gsize        size,
+                      gsize        n_rows,
+                      gsize        n_columns,
+                      GError     **error)
+{
+  g_autofree char *what = g_strdup_printf ("%s: %" G_GSIZE_FORMAT " rows of %" G_GSIZE_FORMAT
+                                           " metadata columns", name, n_rows, n_columns);
+  gsize cells, need;
+
+  if (!emb_size_mul (n_rows, n_columns, &cells) || !emb_size_mul (cells, 40, &need) ||
+      !emb_size_add (need, size, &need))
+    need = G_MAXSIZE;
+  return emb_memory_check (need, what, error);
+}
+
 /* Reads a projector metadata TSV for a matrix of n_rows rows. */
 EmbVocab *
 emb_projector_read_metadata (const char   *name,
@@ -323,15 +352,18 @@ emb_projector_read_metadata (const char   *name,
   g_autoptr(GPtrArray) column_names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) columns = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   g_autoptr(EmbVocab) vocab = NULL;
+  g_autofree char *what = NULL;
   LineIter it;
   const char *line, *le;
   gboolean has_header = FALSE, seen_first = FALSE, found = FALSE;
-  gsize n_data = 0, header_line = 0;
+  gsize n_data = 0, header_line = 0, body;
   guint token_index = 0;
 
+  if (!emb_text_check_start (name, data, size, &body, error))
+    return NULL;
   /* First pass: the header and the row count, checked before anything
    * is copied. */
-  line_iter_init (&it, data, size);
+  line_iter_init (&it, data, size, body);
   while (line_iter_next (&it, &line, &le))
     {
       if (is_blank (line, le))
@@ -368,6 +400,8 @@ emb_projector_read_metadata (const char   *name,
     }
   if (!has_header)
     g_ptr_array_add (column_names, g_strdup ("label"));
+  if (!check_columns_memory (name, size, n_rows, column_names->len, error))
+    return NULL;
   for (guint c = 0; c < column_names->len; c++)
     g_ptr_array_add (columns, g_ptr_array_new_full (n_rows, g_free));
 
@@ -380,12 +414,14 @@ emb_projector_read_metadata (const char   *name,
           found = TRUE;
         }
 
+  what = g_strdup_printf ("%s: the labels of %" G_GSIZE_FORMAT " rows", name, n_rows);
   vocab = emb_vocab_new ();
-  emb_vocab_reserve (vocab, n_rows, n_rows * 8);
+  if (!emb_vocab_reserve (vocab, n_rows, n_rows * 8, what, error))
+    return NULL;
 
   /* Second pass: the values.  Tokens keep their raw bytes, for lookup;
    * column values are display text. */
-  line_iter_init (&it, data, size);
+  line_iter_init (&it, data, size, body);
   while (line_iter_next (&it, &line, &le))
     {
       const char *q = line;

@@ -62,6 +62,22 @@ read_raw_float32 (const EmbSource *src,
 
 /* auxiliary functions: the config */
 
+/* Passes on an error about a file the config names (which names that
+ * file), prefixed with the config and the member naming it. */
+static void
+prefix_member_error (GError          **error,
+                     GError           *local_error,
+                     const EmbSource  *src,
+                     const char       *embedding,
+                     const char       *member,
+                     const char       *value)
+{
+  g_autofree char *quoted = emb_quote_name (src->name, -1);
+
+  g_propagate_prefixed_error (error, local_error, "%s: embedding '%s': %s '%s': ",
+                              quoted, embedding, member, value);
+}
+
 /* A member's string value, or NULL when absent or not a string. */
 static const char *
 get_string (JsonObject *object,
@@ -107,8 +123,11 @@ get_shape (JsonObject *object,
   return TRUE;
 }
 
-/* Resolves a config path against the config's folder.  NULL, with an
- * error naming the config, for a web address: nothing is downloaded. */
+/* Resolves a path the config names against the config's folder.  NULL,
+ * with an error naming the config, the embedding and the member, for a
+ * web address (nothing is downloaded) and for anything outside the
+ * config's folder (emb_path_is_inside): an absolute path, a file:// URI or
+ * a ".." would let a config someone sent read any file as tokens. */
 static char *
 resolve_path (const EmbSource *src,
               const char  *embedding,
@@ -118,13 +137,8 @@ resolve_path (const EmbSource *src,
 {
   g_autofree char *dir = NULL;
 
-  if (g_str_has_prefix (value, "file://"))
-    {
-      char *path = g_filename_from_uri (value, NULL, NULL);
-      if (path != NULL)
-        return path;
-    }
-  if (strstr (value, "://") != NULL && !g_str_has_prefix (value, "resource://"))
+  if (strstr (value, "://") != NULL && !g_str_has_prefix (value, "file://") &&
+      !g_str_has_prefix (value, "resource://"))
     {
       emb_set_error_file (error, EMB_ERROR_UNSUPPORTED, src->name,
                           "embedding '%s': %s '%s' is a web address; download it and "
@@ -132,8 +146,15 @@ resolve_path (const EmbSource *src,
                           embedding, member, value, member);
       return NULL;
     }
-  if (g_path_is_absolute (value) || g_str_has_prefix (value, "resource://"))
-    return g_strdup (value);
+  if (!emb_path_is_inside (value))
+    {
+      emb_set_error_file (error, EMB_ERROR_UNSUPPORTED, src->name,
+                          "embedding '%s': %s '%s' is not a file in the config's folder; "
+                          "a config may only name files beside or below it (copy the file "
+                          "there, or give it on the command line)",
+                          embedding, member, value);
+      return NULL;
+    }
   dir = g_path_get_dirname (src->path);
   return g_build_filename (dir, value, NULL);
 }
@@ -152,11 +173,7 @@ open_member (const EmbSource *src,
   GBytes *bytes = emb_source_open_bytes (path, &local_error);
 
   if (bytes == NULL)
-    {
-      g_autofree char *quoted = emb_quote_name (src->name, -1);
-      g_propagate_prefixed_error (error, local_error, "%s: embedding '%s': %s '%s': ",
-                                  quoted, embedding, member, value);
-    }
+    prefix_member_error (error, local_error, src, embedding, member, value);
   return bytes;
 }
 
@@ -219,6 +236,8 @@ read_metadata (const EmbSource *src,
 {
   g_autofree char *meta_path = resolve_path (src, name, "metadataPath", metadata, error);
   g_autoptr(GBytes) meta_bytes = NULL;
+  GError *local_error = NULL;
+  EmbVocab *vocab;
   const guint8 *data;
   gsize size;
 
@@ -228,11 +247,15 @@ read_metadata (const EmbSource *src,
   if (meta_bytes == NULL)
     return FALSE;
   data = g_bytes_get_data (meta_bytes, &size);
+  vocab = emb_projector_read_metadata (meta_path, data, size, result->matrix->n_rows,
+                                       &local_error);
+  if (vocab == NULL)
+    {
+      prefix_member_error (error, local_error, src, name, "metadataPath", metadata);
+      return FALSE;
+    }
   g_clear_pointer (&result->vocab, emb_vocab_unref);
-  result->vocab = emb_projector_read_metadata (meta_path, data, size,
-                                               result->matrix->n_rows, error);
-  if (result->vocab == NULL)
-    return FALSE;
+  result->vocab = vocab;
   emb_read_result_add_input (result, meta_path);
   result->vocab_source = g_steal_pointer (&meta_path);
   return TRUE;
@@ -286,6 +309,8 @@ emb_read_projector_config (const EmbSource      *src,
                             EMB_JSON_MAX_DEPTH);
       return NULL;
     }
+  if (!emb_json_memory_check (src->name, src->data, src->size, error))
+    return NULL;
   if (src->size > G_MAXSSIZE ||
       !json_parser_load_from_data (parser, (const char *) src->data, src->size, &json_error))
     {
@@ -335,9 +360,14 @@ emb_read_projector_config (const EmbSource      *src,
    * raw float32. */
   if (g_str_has_suffix (tensor, ".tsv") || g_str_has_suffix (tensor, ".txt"))
     {
-      result = emb_read_projector_tsv (&nested, options, error);
+      GError *local_error = NULL;
+
+      result = emb_read_projector_tsv (&nested, options, &local_error);
       if (result == NULL)
-        return NULL;
+        {
+          prefix_member_error (error, local_error, src, name, "tensorPath", tensor);
+          return NULL;
+        }
       if (has_shape && (result->matrix->n_rows != rows || result->matrix->n_cols != cols))
         {
           emb_set_error_file (error, EMB_ERROR_SHAPE, src->name,
@@ -366,7 +396,10 @@ emb_read_projector_config (const EmbSource      *src,
     }
 
   emb_read_result_add_input (result, tensor_path);
-  if (metadata != NULL && !read_metadata (src, name, metadata, result, error))
+  /* A vocabulary the user gave replaces the config's, which is then not
+   * read: it may be missing or broken, or outside the folder. */
+  if (metadata != NULL && !options->vocab_given &&
+      !read_metadata (src, name, metadata, result, error))
     return NULL;
 
   result->tensor = g_strdup (name);

@@ -8,13 +8,20 @@
  * and inside the file; the header starts with '{'; every tensor's bytes are
  * exactly shape x dtype size; sorted by b, the ranges tile the data from 0
  * with no gap or overlap, and the last one ends at the end of the file.
+ *
+ * A header may list over a million tensors in its 100 MB, so it is read
+ * in place (emb-reader-safetensors-json.c checks the tokens, a cursor the
+ * grammar) rather than as a json-glib tree, which takes 1.5 KB a tensor.
+ * Each tensor keeps 80 bytes, its name decoded into one arena.
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "io/emb-reader-safetensors-private.h"
+#include "base/emb-alloc.h"
 #include "base/emb-error.h"
 
 /* The reference implementation refuses larger headers; so do we, before
@@ -22,8 +29,6 @@
 #define MAX_HEADER_SIZE 100000000u
 
 /* auxiliary functions: dtypes */
-
-
 
 /* Every dtype the format defines.  The sizes of those we do not read
  * still matter: they validate the layout of the whole file. */
@@ -61,35 +66,43 @@ find_type (const char *name)
 
 /* auxiliary functions: the parsed header */
 
-
-
-static void
-st_tensor_clear (gpointer p)
-{
-  StTensor *t = p;
-
-  g_free (t->name);
-  g_free (t->dtype);
-}
-
 void
 _emb_st_header_free (StHeader *h)
 {
   g_free (h->name);
   g_clear_pointer (&h->bytes, g_bytes_unref);
-  g_clear_pointer (&h->tensors, g_array_unref);
+  g_free (h->tensors);
+  g_free (h->arena);
   g_free (h);
 }
 
-static StHeader *
-st_header_new (const char *name)
+/* Reading a header: the cursor over its JSON, the header being filled,
+ * and how much of its arena holds names.  The arena has a byte for every
+ * byte of the JSON: a decoded string and its NUL are never longer than
+ * the string with its quotes, so a string read at arena + used always
+ * fits, committed or not. */
+typedef struct
 {
-  StHeader *h = g_new0 (StHeader, 1);
+  StCursor  c;
+  StHeader *h;
+  gsize     used;
+} StRead;
 
-  h->name = g_strdup (name);
-  h->tensors = g_array_new (FALSE, TRUE, sizeof (StTensor));
-  g_array_set_clear_func (h->tensors, st_tensor_clear);
-  return h;
+/* Decodes the string at the cursor to the free end of the arena and
+ * returns it; commit keeps it there. */
+static const char *
+read_arena_string (StRead    *r,
+                   gboolean   commit,
+                   GError   **error)
+{
+  char *out = r->h->arena + r->used;
+  gsize len;
+
+  if (!_emb_st_read_string (&r->c, out, &len, error))
+    return NULL;
+  if (commit)
+    r->used += len + 1;
+  return out;
 }
 
 /* "[512, 64]" */
@@ -111,208 +124,377 @@ format_shape (const StTensor *t)
   return g_string_free (s, FALSE);
 }
 
-/* A JSON integer that is a size: >= 0 and not written with a fraction. */
+/* What the value at the cursor is, for "... is X, not a size"; moves past
+ * it.  FALSE only when its grammar is wrong. */
 static gboolean
-get_size (JsonNode *node,
-          guint64  *out)
+describe_value (StCursor  *c,
+                char     **what,
+                GError   **error)
 {
-  gint64 v;
+  char ch = _emb_st_peek (c);
+  gsize start = c->pos;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
+  if (!_emb_st_skip_value (c, error))
     return FALSE;
-  v = json_node_get_int (node);
-  if (v < 0)
-    return FALSE;
-  *out = (guint64) v;
+  if (ch == '{')
+    *what = g_strdup ("an object");
+  else if (ch == '[')
+    *what = g_strdup ("an array");
+  else if (ch == '"')
+    {
+      g_autofree char *text = _emb_st_excerpt (c->text + start + 1, c->pos - start - 2);
+      *what = g_strdup_printf ("the string \"%s\"", text);
+    }
+  else
+    *what = _emb_st_excerpt (c->text + start, c->pos - start);
   return TRUE;
 }
 
-/* What a node is, for "... is not a size (it is X)". */
-static char *
-describe_node (JsonNode *node)
+/* The value at the cursor as a size: a JSON integer >= 0 ("-0" is 0, as
+ * json-glib reads it).  Moves past the value; *ok tells whether it was a
+ * size and, when not, *what (may be NULL) says what it was.  FALSE only
+ * when the grammar is wrong.  The tokens are checked: an integer fits in
+ * 63 bits. */
+static gboolean
+read_size (StCursor  *c,
+           guint64   *out,
+           gboolean  *ok,
+           char     **what,
+           GError   **error)
 {
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return g_strdup ("null");
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return g_strdup ("an object");
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return g_strdup ("an array");
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return g_strdup_printf ("%g", json_node_get_double (node));
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_strdup_printf ("the string \"%s\"", json_node_get_string (node));
-  return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+  char ch = _emb_st_peek (c);
+  gsize start = c->pos, p = start;
+  gboolean integer = TRUE;
+  guint64 v = 0;
+
+  *ok = FALSE;
+  if (ch != '-' && !g_ascii_isdigit (ch))
+    {
+      g_autofree char *text = NULL;
+
+      if (!describe_value (c, &text, error))
+        return FALSE;
+      if (what != NULL)
+        *what = g_steal_pointer (&text);
+      return TRUE;
+    }
+  if (ch == '-')
+    p++;
+  for (; p < c->len && (g_ascii_isdigit (c->text[p]) || strchr (".eE+-", c->text[p]) != NULL); p++)
+    if (!g_ascii_isdigit (c->text[p]))
+      integer = FALSE;
+    else if (integer)
+      v = v * 10 + (guint64) (c->text[p] - '0');
+  c->pos = p;
+  *ok = integer && (ch != '-' || v == 0);
+  *out = *ok ? v : 0;
+  if (!*ok && what != NULL)
+    *what = _emb_st_excerpt (c->text + start, p - start);
+  return TRUE;
 }
 
-/* Fills t from a tensor's entry.  Offsets are checked against each other
- * and the file later, once every tensor is known. */
+/* "shape": an array of sizes, whose product must fit in a gsize. */
 static gboolean
-parse_tensor (StHeader    *h,
-              const char  *name,
-              JsonNode    *node,
-              gsize        at,
-              StTensor    *t,
-              GError     **error)
+parse_shape (StRead    *r,
+             gsize      at,
+             StTensor  *t,
+             gsize     *count,
+             GError   **error)
 {
-  JsonObject *o;
-  JsonNode *dtype, *shape, *offsets;
-  JsonArray *dims, *range;
-  gsize count = 1, bits;
+  StCursor *c = &r->c;
+  const char *name = t->name;
 
-  t->name = g_strdup (name);
-  t->key_offset = at;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  *count = 1;
+  if (_emb_st_peek (c) != '[')
     {
-      emb_set_error_offset (error, EMB_ERROR_PARSE, h->name, at,
-                            "tensor '%s': its entry is not an object", name);
-      return FALSE;
-    }
-  o = json_node_get_object (node);
-  dtype = json_object_get_member (o, "dtype");
-  shape = json_object_get_member (o, "shape");
-  offsets = json_object_get_member (o, "data_offsets");
-  if (dtype == NULL || shape == NULL || offsets == NULL)
-    {
-      emb_set_error_offset (error, EMB_ERROR_PARSE, h->name, at,
-                            "tensor '%s' has no \"%s\"", name,
-                            dtype == NULL ? "dtype" : shape == NULL ? "shape" : "data_offsets");
-      return FALSE;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (dtype) || json_node_get_value_type (dtype) != G_TYPE_STRING)
-    {
-      emb_set_error_offset (error, EMB_ERROR_PARSE, h->name, at,
-                            "tensor '%s': \"dtype\" is not a string", name);
-      return FALSE;
-    }
-  t->dtype = g_strdup (json_node_get_string (dtype));
-  t->type = find_type (t->dtype);
-
-  if (!JSON_NODE_HOLDS_ARRAY (shape))
-    {
-      emb_set_error_offset (error, EMB_ERROR_PARSE, h->name, at,
+      emb_set_error_offset (error, EMB_ERROR_PARSE, r->h->name, at,
                             "tensor '%s': \"shape\" is not an array", name);
       return FALSE;
     }
-  dims = json_node_get_array (shape);
-  t->n_dims = json_array_get_length (dims);
-  for (guint d = 0; d < t->n_dims; d++)
+  c->pos++;
+  if (_emb_st_peek (c) == ']')
     {
-      JsonNode *item = json_array_get_element (dims, d);
+      c->pos++;
+      return TRUE;
+    }
+  for (guint d = 0;; d++)
+    {
+      g_autofree char *what = NULL;
+      gboolean ok;
       guint64 v;
 
-      if (!get_size (item, &v))
+      if (!read_size (c, &v, &ok, &what, error))
+        return FALSE;
+      if (!ok)
         {
-          g_autofree char *what = describe_node (item);
-          emb_set_error_offset (error, EMB_ERROR_PARSE, h->name, at,
+          emb_set_error_offset (error, EMB_ERROR_PARSE, r->h->name, at,
                                 "tensor '%s': shape entry %u is %s, not a size", name, d, what);
           return FALSE;
         }
       if (d < G_N_ELEMENTS (t->dims))
         t->dims[d] = v;
-      if (v > G_MAXSIZE || !emb_size_mul (count, v, &count))
+      t->n_dims = d + 1;
+      if (v > G_MAXSIZE || !emb_size_mul (*count, v, count))
         {
           g_autofree char *text = format_shape (t);
-          emb_set_error_offset (error, EMB_ERROR_TOO_LARGE, h->name, at,
+          emb_set_error_offset (error, EMB_ERROR_TOO_LARGE, r->h->name, at,
                                 "tensor '%s': shape %s has too many elements to be real",
                                 name, text);
           return FALSE;
         }
+      if (_emb_st_peek (c) == ']')
+        {
+          c->pos++;
+          return TRUE;
+        }
+      if (!_emb_st_expect (c, ',', "',' or ']'", error))
+        return FALSE;
     }
-  t->n_elements = count;
+}
 
-  if (!JSON_NODE_HOLDS_ARRAY (offsets) ||
-      json_array_get_length (range = json_node_get_array (offsets)) != 2 ||
-      !get_size (json_array_get_element (range, 0), &t->begin) ||
-      !get_size (json_array_get_element (range, 1), &t->end))
+/* "data_offsets": [begin, end], two sizes. */
+static gboolean
+parse_offsets (StRead    *r,
+               gsize      at,
+               StTensor  *t,
+               GError   **error)
+{
+  StCursor *c = &r->c;
+  gboolean all_sizes = TRUE;
+  guint n = 0;
+
+  if (_emb_st_peek (c) == '[')
     {
-      emb_set_error_offset (error, EMB_ERROR_PARSE, h->name, at,
+      c->pos++;
+      while (_emb_st_peek (c) != ']')
+        {
+          guint64 v;
+          gboolean ok;
+
+          if (n > 0 && !_emb_st_expect (c, ',', "',' or ']'", error))
+            return FALSE;
+          if (!read_size (c, &v, &ok, NULL, error))
+            return FALSE;
+          all_sizes &= ok;
+          if (n == 0)
+            t->begin = v;
+          else if (n == 1)
+            t->end = v;
+          n++;
+        }
+      c->pos++;
+    }
+  if (n != 2 || !all_sizes)
+    {
+      emb_set_error_offset (error, EMB_ERROR_PARSE, r->h->name, at,
                             "tensor '%s': \"data_offsets\" is not a pair of sizes [begin, end]",
-                            name);
+                            t->name);
       return FALSE;
     }
   if (t->end < t->begin)
     {
-      emb_set_error_offset (error, EMB_ERROR_PARSE, h->name, at,
+      emb_set_error_offset (error, EMB_ERROR_PARSE, r->h->name, at,
                             "tensor '%s': data_offsets [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
-                            "] end before they begin", name, t->begin, t->end);
+                            "] end before they begin", t->name, t->begin, t->end);
       return FALSE;
     }
+  return TRUE;
+}
 
-  /* A dtype the format does not define has no known size: the layout
-   * checks below still hold it to the bytes it claims. */
+/* The bytes that shape and dtype take must be what data_offsets hold.  A
+ * dtype the format does not define has no known size: the layout checks
+ * still hold it to the bytes it claims. */
+static gboolean
+check_tensor_size (StRead          *r,
+                   gsize            at,
+                   const StTensor  *t,
+                   gsize            count,
+                   GError         **error)
+{
+  g_autofree char *text = NULL;
+  gsize bits;
+
   if (t->type == NULL)
     return TRUE;
+  text = format_shape (t);
   if (!emb_size_mul (count, t->type->bits, &bits))
     {
-      g_autofree char *text = format_shape (t);
-      emb_set_error_offset (error, EMB_ERROR_TOO_LARGE, h->name, at,
-                            "tensor '%s': %s %s is too large to be real", name, t->dtype, text);
+      emb_set_error_offset (error, EMB_ERROR_TOO_LARGE, r->h->name, at,
+                            "tensor '%s': %s %s is too large to be real", t->name, t->dtype, text);
       return FALSE;
     }
   if (bits % 8 != 0)
     {
-      g_autofree char *text = format_shape (t);
-      emb_set_error_offset (error, EMB_ERROR_PARSE, h->name, at,
+      emb_set_error_offset (error, EMB_ERROR_PARSE, r->h->name, at,
                             "tensor '%s': %s %s takes %" G_GSIZE_FORMAT " bits, not a whole number of bytes",
-                            name, t->dtype, text, bits);
+                            t->name, t->dtype, text, bits);
       return FALSE;
     }
   if (bits / 8 != t->end - t->begin)
     {
-      g_autofree char *text = format_shape (t);
-      emb_set_error_offset (error, EMB_ERROR_PARSE, h->name, at,
+      emb_set_error_offset (error, EMB_ERROR_PARSE, r->h->name, at,
                             "tensor '%s': %s %s takes %" G_GSIZE_FORMAT " bytes, but data_offsets [%"
                             G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "] hold %" G_GUINT64_FORMAT,
-                            name, t->dtype, text, bits / 8, t->begin, t->end, t->end - t->begin);
+                            t->name, t->dtype, text, bits / 8, t->begin, t->end, t->end - t->begin);
       return FALSE;
     }
   return TRUE;
+}
+
+/* Where the values of an entry's "dtype", "shape" and "data_offsets"
+ * start (0: absent; the last one counts when a member repeats, as in
+ * json-glib), found in one pass over the entry that checks its grammar
+ * and skips every other member. */
+static gboolean
+find_members (StRead    *r,
+              gsize      at[3],
+              GError   **error)
+{
+  static const char * const wanted[3] = { "dtype", "shape", "data_offsets" };
+  StCursor *c = &r->c;
+
+  c->pos++;
+  if (_emb_st_peek (c) == '}')
+    {
+      c->pos++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      const char *key = read_arena_string (r, FALSE, error);
+
+      if (key == NULL || !_emb_st_expect (c, ':', "':' after a member name", error))
+        return FALSE;
+      _emb_st_peek (c);
+      for (guint k = 0; k < 3; k++)
+        if (g_str_equal (key, wanted[k]))
+          at[k] = c->pos;
+      if (!_emb_st_skip_value (c, error))
+        return FALSE;
+      if (_emb_st_peek (c) == '}')
+        {
+          c->pos++;
+          return TRUE;
+        }
+      if (!_emb_st_expect (c, ',', "',' or '}'", error))
+        return FALSE;
+    }
+}
+
+/* Fills t from a tensor's entry at the cursor, moving past it.  Offsets
+ * are checked against each other and the file later, once every tensor is
+ * known. */
+static gboolean
+parse_tensor (StRead    *r,
+              gsize      at,
+              StTensor  *t,
+              GError   **error)
+{
+  StCursor *c = &r->c;
+  gsize member[3] = { 0, 0, 0 }, count, end;
+  const char *dtype;
+
+  t->key_offset = at;
+  if (_emb_st_peek (c) != '{')
+    {
+      emb_set_error_offset (error, EMB_ERROR_PARSE, r->h->name, at,
+                            "tensor '%s': its entry is not an object", t->name);
+      return FALSE;
+    }
+  if (!find_members (r, member, error))
+    return FALSE;
+  end = c->pos;
+  if (member[0] == 0 || member[1] == 0 || member[2] == 0)
+    {
+      emb_set_error_offset (error, EMB_ERROR_PARSE, r->h->name, at,
+                            "tensor '%s' has no \"%s\"", t->name,
+                            member[0] == 0 ? "dtype" : member[1] == 0 ? "shape" : "data_offsets");
+      return FALSE;
+    }
+
+  /* The members' values were checked by find_members: read them again
+   * from where they start. */
+  c->pos = member[0];
+  if (_emb_st_peek (c) != '"')
+    {
+      emb_set_error_offset (error, EMB_ERROR_PARSE, r->h->name, at,
+                            "tensor '%s': \"dtype\" is not a string", t->name);
+      return FALSE;
+    }
+  dtype = read_arena_string (r, FALSE, error);
+  if (dtype == NULL)
+    return FALSE;
+  t->type = find_type (dtype);
+  if (t->type != NULL)
+    t->dtype = t->type->name;
+  else
+    {
+      t->dtype = dtype;
+      r->used += strlen (dtype) + 1;
+    }
+
+  c->pos = member[1];
+  if (!parse_shape (r, at, t, &count, error))
+    return FALSE;
+  c->pos = member[2];
+  if (!parse_offsets (r, at, t, error))
+    return FALSE;
+  c->pos = end;
+  return check_tensor_size (r, at, t, count, error);
 }
 
 /* "__metadata__": string -> string, or null. */
 static gboolean
-check_metadata (StHeader  *h,
-                JsonNode  *node,
+parse_metadata (StRead    *r,
                 gsize      at,
                 GError   **error)
 {
-  JsonObject *o;
-  g_autoptr(GList) names = NULL;
+  StCursor *c = &r->c;
+  char ch = _emb_st_peek (c);
 
-  if (JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (ch == 'n' && c->len - c->pos >= 4 && memcmp (c->text + c->pos, "null", 4) == 0)
+    return _emb_st_skip_value (c, error);
+  if (ch != '{')
     {
-      emb_set_error_offset (error, EMB_ERROR_PARSE, h->name, at,
+      emb_set_error_offset (error, EMB_ERROR_PARSE, r->h->name, at,
                             "\"__metadata__\" is not an object");
       return FALSE;
     }
-  o = json_node_get_object (node);
-  names = json_object_get_members (o);
-  for (GList *l = names; l != NULL; l = l->next)
+  c->pos++;
+  if (_emb_st_peek (c) == '}')
     {
-      JsonNode *value = json_object_get_member (o, l->data);
+      c->pos++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      const char *key = read_arena_string (r, FALSE, error);
 
-      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+      if (key == NULL || !_emb_st_expect (c, ':', "':' after a member name", error))
+        return FALSE;
+      if (_emb_st_peek (c) != '"')
         {
-          emb_set_error_offset (error, EMB_ERROR_PARSE, h->name, at,
-                                "\"__metadata__\": the value of \"%s\" is not a string",
-                                (const char *) l->data);
+          emb_set_error_offset (error, EMB_ERROR_PARSE, r->h->name, at,
+                                "\"__metadata__\": the value of \"%s\" is not a string", key);
           return FALSE;
         }
+      if (!_emb_st_skip_value (c, error))
+        return FALSE;
+      if (_emb_st_peek (c) == '}')
+        {
+          c->pos++;
+          return TRUE;
+        }
+      if (!_emb_st_expect (c, ',', "',' or '}'", error))
+        return FALSE;
     }
-  return TRUE;
 }
 
 /* Orders by data_offsets, then by end, so that empty tensors sharing a
  * begin with a non-empty one come first and still tile. */
-static gint
-compare_by_offsets (gconstpointer a,
-                    gconstpointer b)
+static int
+compare_by_offsets (const void *a,
+                    const void *b)
 {
   const StTensor *const *x = a, *const *y = b;
 
@@ -329,17 +511,21 @@ static gboolean
 check_layout (StHeader  *h,
               GError   **error)
 {
-  g_autoptr(GPtrArray) order = g_ptr_array_sized_new (h->tensors->len);
+  g_autofree char *what = g_strdup_printf ("%s: the order of %" G_GSIZE_FORMAT " tensors",
+                                           h->name, h->n_tensors);
+  g_autofree const StTensor **order = emb_try_new (const StTensor *, h->n_tensors, what, error);
   const StTensor *prev = NULL;
   guint64 expected = 0, file_end;
 
-  for (guint i = 0; i < h->tensors->len; i++)
-    g_ptr_array_add (order, &g_array_index (h->tensors, StTensor, i));
-  g_ptr_array_sort (order, compare_by_offsets);
+  if (order == NULL)
+    return FALSE;
+  for (gsize i = 0; i < h->n_tensors; i++)
+    order[i] = &h->tensors[i];
+  qsort (order, h->n_tensors, sizeof *order, compare_by_offsets);
 
-  for (guint i = 0; i < order->len; i++)
+  for (gsize i = 0; i < h->n_tensors; i++)
     {
-      const StTensor *t = g_ptr_array_index (order, i);
+      const StTensor *t = order[i];
 
       if (t->begin < expected)
         {
@@ -386,25 +572,108 @@ check_layout (StHeader  *h,
   return TRUE;
 }
 
+/* Whether a tensor is named twice (json-glib would have kept the last
+ * silently): FALSE with the second place. */
+static gboolean
+check_unique_names (StHeader  *h,
+                    GError   **error)
+{
+  g_autofree char *what = g_strdup_printf ("%s: the names of %" G_GSIZE_FORMAT " tensors",
+                                           h->name, h->n_tensors);
+  g_autoptr(GHashTable) seen = NULL;
+
+  /* A GHashTable set: a key and a hash per slot, at most 4 slots a name. */
+  if (!emb_memory_check ((guint64) h->n_tensors * 4 * (sizeof (gpointer) + 4), what, error))
+    return FALSE;
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (gsize i = 0; i < h->n_tensors; i++)
+    if (!g_hash_table_add (seen, (gpointer) h->tensors[i].name))
+      {
+        emb_set_error_offset (error, EMB_ERROR_PARSE, h->name, h->tensors[i].key_offset,
+                              "the header names '%s' twice", h->tensors[i].name);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* The members of the header's object: "__metadata__" once at most, and
+ * the tensors, into room made for n_keys of them. */
+static gboolean
+parse_members (StRead    *r,
+               gsize      n_keys,
+               GError   **error)
+{
+  StCursor *c = &r->c;
+  gboolean seen_metadata = FALSE;
+
+  if (!_emb_st_expect (c, '{', "'{'", error))
+    return FALSE;
+  if (_emb_st_peek (c) == '}')
+    {
+      c->pos++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      const char *key;
+      gsize at;
+
+      _emb_st_peek (c);
+      at = c->base + c->pos;
+      key = read_arena_string (r, FALSE, error);
+
+      if (key == NULL || !_emb_st_expect (c, ':', "':' after a member name", error))
+        return FALSE;
+      if (g_str_equal (key, "__metadata__"))
+        {
+          if (seen_metadata)
+            {
+              emb_set_error_offset (error, EMB_ERROR_PARSE, r->h->name, at,
+                                    "the header names '__metadata__' twice");
+              return FALSE;
+            }
+          seen_metadata = TRUE;
+          if (!parse_metadata (r, at, error))
+            return FALSE;
+        }
+      else
+        {
+          StTensor *t;
+
+          /* The tokenizer counted every member name of this object. */
+          g_assert (r->h->n_tensors < n_keys);
+          t = &r->h->tensors[r->h->n_tensors++];
+          t->name = key;
+          r->used += strlen (key) + 1;
+          if (!parse_tensor (r, at, t, error))
+            return FALSE;
+        }
+      if (_emb_st_peek (c) == '}')
+        {
+          c->pos++;
+          return TRUE;
+        }
+      if (!_emb_st_expect (c, ',', "',' or '}'", error))
+        return FALSE;
+    }
+}
+
 /* Reads and checks the header of a safetensors file: the tensors, their
  * shapes and dtypes, and that their offsets tile the file.  Touches only
  * the header's bytes. */
 StHeader *
 _emb_st_read_header (const char    *name,
-             GBytes        *bytes,
-             GError       **error)
+                     GBytes        *bytes,
+                     GError       **error)
 {
-  g_autoptr(StHeader) h = st_header_new (name);
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gsize));
-  g_autoptr(GList) names = NULL;
-  g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(StHeader) h = g_new0 (StHeader, 1);
+  g_autofree char *what = NULL;
+  StRead r = { { 0 } };
   const guint8 *d;
-  JsonNode *root;
-  JsonObject *o;
   guint64 n;
-  guint index = 0;
+  gsize n_keys;
 
+  h->name = g_strdup (name);
   h->bytes = g_bytes_ref (bytes);
   d = g_bytes_get_data (bytes, &h->size);
 
@@ -433,76 +702,42 @@ _emb_st_read_header (const char    *name,
   h->data_start = 8 + n;
   if (n == 0 || d[8] != '{')
     {
-      g_autofree char *what = _emb_st_excerpt ((const char *) d + 8, MIN (n, 16));
+      g_autofree char *start = _emb_st_excerpt ((const char *) d + 8, MIN (n, 16));
       emb_set_error_offset (error, EMB_ERROR_PARSE, name, 8,
-                            "the header is not a JSON object (it starts with '%s')", what);
+                            "the header is not a JSON object (it starts with '%s')", start);
       return NULL;
     }
-
-  parser = _emb_st_json_parse (name, (const char *) d + 8, n, 8, keys, error);
-  if (parser == NULL)
+  if (!_emb_st_json_check (name, (const char *) d + 8, n, 8, NULL, &n_keys, error))
     return NULL;
-  root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+
+  what = g_strdup_printf ("%s: the list of %" G_GSIZE_FORMAT " tensors", name, n_keys);
+  h->tensors = emb_try_new0 (StTensor, n_keys, what, error);
+  if (h->tensors == NULL)
+    return NULL;
+  h->arena = emb_try_alloc (n + 1, 1, what, error);
+  if (h->arena == NULL)
+    return NULL;
+
+  r.c.file = name;
+  r.c.text = (const char *) d + 8;
+  r.c.len = n;
+  r.c.base = 8;
+  r.h = h;
+  /* The grammar of the whole text first, as a parser building a tree
+   * would: a broken file is reported as broken JSON, not by the first
+   * entry that happens to look wrong. */
+  if (!_emb_st_skip_value (&r.c, error))
+    return NULL;
+  if (_emb_st_peek (&r.c) != '\0')
     {
-      emb_set_error_offset (error, EMB_ERROR_PARSE, name, 8, "the header is not a JSON object");
+      _emb_st_unexpected (&r.c, "the end of the header after its object", error);
       return NULL;
     }
-  o = json_node_get_object (root);
-  names = json_object_get_members (o);
+  r.c.pos = 0;
+  if (!parse_members (&r, n_keys, error))
+    return NULL;
 
-  /* json-glib keeps the last of two members with the same name; a file
-   * naming a tensor twice is ambiguous, and its offsets would no longer
-   * line up with the keys found above. */
-  if (g_list_length (names) != keys->len)
-    {
-      seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      for (guint i = 0; i < keys->len; i++)
-        {
-          gsize at = g_array_index (keys, gsize, i);
-          const char *key = (const char *) d + at + 1;
-          const char *close = key;
-          char *raw;
-
-          /* The tokenizer found this string closed, escapes and all. */
-          while (*close != '"')
-            close += *close == '\\' ? 2 : 1;
-          raw = g_strndup (key, close - key);
-          if (!g_hash_table_add (seen, raw))
-            {
-              emb_set_error_offset (error, EMB_ERROR_PARSE, name, at,
-                                    "the header names '%s' twice", raw);
-              return NULL;
-            }
-        }
-      emb_set_error_offset (error, EMB_ERROR_PARSE, name, 8,
-                            "the header names a tensor twice");
-      return NULL;
-    }
-
-  for (GList *l = names; l != NULL; l = l->next, index++)
-    {
-      const char *member = l->data;
-      JsonNode *node = json_object_get_member (o, member);
-      gsize at = _emb_st_member_offset (keys, index, 8);
-      StTensor t = { 0 };
-
-      if (g_str_equal (member, "__metadata__"))
-        {
-          if (!check_metadata (h, node, at, error))
-            return NULL;
-          continue;
-        }
-      if (!parse_tensor (h, member, node, at, &t, error))
-        {
-          st_tensor_clear (&t);
-          return NULL;
-        }
-      g_array_append_val (h->tensors, t);
-    }
-
-  if (!check_layout (h, error))
+  if (!check_unique_names (h, error) || !check_layout (h, error))
     return NULL;
   return g_steal_pointer (&h);
 }
-

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "io/emb-reader-safetensors-private.h"
+#include "io/emb-parse.h"
 #include "base/emb-error.h"
 
 /* An index file is a few KB to a few MB of JSON. */
@@ -20,21 +21,7 @@
 
 /* A shard's path beside the index; for messages, the same beside the name
  * the user typed.  Shards are plain names in the index's folder (or below
- * it): anything reaching elsewhere is refused. */
-static gboolean
-shard_is_plain (const char *shard)
-{
-  g_auto(GStrv) parts = NULL;
-
-  if (*shard == '\0' || g_path_is_absolute (shard) || strchr (shard, '\\') != NULL)
-    return FALSE;
-  parts = g_strsplit (shard, "/", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    if (*parts[i] == '\0' || g_str_equal (parts[i], ".") || g_str_equal (parts[i], ".."))
-      return FALSE;
-  return TRUE;
-}
-
+ * it, emb_path_is_inside): anything reaching elsewhere is refused. */
 static char *
 beside (const char *file,
         const char *shard)
@@ -175,7 +162,7 @@ emb_read_safetensors_index (const EmbSource      *src,
           return NULL;
         }
       shard = json_node_get_string (value);
-      if (!shard_is_plain (shard))
+      if (!emb_path_is_inside (shard))
         {
           emb_set_error_offset (error, EMB_ERROR_PARSE, src->name, map_at,
                                 "\"weight_map\": the shard of tensor '%s', '%s', is not a file "
@@ -187,9 +174,9 @@ emb_read_safetensors_index (const EmbSource      *src,
       if (h == NULL)
         return NULL;
 
-      for (guint i = 0; i < h->tensors->len && found == NULL; i++)
-        if (g_str_equal (g_array_index (h->tensors, StTensor, i).name, tensor))
-          found = &g_array_index (h->tensors, StTensor, i);
+      for (gsize i = 0; i < h->n_tensors && found == NULL; i++)
+        if (g_str_equal (h->tensors[i].name, tensor))
+          found = &h->tensors[i];
       if (found == NULL)
         {
           emb_set_error_offset (error, EMB_ERROR_FORMAT, src->name, map_at,

@@ -1,11 +1,13 @@
 /* emb-reader-safetensors-json.c: the strict JSON of safetensors headers
  * and indexes.
  *
- * json-glib builds the tree, but it is lenient (comments, hex and octal
- * numbers, single quotes), wraps integers past 64 bits around without a
- * word, and recurses once per nesting level.  So the text is first run
- * through a strict JSON tokenizer here, which also bounds the nesting and
- * records where each member of the outermost object starts, for messages.
+ * json-glib is lenient (comments, hex and octal numbers, single quotes),
+ * wraps integers past 64 bits around without a word, and recurses once
+ * per nesting level.  So the text is first run through a strict JSON
+ * tokenizer here, which also bounds the nesting and records where each
+ * member of the outermost object starts, for messages.  An index is then
+ * parsed by json-glib; a header, which may list a million tensors, is
+ * read in place with the cursor at the end of this file, keeping no tree.
  */
 #include "config.h"
 
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "io/emb-reader-safetensors-private.h"
+#include "io/emb-parse.h"
 #include "base/emb-error.h"
 
 /* Nesting the tokenizer lets through.  A header nests three levels
@@ -209,6 +212,7 @@ json_check_tokens (const char  *file,
                    gsize        len,
                    gsize        base,
                    GArray      *keys,
+                   gsize       *n_keys,
                    GError     **error)
 {
   gboolean in_object[MAX_DEPTH];
@@ -261,10 +265,13 @@ json_check_tokens (const char  *file,
 
             if (!scan_string (file, text, len, base, &pos, error))
               return FALSE;
-            if (expect_key && depth == 1 && keys != NULL)
+            if (expect_key && depth == 1)
               {
                 gsize offset = base + start;
-                g_array_append_val (keys, offset);
+
+                if (keys != NULL)
+                  g_array_append_val (keys, offset);
+                (*n_keys)++;
               }
             expect_key = FALSE;
           }
@@ -294,6 +301,31 @@ json_check_tokens (const char  *file,
   return TRUE;
 }
 
+gboolean
+_emb_st_json_check (const char  *file,
+                    const char  *text,
+                    gsize        len,
+                    gsize        base,
+                    GArray      *keys,
+                    gsize       *n_keys,
+                    GError     **error)
+{
+  const char *bad;
+  gsize count = 0;
+
+  if (!g_utf8_validate_len (text, len, &bad))
+    {
+      emb_set_error_offset (error, EMB_ERROR_PARSE, file, base + (bad - text),
+                            "the JSON is not valid UTF-8");
+      return FALSE;
+    }
+  if (!json_check_tokens (file, text, len, base, keys, &count, error))
+    return FALSE;
+  if (n_keys != NULL)
+    *n_keys = count;
+  return TRUE;
+}
+
 /* Parses len bytes of JSON (not NUL-terminated) at file byte base.  A
  * json-glib error says "<data>:LINE:COLUMN: why"; the position is turned
  * into a byte offset. */
@@ -307,19 +339,14 @@ _emb_st_json_parse (const char  *file,
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;
-  const char *bad;
   guint line = 0, column = 0;
   gsize offset = 0;
   const char *why;
   g_autofree char *valid_why = NULL;
 
-  if (!g_utf8_validate_len (text, len, &bad))
-    {
-      emb_set_error_offset (error, EMB_ERROR_PARSE, file, base + (bad - text),
-                            "the JSON is not valid UTF-8");
-      return NULL;
-    }
-  if (!json_check_tokens (file, text, len, base, keys, error))
+  if (!_emb_st_json_check (file, text, len, base, keys, NULL, error))
+    return NULL;
+  if (!emb_json_memory_check (file, (const guint8 *) text, len, error))
     return NULL;
 
   parser = json_parser_new_immutable ();
@@ -364,3 +391,185 @@ _emb_st_member_offset (GArray *keys,
   return index < keys->len ? g_array_index (keys, gsize, index) : fallback;
 }
 
+
+/* The cursor over checked JSON.
+ *
+ * Once _emb_st_json_check has passed, every string is closed with valid
+ * escapes, every number and word is well formed and the nesting is
+ * bounded: what is left to check here is the grammar (brackets that
+ * match, commas and colons in place), reported at the byte where it goes
+ * wrong. */
+
+/* Reports what was found at the cursor when something else was expected. */
+gboolean
+_emb_st_unexpected (StCursor    *c,
+                    const char  *expected,
+                    GError     **error)
+{
+  gsize end = c->pos;
+  g_autofree char *what = NULL;
+
+  if (c->pos >= c->len)
+    {
+      emb_set_error_offset (error, EMB_ERROR_PARSE, c->file, c->base + c->len,
+                            "not valid JSON: expected %s, but the JSON ends", expected);
+      return FALSE;
+    }
+  while (end < c->len && is_word_char (c->text[end]))
+    end++;
+  what = _emb_st_excerpt (c->text + c->pos, MAX (end - c->pos, 1));
+  emb_set_error_offset (error, EMB_ERROR_PARSE, c->file, c->base + c->pos,
+                        "not valid JSON: expected %s, not '%s'", expected, what);
+  return FALSE;
+}
+
+char
+_emb_st_peek (StCursor *c)
+{
+  while (c->pos < c->len && (c->text[c->pos] == ' ' || c->text[c->pos] == '\t' ||
+                             c->text[c->pos] == '\n' || c->text[c->pos] == '\r'))
+    c->pos++;
+  return c->pos < c->len ? c->text[c->pos] : '\0';
+}
+
+gboolean
+_emb_st_expect (StCursor    *c,
+                char         ch,
+                const char  *expected,
+                GError     **error)
+{
+  if (_emb_st_peek (c) != ch)
+    return _emb_st_unexpected (c, expected, error);
+  c->pos++;
+  return TRUE;
+}
+
+/* Past the closing quote of the (checked) string at the cursor. */
+static void
+skip_string (StCursor *c)
+{
+  for (c->pos++; c->text[c->pos] != '"'; c->pos++)
+    if (c->text[c->pos] == '\\')
+      c->pos++;
+  c->pos++;
+}
+
+gboolean
+_emb_st_skip_value (StCursor  *c,
+                    GError   **error)
+{
+  char ch = _emb_st_peek (c);
+
+  if (ch == '"')
+    {
+      skip_string (c);
+      return TRUE;
+    }
+  if (ch == '{' || ch == '[')
+    {
+      char close = ch == '{' ? '}' : ']';
+
+      c->pos++;
+      if (_emb_st_peek (c) == close)
+        {
+          c->pos++;
+          return TRUE;
+        }
+      for (;;)
+        {
+          if (ch == '{' && (!_emb_st_read_string (c, NULL, NULL, error) ||
+                            !_emb_st_expect (c, ':', "':' after a member name", error)))
+            return FALSE;
+          if (!_emb_st_skip_value (c, error))
+            return FALSE;
+          if (_emb_st_peek (c) == close)
+            {
+              c->pos++;
+              return TRUE;
+            }
+          if (!_emb_st_expect (c, ',', ch == '{' ? "',' or '}'" : "',' or ']'", error))
+            return FALSE;
+        }
+    }
+  if (ch != '\0' && is_word_char (ch))
+    {
+      while (c->pos < c->len && is_word_char (c->text[c->pos]))
+        c->pos++;
+      return TRUE;
+    }
+  return _emb_st_unexpected (c, "a value", error);
+}
+
+/* The value of the 4 hex digits at p. */
+static guint
+hex4 (const char *p)
+{
+  guint v = 0;
+
+  for (guint k = 0; k < 4; k++)
+    v = v * 16 + g_ascii_xdigit_value (p[k]);
+  return v;
+}
+
+gboolean
+_emb_st_read_string (StCursor    *c,
+                     char        *out,
+                     gsize       *out_len,
+                     GError     **error)
+{
+  static const char escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+  gsize n = 0;
+
+  if (_emb_st_peek (c) != '"')
+    return _emb_st_unexpected (c, "a string", error);
+  if (out == NULL)
+    {
+      skip_string (c);
+      return TRUE;
+    }
+  c->pos++;
+  while (c->text[c->pos] != '"')
+    {
+      const char *p = c->text + c->pos;
+      guint cp;
+
+      if (*p != '\\')
+        {
+          out[n++] = *p;
+          c->pos++;
+          continue;
+        }
+      if (p[1] != 'u')
+        {
+          out[n++] = strchr (escapes, p[1])[1];
+          c->pos += 2;
+          continue;
+        }
+      cp = hex4 (p + 2);
+      c->pos += 6;
+      if (cp >= 0xd800 && cp < 0xdc00 && p[6] == '\\' && p[7] == 'u' &&
+          hex4 (p + 8) >= 0xdc00 && hex4 (p + 8) < 0xe000)
+        {
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (hex4 (p + 8) - 0xdc00);
+          c->pos += 6;
+        }
+      else if (cp >= 0xd800 && cp < 0xe000)
+        {
+          emb_set_error_offset (error, EMB_ERROR_PARSE, c->file, c->base + (p - c->text),
+                                "not valid JSON: \\u%.4s is half of a UTF-16 pair", p + 2);
+          return FALSE;
+        }
+      if (cp == 0)
+        {
+          emb_set_error_offset (error, EMB_ERROR_PARSE, c->file, c->base + (p - c->text),
+                                "a NUL character (\\u0000) inside a JSON string");
+          return FALSE;
+        }
+      n += g_unichar_to_utf8 (cp, out + n);
+    }
+  c->pos++;
+  out[n] = '\0';
+  if (out_len != NULL)
+    *out_len = n;
+  return TRUE;
+}

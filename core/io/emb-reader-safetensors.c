@@ -15,37 +15,35 @@
 #include "io/emb-reader-safetensors-private.h"
 #include "io/emb-tensors.h"
 #include "io/emb-tensor-read.h"
+#include "base/emb-alloc.h"
 #include "base/emb-error.h"
 
-/* The tensor list in the form the picking rule takes.  EmbTensorInfo
+/* The tensor list in the form the picking rule takes, its strings
+ * borrowed from the headers: free it with g_free alone.  EmbTensorInfo
  * holds four dimensions; a deeper tensor is never a matrix, and is listed
  * with its first four. */
 static EmbTensorInfo *
-tensor_infos (GPtrArray *tensors)
+tensor_infos (const char  *file,
+              GPtrArray   *tensors,
+              GError     **error)
 {
-  EmbTensorInfo *infos = g_new0 (EmbTensorInfo, MAX (tensors->len, 1));
+  g_autofree char *what = g_strdup_printf ("%s: the list of %u tensors", file, tensors->len);
+  EmbTensorInfo *infos = emb_try_new0 (EmbTensorInfo, tensors->len, what, error);
 
+  if (infos == NULL)
+    return NULL;
   for (guint i = 0; i < tensors->len; i++)
     {
       const StTensor *t = g_ptr_array_index (tensors, i);
 
-      infos[i].name = g_strdup (t->name);
-      infos[i].dtype = g_strdup (t->dtype);
+      infos[i].name = (char *) t->name;
+      infos[i].dtype = (char *) t->dtype;
       infos[i].n_dims = MIN (t->n_dims, G_N_ELEMENTS (infos[i].shape));
       for (guint d = 0; d < infos[i].n_dims; d++)
         infos[i].shape[d] = t->dims[d];
       infos[i].readable = t->type != NULL && t->type->kind != ST_OTHER;
     }
   return infos;
-}
-
-static void
-tensor_infos_free (EmbTensorInfo *infos,
-                   gsize          n)
-{
-  for (gsize i = 0; i < n; i++)
-    emb_tensor_info_clear (&infos[i]);
-  g_free (infos);
 }
 
 /* Which of tensors to read.  A tensor asked for by name whose dtype we do
@@ -57,8 +55,7 @@ _emb_st_pick_tensor (const char *file,
              const char *wanted,
              GError    **error)
 {
-  EmbTensorInfo *infos;
-  gssize chosen;
+  g_autofree EmbTensorInfo *infos = NULL;
 
   if (wanted != NULL)
     for (guint i = 0; i < tensors->len; i++)
@@ -76,10 +73,10 @@ _emb_st_pick_tensor (const char *file,
           }
       }
 
-  infos = tensor_infos (tensors);
-  chosen = emb_pick_embedding_tensor (file, infos, tensors->len, wanted, error);
-  tensor_infos_free (infos, tensors->len);
-  return chosen;
+  infos = tensor_infos (file, tensors, error);
+  if (infos == NULL)
+    return -1;
+  return emb_pick_embedding_tensor (file, infos, tensors->len, wanted, error);
 }
 
 /* auxiliary functions: the data */
@@ -121,21 +118,22 @@ _emb_st_read_chosen (const EmbSource      *src,
              const EmbReadOptions *options,
              GError              **error)
 {
-  EmbTensorInfo *infos;
+  g_autofree EmbTensorInfo *infos = NULL;
   EmbReadResult *result;
   EmbMatrix *matrix;
 
   /* emb_pick_embedding_tensor only returns readable 2-D tensors. */
   g_assert (t->type != NULL && t->type->kind != ST_OTHER && t->n_dims == 2);
 
+  infos = tensor_infos (src->name, tensors, error);
+  if (infos == NULL)
+    return NULL;
   matrix = read_matrix (src, h->data_start, t, options->keep_nonfinite, error);
   if (matrix == NULL)
     return NULL;
   result = emb_read_result_new (matrix, t->type->stored);
   result->tensor = g_strdup (t->name);
-  infos = tensor_infos (tensors);
   result->tensors = emb_tensor_list_describe (infos, tensors->len);
-  tensor_infos_free (infos, tensors->len);
   return result;
 }
 
@@ -152,6 +150,7 @@ emb_read_safetensors (const EmbSource      *src,
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GPtrArray) tensors = NULL;
   g_autoptr(GPtrArray) files = NULL;
+  g_autofree char *what = NULL;
   gssize chosen;
 
   /* The loader always gives bytes; a caller with bare data gets a copy,
@@ -161,11 +160,14 @@ emb_read_safetensors (const EmbSource      *src,
   if (h == NULL)
     return NULL;
 
-  tensors = g_ptr_array_sized_new (h->tensors->len);
-  files = g_ptr_array_sized_new (h->tensors->len);
-  for (guint i = 0; i < h->tensors->len; i++)
+  what = g_strdup_printf ("%s: the list of %" G_GSIZE_FORMAT " tensors", src->name, h->n_tensors);
+  if (!emb_memory_check ((guint64) h->n_tensors * 2 * sizeof (gpointer), what, error))
+    return NULL;
+  tensors = g_ptr_array_sized_new (h->n_tensors);
+  files = g_ptr_array_sized_new (h->n_tensors);
+  for (gsize i = 0; i < h->n_tensors; i++)
     {
-      g_ptr_array_add (tensors, &g_array_index (h->tensors, StTensor, i));
+      g_ptr_array_add (tensors, &h->tensors[i]);
       g_ptr_array_add (files, h->name);
     }
   chosen = _emb_st_pick_tensor (src->name, tensors, files, options->tensor, error);

@@ -17,6 +17,7 @@
 
 #include "io/emb-reader-text-private.h"
 #include "io/emb-parse.h"
+#include "base/emb-alloc.h"
 #include "base/emb-error.h"
 
 /* Below this many bytes per chunk a thread costs more than it saves. */
@@ -470,15 +471,22 @@ clear_chunk_errors (TextJob *job)
 static EmbVocab *
 tokens_to_vocab (const EmbSource *src,
                  const TokenSpan *spans,
-                 gsize            n_rows)
+                 gsize            n_rows,
+                 GError         **error)
 {
   const char *data = (const char *) src->data;
   EmbVocab *vocab = emb_vocab_new ();
+  g_autofree char *what = g_strdup_printf ("%s: the tokens of %" G_GSIZE_FORMAT " rows",
+                                           src->name, n_rows);
   gsize token_bytes = 0;
 
   for (gsize i = 0; i < n_rows; i++)
     token_bytes += spans[i].len;
-  emb_vocab_reserve (vocab, n_rows, token_bytes);
+  if (!emb_vocab_reserve (vocab, n_rows, token_bytes, what, error))
+    {
+      emb_vocab_unref (vocab);
+      return NULL;
+    }
   for (gsize i = 0, released = 0; i < n_rows; i++)
     {
       /* Tokens are a line apart, each a cache miss: ask for them early. */
@@ -557,6 +565,7 @@ _emb_text_read_rows (const EmbSource      *src,
   TextJob job = { 0, };
   gsize capacity = 0, n_rows = 0;
   EmbReadResult *result;
+  EmbVocab *vocab;
 
   job.src = src;
   job.keep_nonfinite = options->keep_nonfinite;
@@ -585,13 +594,12 @@ _emb_text_read_rows (const EmbSource      *src,
       matrix = emb_matrix_new (capacity, n_cols, error);
       if (matrix == NULL)
         return NULL;
-      spans = g_try_new (TokenSpan, capacity);
+      g_autofree char *what = g_strdup_printf ("%s: the places of %" G_GSIZE_FORMAT " tokens",
+                                               src->name, capacity);
+
+      spans = emb_try_new (TokenSpan, capacity, what, error);
       if (spans == NULL)
-        {
-          emb_set_error_file (error, EMB_ERROR_TOO_LARGE, src->name,
-                              "not enough memory for %" G_GSIZE_FORMAT " tokens", capacity);
-          return NULL;
-        }
+        return NULL;
       job.values = matrix->data;
       job.spans = spans;
       run_chunks (&job, parse_chunk_thread);
@@ -644,8 +652,11 @@ _emb_text_read_rows (const EmbSource      *src,
       matrix = exact;
     }
 
+  vocab = tokens_to_vocab (src, spans, n_rows, error);
+  if (vocab == NULL)
+    return NULL;
   result = emb_read_result_new (g_steal_pointer (&matrix), "text");
-  result->vocab = tokens_to_vocab (src, spans, n_rows);
+  result->vocab = vocab;
   return result;
 }
 

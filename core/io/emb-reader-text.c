@@ -12,6 +12,7 @@
 
 #include "io/emb-reader-text-private.h"
 #include "io/emb-parse.h"
+#include "io/emb-text-encoding.h"
 #include "base/emb-error.h"
 
 /* How much of a bad field an error message quotes. */
@@ -25,16 +26,6 @@ is_number (const char *p,
   float v;
 
   return emb_parse_float (&p, end, &v) && p == end;
-}
-
-/* Skips a UTF-8 byte order mark, which some Windows tools write. */
-static gsize
-skip_bom (const guint8 *data,
-          gsize         size)
-{
-  if (size >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf)
-    return 3;
-  return 0;
 }
 
 /* Parses a "ROWS COLUMNS" line at p: two unsigned integers, blanks around
@@ -119,10 +110,13 @@ gboolean
 emb_text_has_header (const guint8 *data,
                      gsize         size)
 {
-  const char *p = (const char *) data + skip_bom (data, size);
-  gsize rows = 0, cols = 0;
+  gsize body, rows = 0, cols = 0;
   gboolean overflow;
+  const char *p;
 
+  if (!emb_text_check_start (NULL, data, size, &body, NULL))
+    return FALSE;
+  p = (const char *) data + body;
   if (parse_header (p, (const char *) data + size, &rows, &cols, &overflow) == NULL)
     return FALSE;
   /* Numbers too big for a gsize are still a header, one to refuse. */
@@ -138,10 +132,13 @@ emb_read_glove (const EmbSource      *src,
 {
   const char *data = (const char *) src->data;
   const char *end = data + src->size;
-  gsize body = skip_bom (src->data, src->size);
-  const char *ls = data + body;
-  gsize line = 1;
+  const char *ls;
+  gsize body, line = 1;
   gsize n_cols;
+
+  if (!emb_text_check_start (src->name, src->data, src->size, &body, error))
+    return NULL;
+  ls = data + body;
 
   /* The first row sets the width. */
   for (;;)
@@ -183,11 +180,12 @@ emb_read_word2vec_text (const EmbSource      *src,
 {
   const char *data = (const char *) src->data;
   const char *end = data + src->size;
-  gsize body = skip_bom (src->data, src->size);
   const char *after;
-  gsize rows = 0, cols = 0, per_row, need, have;
+  gsize body, rows = 0, cols = 0, per_row, need, have;
   gboolean overflow;
 
+  if (!emb_text_check_start (src->name, src->data, src->size, &body, error))
+    return NULL;
   after = parse_header (data + body, end, &rows, &cols, &overflow);
   if (after == NULL)
     {

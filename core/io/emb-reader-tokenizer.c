@@ -325,6 +325,7 @@ builder_finish (Builder   *b,
                 GError   **error)
 {
   g_autoptr(EmbVocab) vocab = NULL;
+  g_autofree char *what = NULL;
   gsize n = b->slots->len, total = 0;
 
   if (n == 0)
@@ -340,7 +341,9 @@ builder_finish (Builder   *b,
     }
 
   vocab = emb_vocab_new ();
-  emb_vocab_reserve (vocab, n, total);
+  what = g_strdup_printf ("%s: the vocabulary of %" G_GSIZE_FORMAT " tokens", b->name, n);
+  if (!emb_vocab_reserve (vocab, n, total, what, error))
+    return NULL;
   for (gsize i = 0; i < n; i++)
     {
       const Slot *slot = &g_array_index (b->slots, Slot, i);
@@ -462,6 +465,8 @@ read_json_vocab (const char   *name,
                             EMB_JSON_MAX_DEPTH);
       return NULL;
     }
+  if (!emb_json_memory_check (name, data, size, error))
+    return NULL;
   if (size > G_MAXSSIZE
       || !json_parser_load_from_data (parser, (const char *) data, (gssize) size, &local))
     {

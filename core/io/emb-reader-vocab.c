@@ -12,6 +12,7 @@
 
 #include "io/emb-reader-vocab.h"
 #include "io/emb-source.h"
+#include "io/emb-text-encoding.h"
 #include "base/emb-error.h"
 
 /* auxiliary functions */
@@ -37,24 +38,28 @@ emb_vocab_read_lines (const char   *name,
                       GError      **error)
 {
   const guint8 *p = data, *end;
-  EmbVocab *vocab = emb_vocab_new ();
-  gsize n_lines = 0;
+  g_autoptr(EmbVocab) vocab = emb_vocab_new ();
+  g_autofree char *what = NULL;
+  gsize n_lines = 0, body;
 
+  if (!emb_text_check_start (name, data, size, &body, error))
+    return NULL;
   /* An empty file has no tokens.  Its mapping may have no address at all
    * (data NULL), and even NULL + 0 is undefined, so stop before any
    * pointer arithmetic. */
   if (size == 0)
-    return vocab;
+    return g_steal_pointer (&vocab);
   end = data + size;
-  if (size >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
-    p += 3;
+  p += body;
 
   for (const guint8 *q = p; q < end; n_lines++)
     {
       const guint8 *nl = memchr (q, '\n', end - q);
       q = nl != NULL ? nl + 1 : end;
     }
-  emb_vocab_reserve (vocab, n_lines, end - p);
+  what = g_strdup_printf ("%s: the vocabulary of %" G_GSIZE_FORMAT " tokens", name, n_lines);
+  if (!emb_vocab_reserve (vocab, n_lines, end - p, what, error))
+    return NULL;
 
   while (p < end)
     {
@@ -67,7 +72,7 @@ emb_vocab_read_lines (const char   *name,
       emb_vocab_add (vocab, (const char *) p, len);
       p = nl != NULL ? nl + 1 : end;
     }
-  return vocab;
+  return g_steal_pointer (&vocab);
 }
 
 EmbVocab *

@@ -147,6 +147,7 @@ emb_read_word2vec_binary (const EmbSource      *src,
   const guint8 *poll_at;
   g_autoptr(EmbMatrix) matrix = NULL;
   g_autoptr(EmbVocab) vocab = NULL;
+  g_autofree char *what = NULL;
   gsize rows = 0, cols = 0, row_bytes, vector_bytes, have;
   EmbReadResult *result;
 
@@ -169,8 +170,10 @@ emb_read_word2vec_binary (const EmbSource      *src,
   if (matrix == NULL)
     return NULL;
   vocab = emb_vocab_new ();
+  what = g_strdup_printf ("%s: the vocabulary of %" G_GSIZE_FORMAT " tokens", src->name, rows);
   /* Whatever is not vectors is tokens and their separators. */
-  emb_vocab_reserve (vocab, rows, have - vector_bytes);
+  if (!emb_vocab_reserve (vocab, rows, have - vector_bytes, what, error))
+    return NULL;
 
   poll_at = p + POLL_BYTES;
   for (gsize i = 0; i < rows; i++)

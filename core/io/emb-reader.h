@@ -24,6 +24,8 @@ typedef struct
   const char *tensor;          /* the tensor asked for, or NULL */
   gboolean    keep_nonfinite;  /* read nan/inf as they are (the dataset
                                   applies its nan policy after), else refuse */
+  gboolean    vocab_given;     /* the user gave the vocabulary (--vocab): a
+                                  projector config's metadataPath is not read */
 } EmbReadOptions;
 
 typedef struct

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "model/emb-vocab.h"
+#include "base/emb-alloc.h"
+#include "base/emb-error.h"
 
 struct _EmbVocab
 {
@@ -415,7 +417,8 @@ emb_vocab_new_row_ids (gsize n)
   EmbVocab *self = emb_vocab_new ();
   char buf[32];
 
-  emb_vocab_reserve (self, n, n * 7);
+  /* n is the rows of a matrix already in memory: a tenth of its size. */
+  emb_vocab_reserve (self, n, n * 7, "row ids", NULL);
   for (gsize i = 0; i < n; i++)
     {
       int len = g_snprintf (buf, sizeof buf, "%" G_GSIZE_FORMAT, i);
@@ -455,18 +458,31 @@ emb_vocab_unref (EmbVocab *self)
   g_free (self);
 }
 
-void
-emb_vocab_reserve (EmbVocab *self,
-                   gsize     n,
-                   gsize     total_bytes)
+/* Per token: its NUL, its offset, and the two lookup tables built on
+ * first use (at most 4 slots of 4 bytes each per token). */
+#define VOCAB_BYTES_PER_TOKEN (1 + sizeof (guint64) + 2 * 4 * sizeof (guint32))
+
+gboolean
+emb_vocab_reserve (EmbVocab    *self,
+                   gsize        n,
+                   gsize        total_bytes,
+                   const char  *what,
+                   GError     **error)
 {
-  gsize have = self->bytes->len;
+  gsize have = self->bytes->len, per_token, need;
+
+  if (!emb_size_mul (n, VOCAB_BYTES_PER_TOKEN, &per_token) ||
+      !emb_size_add (per_token, total_bytes, &need))
+    need = G_MAXSIZE;
+  if (!emb_memory_check (need, what, error))
+    return FALSE;
 
   /* GByteArray has no reserve: grow then shrink the length back. */
   g_byte_array_set_size (self->bytes, have + total_bytes + n);
   g_byte_array_set_size (self->bytes, have);
   g_array_set_size (self->offsets, self->offsets->len + n);
   g_array_set_size (self->offsets, self->offsets->len - n);
+  return TRUE;
 }
 
 gsize

@@ -33,10 +33,14 @@ void        emb_vocab_unref        (EmbVocab *self);
 gsize       emb_vocab_add          (EmbVocab   *self,
                                     const char *raw,
                                     gssize      len);
-/* Preallocates room for n tokens of total_bytes raw bytes. */
-void        emb_vocab_reserve      (EmbVocab *self,
-                                    gsize     n,
-                                    gsize     total_bytes);
+/* Preallocates room for n tokens of total_bytes raw bytes, after checking
+ * that they and the lookup tables fit in memory; FALSE with
+ * EMB_ERROR_TOO_LARGE ("WHAT needs ...") when they do not. */
+gboolean    emb_vocab_reserve      (EmbVocab    *self,
+                                    gsize        n,
+                                    gsize        total_bytes,
+                                    const char  *what,
+                                    GError     **error);
 
 gsize       emb_vocab_size         (const EmbVocab *self);
 /* The raw bytes, NUL-terminated (a raw token may itself hold a NUL: use len). */

@@ -78,18 +78,26 @@ fail (const char *format,
 }
 
 /* The place a message names right after path: FALSE when it does not
- * start with path followed by one of the three forms. */
+ * start with path followed by one of the three forms.  A file another
+ * file names (a projector config's tensorPath) may come after what named
+ * it: "CONFIG: embedding 't': tensorPath 't.tsv': PATH:3: ...". */
 static gboolean
 parse_place (const char *message,
              const char *path,
              Place      *place,
              guint64    *at)
 {
-  const char *rest;
+  g_autofree char *via = g_strconcat ("': ", path, NULL);
+  const char *rest, *inner;
   char *end;
 
   if (!g_str_has_prefix (message, path))
-    return FALSE;
+    {
+      inner = strstr (message, via);
+      if (inner == NULL)
+        return FALSE;
+      message = inner + 3;
+    }
   rest = message + strlen (path);
   *at = 0;
   if (rest[0] == ':' && g_ascii_isdigit (rest[1]))

@@ -64,3 +64,4 @@ float half_reference (guint16 h);
 void st_add_valid_tests (void);
 void st_add_errors_tests (void);
 void st_add_sharded_tests (void);
+void st_add_header_tests (void);
