@@ -186,6 +186,66 @@ count_rows (const EmbSource *src,
   return n_rows;
 }
 
+typedef enum { VALUES_OK, VALUES_BAD, VALUES_NON_FINITE } ValuesStatus;
+
+/* Parses the n_cols tab-separated values of one line from *q into dst.
+ * VALUES_BAD leaves *q at the bad field and *column on it;
+ * VALUES_NON_FINITE has set the error. */
+static ValuesStatus
+parse_values (const EmbSource      *src,
+              const EmbReadOptions *options,
+              gsize                 line_no,
+              const char          **qp,
+              const char           *le,
+              float                *dst,
+              gsize                 n_cols,
+              gsize                *column,
+              GError              **error)
+{
+  const char *q = *qp;
+
+  for (gsize j = 0; j < n_cols; j++, (*column)++)
+    {
+      const char *start;
+      float v;
+
+      while (q < le && *q == ' ')
+        q++;
+      start = q;
+      if (!emb_parse_float (&q, le, &v))
+        {
+          *qp = start;
+          return VALUES_BAD;
+        }
+      while (q < le && *q == ' ')
+        q++;
+      if (q < le && *q != '\t')
+        {
+          *qp = start;
+          return VALUES_BAD;
+        }
+      if (!isfinite (v) && !options->keep_nonfinite)
+        {
+          emb_set_error_line (error, EMB_ERROR_NON_FINITE, src->name, line_no,
+                              "column %" G_GSIZE_FORMAT " is %s",
+                              *column, isnan (v) ? "nan" : v > 0 ? "inf" : "-inf");
+          return VALUES_NON_FINITE;
+        }
+      dst[j] = v;
+      if (j + 1 < n_cols)
+        {
+          if (q >= le)
+            {
+              *qp = q;
+              return VALUES_BAD;
+            }
+          q++;
+        }
+    }
+  *qp = q;
+  return VALUES_OK;
+}
+
 /* public API */
 
 /* Reads a projector vectors.tsv.  Two passes over the mapped text: one to
@@ -270,40 +330,14 @@ emb_read_projector_tsv (const EmbSource      *src,
         }
 
       dst = matrix->data + row * n_cols;
-      for (gsize j = 0; j < n_cols; j++, column++)
+      switch (parse_values (src, options, it.line_no, &q, le, dst, n_cols, &column, error))
         {
-          const char *start;
-          float v;
-
-          while (q < le && *q == ' ')
-            q++;
-          start = q;
-          if (!emb_parse_float (&q, le, &v))
-            {
-              q = start;
-              goto bad_row;
-            }
-          while (q < le && *q == ' ')
-            q++;
-          if (q < le && *q != '\t')
-            {
-              q = start;
-              goto bad_row;
-            }
-          if (!isfinite (v) && !options->keep_nonfinite)
-            {
-              emb_set_error_line (error, EMB_ERROR_NON_FINITE, src->name, it.line_no,
-                                  "column %" G_GSIZE_FORMAT " is %s",
-                                  column, isnan (v) ? "nan" : v > 0 ? "inf" : "-inf");
-              return NULL;
-            }
-          dst[j] = v;
-          if (j + 1 < n_cols)
-            {
-              if (q >= le)
-                goto bad_row;
-              q++;
-            }
+        case VALUES_OK:
+          break;
+        case VALUES_BAD:
+          goto bad_row;
+        case VALUES_NON_FINITE:
+          return NULL;
         }
       if (q < le)
         goto bad_row;
