@@ -5,6 +5,7 @@
 
 #include <cblas.h>
 
+#include "base/emb-alloc.h"
 #include "analysis/emb-kmeans-private.h"
 
 /* The exact squared distance sum_j (s x_j - c_j)^2 in double, from the
@@ -318,7 +319,7 @@ km_pass_worker (gpointer data)
  * the clusters' sums and counts and, when exact, the exact distances and
  * the inertia sum_i |x~_i - c_a(i)|^2.  When fill_sq, the row norms are
  * computed on the way (the block is then in cache for sgemm).  Progress
- * goes from p0 to p1; FALSE when cancelled. */
+ * goes from p0 to p1; FALSE when cancelled or out of memory. */
 gboolean
 km_pass (const KmRows      *rows,
          EmbMetric          metric,
@@ -364,8 +365,11 @@ km_pass (const KmRows      *rows,
   memset (pass->counts, 0, k * sizeof (gsize));
   if (n_chunks > 1)
     {
-      partial = g_new0 (double, (n_chunks - 1) * k * d);
-      partial_counts = g_new0 (gsize, (n_chunks - 1) * k);
+      partial = emb_try_new0 (double, (n_chunks - 1) * k * d, "k-means partial sums", error);
+      partial_counts = partial != NULL ? emb_try_new0 (gsize, (n_chunks - 1) * k,
+                                                       "k-means partial counts", error) : NULL;
+      if (partial == NULL || partial_counts == NULL)
+        return FALSE;
     }
   for (gsize c = 0; c < n_chunks; c++)
     {

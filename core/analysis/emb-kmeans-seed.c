@@ -4,6 +4,7 @@
 
 #include <cblas.h>
 
+#include "base/emb-alloc.h"
 #include "analysis/emb-kmeans-private.h"
 
 /* splitmix64: x += 0x9e3779b97f4a7c15, then two xor-shift-multiply rounds;
@@ -110,9 +111,13 @@ km_seed (const KmRows  *rows,
          GError       **error)
 {
   gsize n = rows->n, d = rows->d, k = cents->k;
-  g_autofree double *d2 = g_new (double, n);
-  g_autofree float *dots = g_new (float, n);
-  gsize pick = km_rng_below (rng, n);
+  g_autofree double *d2 = emb_try_new (double, n, "k-means seeding distances", error);
+  g_autofree float *dots = d2 != NULL ? emb_try_new (float, n, "k-means seeding dots", error) : NULL;
+  gsize pick;
+
+  if (dots == NULL)
+    return FALSE;
+  pick = km_rng_below (rng, n);
 
   for (gsize i = 0; i < n; i++)
     d2[i] = G_MAXDOUBLE;
