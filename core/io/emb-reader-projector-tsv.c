@@ -42,7 +42,8 @@ line_iter_init (LineIter     *it,
   /* An empty file's data may be NULL, where even NULL + 0 is undefined. */
   it->end = size > 0 ? it->p + size : it->p;
   it->line_no = 0;
-  it->p += body;
+  if (body > 0)
+    it->p += body;
 }
 
 /* The next line without its LF or CRLF; FALSE at the end of the data. */
