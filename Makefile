@@ -8,7 +8,7 @@ MESON_OPTS ?=
 # Build and test dependencies (Debian 12 package names).
 DEPS = build-essential meson ninja-build pkg-config \
        libglib2.0-dev libgtk-4-dev libcairo2-dev libjson-glib-dev \
-       liblapacke-dev libopenblas-dev \
+       liblapacke-dev libopenblas-dev libfftw3-dev \
        python3 python3-numpy locales poppler-utils xvfb xauth dbus desktop-file-utils appstream
 # Only for `make bench`: the Python peer and npm for the GloVe data set.
 BENCH_DEPS = python3-sklearn python3-matplotlib

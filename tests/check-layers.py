@@ -3,7 +3,7 @@
 
 core/ is in folders by concern, and dependencies point one way:
 
-    base <- model <- io <- analysis <- plot
+    base <- model <- io <- analysis <- map <- plot
 
 A file may include headers of its own folder and of the folders before
 it, never after.  Every project header is named with its folder
@@ -33,7 +33,7 @@ import os
 import re
 import sys
 
-ORDER = ["base", "model", "io", "analysis", "plot"]
+ORDER = ["base", "model", "io", "analysis", "map", "plot"]
 GTK = re.compile(r"^(gtk|gdk|gsk|adwaita)/")
 # io/'s groups, in dependency order: (name, file-name prefixes).
 IO_GROUPS = [
