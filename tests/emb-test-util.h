@@ -82,13 +82,13 @@ void emb_test_put_npy_f32_header (GByteArray *b, gsize rows, gsize cols);
 void emb_test_put_u32 (GByteArray *b, guint32 v);
 void emb_test_put_u64 (GByteArray *b, guint64 v);
 void emb_test_put_f32 (GByteArray *b, float   f);
-void emb_test_put_f64 (GByteArray *b, double  x);void emb_test_put_str (GByteArray *b, const char *s);
+void emb_test_put_f64 (GByteArray *b, double  x);
 
 /* A GGUF string: its u64 length, then its bytes. */
 void emb_test_put_gguf_str (GByteArray *b, const char *s);
 
 /* The bytes of s, without its NUL. */
-
+void emb_test_put_str (GByteArray *b, const char *s);
 
 /* emb_matrix_new (), asserting that it succeeds. */
 EmbMatrix *emb_test_matrix_new (gsize n_rows,

@@ -43,6 +43,57 @@ EmbKnnGraph *emb_knn_graph_exact (const EmbMatrix *matrix,
                                   GCancellable    *cancellable,
                                   GError         **error);
 
+/* An approximate graph for tables too big for the exact one: the rows are
+ * cut into about n / 256 k-means cells, and the queries of a cell are
+ * scored exactly against the rows of the cells whose centres are nearest
+ * its centre.  How many cells are searched is chosen on a sample of rows
+ * whose exact lists are computed first: the fewest for which the sample's
+ * recall@k reaches EMB_KNN_GRAPH_TARGET_RECALL.  The graph's recall is
+ * that sample's. */
+#define EMB_KNN_GRAPH_TARGET_RECALL 0.98
+#define EMB_KNN_GRAPH_RECALL_ROWS   1000
+EmbKnnGraph *emb_knn_graph_approx (const EmbMatrix *matrix,
+                                   guint            k,
+                                   EmbMetric        metric,
+                                   guint64          seed,
+                                   EmbProgressFunc  progress,
+                                   gpointer         progress_data,
+                                   GCancellable    *cancellable,
+                                   GError         **error);
+
+/* The exact graph up to EMB_KNN_GRAPH_EXACT_MAX rows, else the
+ * approximate one. */
+#define EMB_KNN_GRAPH_EXACT_MAX 60000
+EmbKnnGraph *emb_knn_graph_build  (const EmbMatrix *matrix,
+                                   guint            k,
+                                   EmbMetric        metric,
+                                   guint64          seed,
+                                   EmbProgressFunc  progress,
+                                   gpointer         progress_data,
+                                   GCancellable    *cancellable,
+                                   GError         **error);
+
+/* The recall@k of graph's lists against the exact neighbours in matrix
+ * (the same rows, maybe in more dimensions than the graph was built on) on
+ * n_sample rows spread over the table: the fraction of the exact
+ * neighbours the graph holds. */
+gboolean     emb_knn_graph_recall (const EmbKnnGraph *graph,
+                                   const EmbMatrix   *matrix,
+                                   gsize              n_sample,
+                                   double            *recall,
+                                   gsize             *n_measured,
+                                   GCancellable      *cancellable,
+                                   GError           **error);
+
+#define EMB_KNN_GRAPH_MAX_K 1024
+
+/* FALSE with EMB_ERROR_INVALID unless k < n_rows, k <= EMB_KNN_GRAPH_MAX_K and the metric is cosine
+ * or euclidean. */
+gboolean     emb_knn_graph_check_args (const EmbMatrix *matrix,
+                                       guint            k,
+                                       EmbMetric        metric,
+                                       GError         **error);
+
 void         emb_knn_graph_free  (EmbKnnGraph *graph);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmbKnnGraph, emb_knn_graph_free)
