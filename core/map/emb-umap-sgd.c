@@ -140,7 +140,11 @@ sgd_worker (gpointer data)
             continue;
           d2 = dist2 (cur, other, dims);
           if (d2 > 0.0f)
-            coeff = -2.0f * a * b * powf (d2, b - 1.0f) / (a * powf (d2, b) + 1.0f);
+            {
+              float pb = powf (d2, b);
+
+              coeff = -2.0f * a * b * (pb / d2) / (a * pb + 1.0f);
+            }
           for (guint d = 0; d < dims; d++)
             {
               float step = clip (coeff * (cur[d] - other[d])) * alpha;

@@ -12,8 +12,9 @@
  * [-1, theta] (theta the block's smallest Ritz value, so the unwanted
  * part of the spectrum) and large above, then re-orthonormalised, and a
  * Rayleigh-Ritz step on the small projected matrix gives the Ritz pairs,
- * until the wanted pairs' residuals are small or the iterations run out
- * (then the caller falls back).  The start block comes from the seed, so
+ * until the wanted pairs' residuals |N v - theta v| are below 1e-6 or
+ * the iterations run out; then a residual still above 1e-3 is a failure
+ * (and the caller falls back).  The start block comes from the seed, so
  * the result is the same for the same graph and seed.
  */
 #include "config.h"
@@ -29,11 +30,18 @@
 #include "map/emb-umap-private.h"
 
 #define DENSE_MAX_DEFAULT  1000
-#define GUARD_VECTORS      8
+#define GUARD_VECTORS      20
 #define MAX_BLOCK          (3 + 1 + GUARD_VECTORS)
 #define FILTER_DEGREE      16
-#define MAX_OUTER          120
+#define APPLY_MAX_THREADS  8
+/* Rows per thread of the products, below which one thread does all. */
+#define APPLY_ROWS         4096
+#define MAX_OUTER          40
 #define RESIDUAL_TOL       1e-6
+/* What a start needs at the end of the iterations: vectors this close to
+ * invariant are smooth over the graph even where nearly equal eigenvalues
+ * (clusters barely joined) keep them from converging one by one. */
+#define ACCEPT_TOL         1e-3
 /* An eigenvalue of L this close to 0 besides the first: not connected. */
 #define NULL_EIGENVALUE    1e-10
 
@@ -47,6 +55,7 @@ typedef struct
   const guint32 *col;
   double        *nv;   /* w_ij / sqrt (d_i d_j) */
   double        *u0;   /* D^1/2 1, unit */
+  guint          n_threads;
 } SpectralOp;
 
 
@@ -64,15 +73,17 @@ find_root (gsize *parent,
   return i;
 }
 
-/* y = N x for n x b row-major blocks. */
+/* Rows lo .. hi of y = N x, for n x b row-major blocks. */
 static void
-op_apply (const SpectralOp *op,
-          const double     *x,
-          double           *y)
+op_apply_rows (const SpectralOp *op,
+               const double     *x,
+               double           *y,
+               gsize             lo,
+               gsize             hi)
 {
   guint b = op->b;
 
-  for (gsize i = 0; i < op->n; i++)
+  for (gsize i = lo; i < hi; i++)
     {
       double *yi = y + i * b;
 
@@ -86,6 +97,44 @@ op_apply (const SpectralOp *op,
             yi[c] += v * xj[c];
         }
     }
+}
+
+typedef struct
+{
+  const SpectralOp *op;
+  const double     *x;
+  double           *y;
+  gsize             lo;
+  gsize             hi;
+} ApplyJob;
+
+static gpointer
+apply_thread (gpointer data)
+{
+  ApplyJob *job = data;
+
+  op_apply_rows (job->op, job->x, job->y, job->lo, job->hi);
+  return NULL;
+}
+
+/* y = N x, the rows shared among threads (each row is computed the same
+ * whatever the split, so the result does not depend on it). */
+static void
+op_apply (const SpectralOp *op,
+          const double     *x,
+          double           *y)
+{
+  GThread *threads[APPLY_MAX_THREADS];
+  ApplyJob jobs[APPLY_MAX_THREADS];
+  guint n_threads = op->n_threads;
+
+  for (guint t = 0; t < n_threads; t++)
+    jobs[t] = (ApplyJob) { op, x, y, op->n * t / n_threads, op->n * (t + 1) / n_threads };
+  for (guint t = 1; t < n_threads; t++)
+    threads[t] = g_thread_new ("emb-umap-spectral", apply_thread, &jobs[t]);
+  apply_thread (&jobs[0]);
+  for (guint t = 1; t < n_threads; t++)
+    g_thread_join (threads[t]);
 }
 
 /* x -= u0 (u0^T x): the block orthogonal to the trivial eigenvector. */
@@ -212,6 +261,7 @@ op_init (const UmapGraph *graph,
   op->b = b;
   op->row = graph->row;
   op->col = graph->col;
+  op->n_threads = (guint) CLAMP (n / APPLY_ROWS, 1, MIN (g_get_num_processors (), APPLY_MAX_THREADS));
   if ((dinv = emb_try_new (double, n, "the spectral start's degrees", error)) == NULL ||
       (op->nv = emb_try_new (double, nnz, "the spectral start's weights", error)) == NULL ||
       (op->u0 = emb_try_new (double, n, "the spectral start's trivial vector", error)) == NULL)
@@ -284,7 +334,7 @@ spectral_iterative (const UmapGraph *graph,
       if (!op_orthonormalise (&op, x) || !op_ritz (&op, dims, x, y, t1, theta, &residual))
         goto out;
     }
-  if (residual <= RESIDUAL_TOL)
+  if (residual <= ACCEPT_TOL)
     {
       for (gsize i = 0; i < n; i++)
         for (guint c = 0; c < dims; c++)
