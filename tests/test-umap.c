@@ -310,6 +310,89 @@ check_cycle (gsize m)
   umap_graph_free (g);
 }
 
+/* Two cliques of m rows joined by one edge: the Fiedler vector (the first
+ * coordinate) has one sign on each. */
+static void
+check_cliques (gsize m)
+{
+  g_autoptr(GError) error = NULL;
+  gsize n = 2 * m, at = 0;
+  UmapGraph *g = umap_graph_new (n, n * m, &error);
+  g_autofree double *out = g_new (double, n * 2);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      gsize base = i < m ? 0 : m;
+
+      g->row[i] = at;
+      if (i == m)            /* the bridge m - 1 -- m, in column order */
+        g->col[at] = (guint32) (m - 1), g->w[at++] = 1.0f;
+      for (gsize j = base; j < base + m; j++)
+        if (j != i)
+          g->col[at] = (guint32) j, g->w[at++] = 1.0f;
+      if (i == m - 1)
+        g->col[at] = (guint32) m, g->w[at++] = 1.0f;
+    }
+  g->row[n] = at;
+  g_assert_cmpint (umap_spectral (g, 2, 8, NULL, out, &error), ==, UMAP_SPECTRAL_OK);
+  for (gsize i = 0; i < n; i++)
+    g_assert_true (i < m ? out[i * 2] * out[0] > 0.0 : out[i * 2] * out[0] < 0.0);
+  umap_graph_free (g);
+}
+
+/* |P_a b|^2 / dims for the column spaces of two n x dims orthonormal
+ * blocks: 1 when they are the same subspace. */
+static double
+subspace_overlap (const double *a,
+                  const double *b,
+                  gsize         n,
+                  guint         dims)
+{
+  double sum = 0.0;
+
+  for (guint p = 0; p < dims; p++)
+    for (guint q = 0; q < dims; q++)
+      {
+        double dot = 0.0;
+
+        for (gsize i = 0; i < n; i++)
+          dot += a[i * dims + p] * b[i * dims + q];
+        sum += dot * dot;
+      }
+  return sum / dims;
+}
+
+/* The fuzzy set of one elongated cloud (distinct eigenvalues): the dense
+ * and the iterative solvers find the same subspace. */
+static void
+check_cloud (void)
+{
+  gsize n = 700, saved = umap_spectral_dense_max ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (17);
+  g_autofree float *x = g_new (float, n * 3);
+  g_autofree double *dense = g_new (double, n * 2), *iter = g_new (double, n * 2);
+  g_autoptr(GError) error = NULL;
+  EmbKnnGraph *knn;
+  UmapGraph *g;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      x[i * 3] = (float) (4.0 * emb_test_gaussian (rand));
+      x[i * 3 + 1] = (float) (1.5 * emb_test_gaussian (rand));
+      x[i * 3 + 2] = (float) (0.5 * emb_test_gaussian (rand));
+    }
+  knn = naive_knn (x, n, 3, 14);
+  g = umap_fuzzy_graph (knn, 15, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (umap_spectral (g, 2, 1, NULL, dense, &error), ==, UMAP_SPECTRAL_OK);
+  umap_spectral_set_dense_max (0);
+  g_assert_cmpint (umap_spectral (g, 2, 1, NULL, iter, &error), ==, UMAP_SPECTRAL_OK);
+  umap_spectral_set_dense_max (saved);
+  g_assert_cmpfloat (subspace_overlap (dense, iter, n, 2), >, 1.0 - 1e-4);
+  umap_graph_free (g);
+  graph_free (knn);
+}
+
 static void
 test_spectral (void)
 {
@@ -317,10 +400,55 @@ test_spectral (void)
 
   check_cycle (40);
   check_cycle (300);
+  check_cliques (15);
   umap_spectral_set_dense_max (0);
   check_cycle (40);
   check_cycle (300);
+  check_cliques (15);
   umap_spectral_set_dense_max (saved);
+  check_cloud ();
+}
+
+/* A cycle of m rows, each at distance 1 from its two neighbours: the
+ * fuzzy set is the cycle with weights 1, so the start is cos and sin, a
+ * circle, which umap-learn's scaling puts at (5, 5) with radius 5.  A
+ * learning rate near 0 leaves it there. */
+static void
+test_start (void)
+{
+  gsize m = 90;
+  EmbKnnGraph *g = g_new0 (EmbKnnGraph, 1);
+  g_autofree float *y = NULL;
+  EmbUmapOptions o;
+
+  g->n = m;
+  g->k = 2;
+  g->idx = g_new (guint32, m * 2);
+  g->dist = g_new (float, m * 2);
+  for (gsize i = 0; i < m; i++)
+    {
+      g->idx[i * 2] = (guint32) ((i + m - 1) % m);
+      g->idx[i * 2 + 1] = (guint32) ((i + 1) % m);
+      g->dist[i * 2] = g->dist[i * 2 + 1] = 1.0f;
+    }
+  emb_umap_options_init (&o);
+  o.n_neighbors = 3;
+  o.n_epochs = 20;
+  o.learning_rate = 1e-9;
+  for (int pass = 0; pass < 2; pass++)
+    {
+      gsize saved = umap_spectral_dense_max ();
+
+      /* the second time through the iterative solver */
+      if (pass == 1)
+        umap_spectral_set_dense_max (0);
+      y = run_ok (g, NULL, &o);
+      umap_spectral_set_dense_max (saved);
+      for (gsize i = 0; i < m; i++)
+        g_assert_cmpfloat_with_epsilon (hypot (y[i * 2] - 5.0, y[i * 2 + 1] - 5.0), 5.0, 1e-2);
+      g_clear_pointer (&y, g_free);
+    }
+  graph_free (g);
 }
 
 static void
@@ -343,8 +471,24 @@ test_disconnected (void)
   for (gsize i = 0; i < 200; i++)
     pca[i * 2] = x[i * 5], pca[i * 2 + 1] = x[i * 5 + 1];
 
+  /* the start is the fallback, each column scaled onto [0, 10] */
   emb_umap_options_init (&o);
+  o.n_epochs = 1;
+  o.learning_rate = 1e-9;
+  y = run_ok (g, pca, &o);
+  for (int c = 0; c < 2; c++)
+    {
+      float lo = G_MAXFLOAT, hi = -G_MAXFLOAT;
+
+      for (gsize i = 0; i < 200; i++)
+        lo = MIN (lo, pca[i * 2 + c]), hi = MAX (hi, pca[i * 2 + c]);
+      for (gsize i = 0; i < 200; i++)
+        g_assert_cmpfloat_with_epsilon (y[i * 2 + c], 10.0 * (pca[i * 2 + c] - lo) / (hi - lo), 1e-2);
+    }
+  g_free (y);
+
   o.n_epochs = 100;
+  o.learning_rate = 1.0;
   y = run_ok (g, pca, &o);
   g_assert_cmpfloat (knn_accuracy (y, 200, 2, labels, 2, 5), >=, 0.99);
   g_free (y);
@@ -541,6 +685,7 @@ main (int argc, char **argv)
   g_test_add_func ("/umap/fit-ab", test_fit_ab);
   g_test_add_func ("/umap/fuzzy-set", test_fuzzy_set);
   g_test_add_func ("/umap/spectral", test_spectral);
+  g_test_add_func ("/umap/start", test_start);
   g_test_add_func ("/umap/disconnected", test_disconnected);
   g_test_add_func ("/umap/blobs", test_blobs);
   g_test_add_func ("/umap/deterministic", test_deterministic);
