@@ -617,6 +617,26 @@ test_degenerate (void)
   y = run_ok (g, NULL, &o);
   g_free (y);
   graph_free (g);
+
+  /* every row the same: every distance 0 */
+  memset (x, 0, n * d * sizeof (float));
+  g = naive_knn (x, 50, d, 20);
+  o.dims = 2;
+  y = run_ok (g, NULL, &o);
+  g_free (y);
+  graph_free (g);
+
+  /* the fewest rows there can be, 3 and 4 */
+  for (gsize r = 0; r < 4; r++)
+    for (gsize j = 0; j < d; j++)
+      x[(40 + r) * d + j] = (float) (r * r + 0.1 * j);
+  for (gsize rows = 3; rows <= 4; rows++)
+    {
+      g = naive_knn (x + 40 * d, rows, d, (guint) rows - 1);
+      y = run_ok (g, NULL, &o);
+      g_free (y);
+      graph_free (g);
+    }
 }
 
 static void

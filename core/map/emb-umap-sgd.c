@@ -9,8 +9,8 @@
  * coordinate's step is clipped to [-4, 4] and scaled by the learning rate,
  * which falls linearly to 0 over the epochs.
  *
- * Threads and determinism: the rows are cut into n_threads ranges of
- * about equal edge counts, and each thread takes the edges whose head is
+ * Threads and determinism: the rows are cut into n_threads ranges (at
+ * most one per 256 rows) of about equal edge counts, and each thread takes the edges whose head is
  * in its range, with its own random stream seeded from (seed, epoch,
  * thread).  A thread reads and writes the rows of its own range as it
  * goes, and reads every other row from a copy of the layout made at the

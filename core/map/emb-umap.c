@@ -103,8 +103,10 @@ fallback_start (const float *fallback,
 }
 
 /* The start as umap-learn makes it: the spectral embedding scaled to a
- * largest magnitude of 10 plus normal noise of deviation 1e-4 (or the
- * fallback), then every column moved and scaled onto [0, 10]. */
+ * largest magnitude of 10 plus normal noise of deviation 1e-4, then every
+ * column moved and scaled onto [0, 10].  The fallback takes the spectral
+ * embedding's place when the graph is not connected, when the eigensolver
+ * does not converge, and when its work does not fit in memory. */
 static float *
 make_start (const UmapGraph *graph,
             const float     *fallback,
@@ -123,9 +125,23 @@ make_start (const UmapGraph *graph,
       !umap_graph_components (graph, &components, error))
     return NULL;
   if (components == 1)
-    spectral = umap_spectral (graph, dims, seed, cancellable, start, error);
-  if (spectral == UMAP_SPECTRAL_ERROR)
-    return NULL;
+    {
+      GError *local = NULL;
+
+      spectral = umap_spectral (graph, dims, seed, cancellable, start, &local);
+      /* the eigensolver's blocks not fitting is no reason to stop */
+      if (spectral == UMAP_SPECTRAL_ERROR &&
+          g_error_matches (local, EMB_ERROR, EMB_ERROR_TOO_LARGE))
+        {
+          g_clear_error (&local);
+          spectral = UMAP_SPECTRAL_FAILED;
+        }
+      if (spectral == UMAP_SPECTRAL_ERROR)
+        {
+          g_propagate_error (error, local);
+          return NULL;
+        }
+    }
   if (spectral == UMAP_SPECTRAL_OK)
     {
       double max = 0.0;

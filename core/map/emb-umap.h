@@ -17,9 +17,14 @@
  *    those below max / n_epochs, as umap-learn) has no spectral
  *    embedding: the layout starts from fallback_init scaled to [-10, 10],
  *    or, without one, uniform in [-10, 10] from the seed.  So does a
- *    graph whose iterative eigensolver does not converge.
+ *    graph whose iterative eigensolver does not converge (or whose work
+ *    does not fit in memory).  Whatever the start, each of its columns is
+ *    then moved and scaled onto [0, 10] before the epochs, as umap-learn.
+ *  - Fewer than 3 rows, dims other than 2 or 3, or a graph with fewer than
+ *    n_neighbors - 1 neighbours per row are EMB_ERROR_INVALID.
  *  - The result is the same for the same graph, options, seed and thread
- *    count (see emb-umap-sgd.c for how the epochs share work).
+ *    count (see emb-umap-sgd.c for how the epochs share work; the epochs
+ *    use at most one thread per 256 rows).
  */
 #pragma once
 
