@@ -211,12 +211,18 @@ graph_offer (const GraphRows *rows,
       const float *si = s + i * ld;
       float worst = *size == k ? key[0] : INFINITY;
 
+      /* The scan is a compare a candidate; the rare ones that beat the
+       * farthest kept take the slow path. */
       for (gsize j = 0; j < n_c; j++)
         {
-          guint32 cid = (guint32) (cand_ids ? cand_ids[j] : cand_first + j);
-          float kv = euclid ? rows->sq[cid] - 2.0f * si[j] : -si[j];
+          float kv = euclid ? rows->sq[cand_ids ? cand_ids[j] : cand_first + j] - 2.0f * si[j]
+                            : -si[j];
+          guint32 cid;
 
-          if (kv > worst || cid == qid)
+          if (G_LIKELY (kv > worst))
+            continue;
+          cid = (guint32) (cand_ids ? cand_ids[j] : cand_first + j);
+          if (cid == qid)
             continue;
           heap_offer (key, id, size, k, kv, cid);
           if (*size == k)
