@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "map/emb-tsne-private.h"
@@ -265,10 +264,11 @@ test_affinities (void)
   graph_free (g);
 }
 
-/* Two Gaussians of std 5, 30 apart, n points in dims. */
+/* Two Gaussians of std sd, 6 sd apart, n points in dims. */
 static double *
-spread_layout (gsize n,
-               guint dims,
+spread_layout (gsize  n,
+               guint  dims,
+               double sd,
                guint32 seed)
 {
   g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
@@ -276,17 +276,18 @@ spread_layout (gsize n,
 
   for (gsize i = 0; i < n; i++)
     for (guint d = 0; d < dims; d++)
-      y[i * dims + d] = (g_getenv ("SC") ? atof (g_getenv ("SC")) : 1) * (5 * emb_test_gaussian (rand) + (d == 0 && i % 2 ? 30 : 0));
+      y[i * dims + d] = sd * (emb_test_gaussian (rand) + (d == 0 && i % 2 ? 6 : 0));
   return y;
 }
 
 static void
-compare_fft (guint dims,
-             gsize n,
+compare_fft (guint  dims,
+             gsize  n,
+             double sd,
              double max_z_error,
              double max_force_error)
 {
-  g_autofree double *y = spread_layout (n, dims, 11);
+  g_autofree double *y = spread_layout (n, dims, sd, 11);
   g_autofree double *exact = g_new (double, n * dims);
   g_autofree double *approx = g_new (double, n * dims);
   g_autoptr (GError) error = NULL;
@@ -316,13 +317,16 @@ compare_fft (guint dims,
 static void
 test_fft_2d (void)
 {
-  compare_fft (2, 2500, 1e-3, 1e-2);
+  /* The extent (about 65) of a 2-D map of a few thousand rows. */
+  compare_fft (2, 2500, 5, 1e-3, 1e-2);
 }
 
 static void
 test_fft_3d (void)
 {
-  compare_fft (3, 2000, 1e-2, 5e-2);
+  /* 3-D maps are more compact (extent about 20 here); the grid is
+   * coarser, one box a unit up to 20. */
+  compare_fft (3, 2000, 1.5, 1e-3, 1e-2);
 }
 
 /* The first dims coordinates of x as an init (as PCA would give, up to
@@ -341,20 +345,44 @@ columns_init (const float *x,
   return init;
 }
 
+#define BLOB_CLUSTERS 10
+#define BLOB_PER      300
+#define BLOB_DIMS     50
+#define BLOB_ROWS     (BLOB_CLUSTERS * BLOB_PER)
+
+/* The blobs, their labels and their graph (k = 90), made once. */
+static const float *
+blob_data (const guint       **labels,
+           const EmbKnnGraph **graph)
+{
+  static float *x;
+  static guint *l;
+  static EmbKnnGraph *g;
+
+  if (!x)
+    {
+      x = blobs (BLOB_CLUSTERS, BLOB_PER, BLOB_DIMS, 3, &l);
+      g = naive_graph (x, BLOB_ROWS, BLOB_DIMS, 90);
+    }
+  if (labels)
+    *labels = l;
+  if (graph)
+    *graph = g;
+  return x;
+}
+
 static void
 run_blobs (guint    dims,
            guint    n_iterations,
            gboolean with_init)
 {
-  const gsize per = 300, d = 50;
-  const guint n_clusters = 10;
-  gsize n = per * n_clusters;
-  g_autofree guint *labels = NULL;
-  g_autofree float *x = blobs (n_clusters, per, d, 3, &labels);
-  g_autofree float *init = with_init ? columns_init (x, n, d, dims) : NULL;
+  const guint *labels;
+  const EmbKnnGraph *g;
+  const float *x = blob_data (&labels, &g);
+  gsize n = BLOB_ROWS;
+  g_autofree float *init = with_init ? columns_init (x, n, BLOB_DIMS, dims) : NULL;
   g_autofree float *y = NULL;
   g_autoptr (GError) error = NULL;
-  EmbKnnGraph *g = naive_graph (x, n, d, 90);
   EmbTsneOptions o;
   double accuracy;
   gint64 t0;
@@ -368,12 +396,11 @@ run_blobs (guint    dims,
   y = emb_tsne_run (g, init, &o, NULL, NULL, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   assert_finite (y, n * dims);
-  accuracy = knn_accuracy (y, n, dims, labels, n_clusters);
+  accuracy = knn_accuracy (y, n, dims, labels, BLOB_CLUSTERS);
   g_test_message ("%u-D blobs, n %" G_GSIZE_FORMAT ", %u iterations: %.3f s, "
                   "5-NN accuracy %.4f", dims, n, o.n_iterations,
                   (g_get_monotonic_time () - t0) / 1e6, accuracy);
   g_assert_cmpfloat (accuracy, >=, 0.95);
-  graph_free (g);
 }
 
 static void
@@ -394,6 +421,208 @@ test_blobs_3d (void)
   run_blobs (3, 500, TRUE);
 }
 
+/* Two runs, byte for byte; then one with another thread count. */
+static void
+check_deterministic (gboolean with_init)
+{
+  const EmbKnnGraph *g;
+  const float *x = blob_data (NULL, &g);
+  g_autofree float *init = with_init ? columns_init (x, BLOB_ROWS, BLOB_DIMS, 2) : NULL;
+  float *y[3];
+  EmbTsneOptions o;
+
+  emb_tsne_options_init (&o);
+  o.n_iterations = 60;
+  o.exaggeration_iterations = 30;
+  o.seed = 77;
+  o.n_threads = 2;
+  for (int r = 0; r < 3; r++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      o.n_threads = r < 2 ? 2 : 1;
+      y[r] = emb_tsne_run (g, init, &o, NULL, NULL, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (memcmp (y[0], y[1], BLOB_ROWS * 2 * sizeof (float)), ==, 0);
+  g_assert_cmpint (memcmp (y[0], y[2], BLOB_ROWS * 2 * sizeof (float)), ==, 0);
+  for (int r = 0; r < 3; r++)
+    g_free (y[r]);
+}
+
+static void
+test_deterministic (void)
+{
+  check_deterministic (TRUE);
+  check_deterministic (FALSE);
+}
+
+typedef struct
+{
+  GCancellable *cancellable;
+  guint         frames;
+  guint         last;
+  double        progress;
+} FrameState;
+
+static void
+cancel_at_5 (const float *layout,
+             gsize        n,
+             guint        dims,
+             guint        iteration,
+             guint        n_iterations,
+             gpointer     user_data)
+{
+  FrameState *state = user_data;
+
+  g_assert_cmpuint (dims, ==, 2);
+  g_assert_cmpuint (iteration, ==, state->last + 1);
+  state->last = iteration;
+  state->frames++;
+  for (gsize c = 0; c < n * dims; c++)
+    g_assert_true (isfinite (layout[c]));
+  if (iteration == 5)
+    g_cancellable_cancel (state->cancellable);
+}
+
+static void
+store_progress (double   fraction,
+                gpointer user_data)
+{
+  ((FrameState *) user_data)->progress = fraction;
+}
+
+static void
+test_cancel (void)
+{
+  const EmbKnnGraph *g;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  FrameState state = { cancellable, 0, 0, 0 };
+  EmbTsneOptions o;
+  float *y;
+
+  blob_data (NULL, &g);
+  emb_tsne_options_init (&o);
+  o.frame_every = 1;
+  y = emb_tsne_run (g, NULL, &o, cancel_at_5, &state, store_progress, &state,
+                    cancellable, &error);
+  g_assert_null (y);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (state.frames, ==, 5);
+  g_assert_cmpfloat_with_epsilon (state.progress, 5.0 / 750, 1e-12);
+}
+
+/* n rows of d values, made by fill, through the whole run. */
+static void
+run_degenerate (gsize  n,
+                gsize  d,
+                float  (*fill) (gsize i, gsize t),
+                guint  dims)
+{
+  g_autofree float *x = g_new (float, n * d);
+  g_autofree float *init = NULL;
+  g_autoptr (GError) error = NULL;
+  EmbKnnGraph *g;
+  EmbTsneOptions o;
+
+  for (gsize i = 0; i < n; i++)
+    for (gsize t = 0; t < d; t++)
+      x[i * d + t] = fill (i, t);
+  g = naive_graph (x, n, d, 30);
+  emb_tsne_options_init (&o);
+  o.dims = dims;
+  o.perplexity = 10;
+  o.n_iterations = 300;
+  o.exaggeration_iterations = 100;
+  for (int with_init = 0; with_init < 2; with_init++)
+    {
+      g_autofree float *y = NULL;
+
+      /* The rows' own first columns: constant, or duplicated. */
+      init = with_init ? columns_init (x, n, d, dims) : NULL;
+      y = emb_tsne_run (g, init, &o, NULL, NULL, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      assert_finite (y, n * dims);
+      g_clear_pointer (&init, g_free);
+    }
+  graph_free (g);
+}
+
+static float
+fill_identical (gsize i, gsize t)
+{
+  return (float) t * 0.5f;
+}
+
+static float
+fill_half_duplicates (gsize i, gsize t)
+{
+  /* Rows 2m and 2m + 1 equal; column 0 constant. */
+  return t == 0 ? 3.0f : (float) sin ((double) (i / 2) * 1.7 + (double) t);
+}
+
+static void
+test_degenerate (void)
+{
+  run_degenerate (200, 4, fill_identical, 2);
+  run_degenerate (200, 4, fill_half_duplicates, 2);
+  run_degenerate (200, 4, fill_half_duplicates, 3);
+  /* Above the exact limit: the grid of a layout of one point. */
+  _emb_tsne_set_exact_max_rows (100);
+  run_degenerate (200, 4, fill_identical, 2);
+  run_degenerate (200, 4, fill_half_duplicates, 3);
+  _emb_tsne_set_exact_max_rows (EMB_TSNE_EXACT_MAX_ROWS);
+}
+
+static void
+expect_invalid (const EmbKnnGraph    *g,
+                const EmbTsneOptions *o,
+                const char           *part)
+{
+  g_autoptr (GError) error = NULL;
+  float *y = emb_tsne_run (g, NULL, o, NULL, NULL, NULL, NULL, NULL, &error);
+
+  g_assert_null (y);
+  g_assert_error (error, EMB_ERROR, EMB_ERROR_INVALID);
+  g_test_message ("%s", error->message);
+  emb_test_assert_contains (error->message, part);
+}
+
+static void
+test_invalid (void)
+{
+  g_autofree float *x = g_new (float, 50 * 3);
+  EmbKnnGraph *g;
+  EmbTsneOptions o;
+
+  for (gsize c = 0; c < 50 * 3; c++)
+    x[c] = (float) sin ((double) c);
+  g = naive_graph (x, 50, 3, 40);
+  emb_tsne_options_init (&o);
+  /* Perplexity 30 needs more than 90 rows; 50 allow up to 16.33. */
+  expect_invalid (g, &o, "needs more than 90 rows");
+  expect_invalid (g, &o, "at most 16.33");
+  o.perplexity = 16;
+  o.dims = 4;
+  expect_invalid (g, &o, "2 or 3 dimensions, not 4");
+  o.dims = 2;
+  g->k = 10;
+  expect_invalid (g, &o, "at least 16 neighbours");
+  g->k = 40;
+  o.perplexity = 0.5;
+  expect_invalid (g, &o, "at least 1");
+  o.perplexity = 16;
+  {
+    g_autoptr (GError) error = NULL;
+    g_autofree float *y = emb_tsne_run (g, NULL, &o, NULL, NULL, NULL, NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    assert_finite (y, 50 * 2);
+  }
+  graph_free (g);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -402,6 +631,10 @@ main (int argc, char **argv)
   g_test_add_func ("/tsne/affinities", test_affinities);
   g_test_add_func ("/tsne/fft-2d", test_fft_2d);
   g_test_add_func ("/tsne/fft-3d", test_fft_3d);
+  g_test_add_func ("/tsne/deterministic", test_deterministic);
+  g_test_add_func ("/tsne/cancel", test_cancel);
+  g_test_add_func ("/tsne/degenerate", test_degenerate);
+  g_test_add_func ("/tsne/invalid", test_invalid);
   g_test_add_func ("/tsne/blobs-2d", test_blobs_2d);
   g_test_add_func ("/tsne/blobs-2d-random", test_blobs_2d_random);
   g_test_add_func ("/tsne/blobs-3d", test_blobs_3d);

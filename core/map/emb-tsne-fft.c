@@ -73,7 +73,8 @@ struct _EmbTsneFft
   gsize          n_real;         /* (2N)^dims */
   gsize          n_complex;      /* (2N)^(dims - 1) (N + 1) */
   gsize         *box_start;      /* n_box_total + 1 */
-  double        *grid;           /* n_charges x n_grid */
+  gsize          stride[3];      /* of each dimension in (2N)^dims */
+  gsize          node_offset[27];/* of a box's nodes from its first */
   float         *real[FFT_MAX_TRANSFORMS];
   fftwf_complex *hat[FFT_MAX_TRANSFORMS];
   fftwf_plan     forward, backward;
@@ -127,7 +128,6 @@ fft_free_grid (EmbTsneFft *fft)
       fft->hat[t] = NULL;
     }
   g_clear_pointer (&fft->box_start, g_free);
-  g_clear_pointer (&fft->grid, g_free);
   fft->n_boxes = 0;
 }
 
@@ -204,10 +204,18 @@ fft_set_boxes (EmbTsneFft *fft,
     }
   fft->n_complex = fft->n_real / m * (m / 2 + 1);
   fft->box_start = emb_try_new (gsize, fft->n_box_total + 1, "the t-SNE box starts", error);
-  fft->grid = fft->box_start ? emb_try_new (double, fft->n_grid * fft->n_charges,
-                                            "the t-SNE node charges", error) : NULL;
-  if (!fft->grid)
+  if (!fft->box_start)
     return FALSE;
+  for (guint d = dims; d-- > 0;)
+    fft->stride[d] = d == dims - 1 ? 1 : fft->stride[d + 1] * m;
+  for (guint c = 0, n_local = dims == 2 ? 9 : 27; c < n_local; c++)
+    {
+      gsize off = 0;
+
+      for (guint d = dims, rest = c; d-- > 0; rest /= FFT_NODES)
+        off += (rest % FFT_NODES) * fft->stride[d];
+      fft->node_offset[c] = off;
+    }
   for (guint t = 0; t < fft->n_transforms; t++)
     {
       fft->real[t] = emb_try_alloc_aligned (FFT_ALIGN, fft->n_real, sizeof (float),
@@ -295,38 +303,42 @@ sort_by_box (EmbTsneFft *fft)
   start[0] = 0;
 }
 
-/* Node c of a box (c in 0 .. P^dims) as its grid index and the point's
- * weight for it. */
+/* The padded index of box's first node, and the point's weight for node
+ * c of its box (c in 0 .. P^dims, the last dimension fastest). */
 static gsize
-box_node (const EmbTsneFft *fft,
-          gsize             box,
-          guint             c,
-          gsize             point,
-          double           *weight)
+box_base (const EmbTsneFft *fft,
+          gsize             box)
 {
-  guint dims = fft->dims, nb = fft->n_boxes, nodes = nb * FFT_NODES;
-  gsize b[3], g = 0;
-  double w = 1;
+  gsize base = 0;
 
-  for (guint d = dims; d-- > 0;)
+  for (guint d = fft->dims; d-- > 0;)
     {
-      b[d] = box % nb;
-      box /= nb;
+      base += (box % fft->n_boxes) * FFT_NODES * fft->stride[d];
+      box /= fft->n_boxes;
     }
-  for (guint d = dims; d-- > 0;)
-    {
-      guint k = c % FFT_NODES;
-
-      c /= FFT_NODES;
-      w *= fft->weight[(point * dims + d) * FFT_NODES + k];
-      b[d] = b[d] * FFT_NODES + k;
-    }
-  for (guint d = 0; d < dims; d++)
-    g = g * nodes + b[d];
-  *weight = w;
-  return g;
+  return base;
 }
 
+static void
+point_weights (const EmbTsneFft *fft,
+               gsize             i,
+               double           *w)
+{
+  const double *wi = fft->weight + i * fft->dims * FFT_NODES;
+
+  if (fft->dims == 2)
+    for (guint a = 0; a < FFT_NODES; a++)
+      for (guint b = 0; b < FFT_NODES; b++)
+        *w++ = wi[a] * wi[FFT_NODES + b];
+  else
+    for (guint a = 0; a < FFT_NODES; a++)
+      for (guint b = 0; b < FFT_NODES; b++)
+        for (guint c = 0; c < FFT_NODES; c++)
+          *w++ = wi[a] * wi[FFT_NODES + b] * wi[2 * FFT_NODES + c];
+}
+
+/* The charges 1 and y - centre of each box's points onto its nodes, in
+ * the zero-padded arrays real[2 + q] (zeroed before). */
 static void
 spread_range (gsize    begin,
               gsize    end,
@@ -336,46 +348,37 @@ spread_range (gsize    begin,
   guint dims = fft->dims, n_local = dims == 2 ? 9 : 27;
 
   for (gsize box = begin; box < end; box++)
-    for (guint c = 0; c < n_local; c++)
-      {
-        double acc[FFT_MAX_CHARGES] = { 0 }, w;
-        gsize g = 0;
-
-        for (gsize s = fft->box_start[box]; s < fft->box_start[box + 1]; s++)
-          {
-            gsize i = fft->order[s];
-
-            g = box_node (fft, box, c, i, &w);
-            acc[0] += w;
-            for (guint d = 0; d < dims; d++)
-              acc[1 + d] += w * (fft->y[i * dims + d] - fft->centre[d]);
-          }
-        if (fft->box_start[box] == fft->box_start[box + 1])
-          g = box_node (fft, box, c, 0, &w);
-        for (guint q = 0; q < fft->n_charges; q++)
-          fft->grid[q * fft->n_grid + g] = acc[q];
-      }
-}
-
-/* The padded index of grid node g (row-major N^dims) in (2N)^dims. */
-static gsize
-padded_index (const EmbTsneFft *fft,
-              gsize             g)
-{
-  gsize nodes = fft->n_boxes * FFT_NODES, m = 2 * nodes, idx = 0, mul = 1;
-
-  for (guint d = 0; d < fft->dims; d++)
     {
-      idx += (g % nodes) * mul;
-      g /= nodes;
-      mul *= m;
+      double acc[FFT_MAX_CHARGES][27] = { { 0 } }, w[27];
+      gsize base;
+
+      if (fft->box_start[box] == fft->box_start[box + 1])
+        continue;
+      for (gsize s = fft->box_start[box]; s < fft->box_start[box + 1]; s++)
+        {
+          gsize i = fft->order[s];
+
+          point_weights (fft, i, w);
+          for (guint c = 0; c < n_local; c++)
+            acc[0][c] += w[c];
+          for (guint d = 0; d < dims; d++)
+            {
+              double yd = fft->y[i * dims + d] - fft->centre[d];
+
+              for (guint c = 0; c < n_local; c++)
+                acc[1 + d][c] += w[c] * yd;
+            }
+        }
+      base = box_base (fft, box);
+      for (guint q = 0; q < fft->n_charges; q++)
+        for (guint c = 0; c < n_local; c++)
+          fft->real[2 + q][base + fft->node_offset[c]] = (float) acc[q][c];
     }
-  return idx;
 }
 
 /* Transform t: 0 and 1 fill the circulant kernels K1 and K2 (node offsets
- * a < N as they are, a > N as a - 2N, a = N unused), 2 + q the zero-padded
- * charges q; then the forward FFT into hat[t]. */
+ * a <= N as they are, a > N as a - 2N; a = N is never used), 2 + q hold
+ * the charges q; then the forward FFT into hat[t]. */
 static void
 forward_range (gsize    begin,
                gsize    end,
@@ -384,35 +387,35 @@ forward_range (gsize    begin,
   EmbTsneFft *fft = data;
   gsize nodes = fft->n_boxes * FFT_NODES, m = 2 * nodes;
   double spacing = fft->h / FFT_NODES;
+  g_autofree double *off2 = g_new (double, m);
 
+  for (gsize a = 0; a < m; a++)
+    {
+      double off = (a <= nodes ? (double) a : (double) a - (double) m) * spacing;
+
+      off2[a] = off * off;
+    }
   for (gsize t = begin; t < end; t++)
     {
       float *real = fft->real[t];
 
       if (t < 2)
-        for (gsize r = 0; r < fft->n_real; r++)
-          {
-            gsize rest = r;
-            double d2 = 0, k1;
-
-            for (guint d = 0; d < fft->dims; d++)
-              {
-                gsize a = rest % m;
-                double off = a <= nodes ? (double) a : (double) a - (double) m;
-
-                rest /= m;
-                d2 += off * off;
-              }
-            k1 = 1 / (1 + d2 * spacing * spacing);
-            real[r] = (float) (t == 0 ? k1 : k1 * k1);
-          }
-      else
         {
-          const double *q = fft->grid + (t - 2) * fft->n_grid;
+          gsize planes = fft->dims == 3 ? m : 1;
 
-          memset (real, 0, fft->n_real * sizeof (float));
-          for (gsize g = 0; g < fft->n_grid; g++)
-            real[padded_index (fft, g)] = (float) q[g];
+          for (gsize p = 0; p < planes; p++)
+            for (gsize a = 0; a < m; a++)
+              {
+                float *row = real + (p * m + a) * m;
+                double base = 1 + off2[a] + (fft->dims == 3 ? off2[p] : 0);
+
+                for (gsize b = 0; b < m; b++)
+                  {
+                    double k1 = 1 / (base + off2[b]);
+
+                    row[b] = (float) (t == 0 ? k1 : k1 * k1);
+                  }
+              }
         }
       fftwf_execute_dft_r2c (fft->forward, real, fft->hat[t]);
     }
@@ -457,15 +460,17 @@ gather_range (gsize    begin,
 
   for (gsize i = begin; i < end; i++)
     {
-      double acc[FFT_MAX_CHARGES + 1] = { 0 }, w;
+      double acc[FFT_MAX_CHARGES + 1] = { 0 }, w[27];
+      gsize base = box_base (fft, fft->box[i]);
 
+      point_weights (fft, i, w);
       for (guint c = 0; c < n_local; c++)
         {
-          gsize g = padded_index (fft, box_node (fft, fft->box[i], c, i, &w));
+          gsize g = base + fft->node_offset[c];
 
           for (guint q = 0; q < nq; q++)
-            acc[q] += w * fft->real[2 + q][g];
-          acc[nq] += w * fft->real[0][g];
+            acc[q] += w[c] * fft->real[2 + q][g];
+          acc[nq] += w[c] * fft->real[0][g];
         }
       for (guint q = 0; q <= nq; q++)
         fft->phi[i * (nq + 1) + q] = acc[q] * norm;
@@ -510,6 +515,8 @@ _emb_tsne_repulsion_fft (EmbTsneFft   *fft,
 
   _emb_tsne_parallel (n_threads, fft->n, 2048, weights_range, fft);
   sort_by_box (fft);
+  for (guint q = 0; q < nq; q++)
+    memset (fft->real[2 + q], 0, fft->n_real * sizeof (float));
   _emb_tsne_parallel (n_threads, fft->n_box_total, 16, spread_range, fft);
   _emb_tsne_parallel (n_threads, fft->n_transforms, 1, forward_range, fft);
   /* The K1 product of the charge 1, into hat[0] (K1 is not needed after). */
