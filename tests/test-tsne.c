@@ -371,15 +371,17 @@ blob_data (const guint       **labels,
   return x;
 }
 
+/* t-SNE of blobs (x, n rows, labels, graph) to dims: the 5-NN classifier
+ * of the map finds the blobs.  n_iterations 0: the default. */
 static void
-run_blobs (guint    dims,
-           guint    n_iterations,
-           gboolean with_init)
+run_blobs (const float       *x,
+           gsize              n,
+           const guint       *labels,
+           const EmbKnnGraph *g,
+           guint              dims,
+           guint              n_iterations,
+           gboolean           with_init)
 {
-  const guint *labels;
-  const EmbKnnGraph *g;
-  const float *x = blob_data (&labels, &g);
-  gsize n = BLOB_ROWS;
   g_autofree float *init = with_init ? columns_init (x, n, BLOB_DIMS, dims) : NULL;
   g_autofree float *y = NULL;
   g_autoptr (GError) error = NULL;
@@ -397,28 +399,56 @@ run_blobs (guint    dims,
   g_assert_no_error (error);
   assert_finite (y, n * dims);
   accuracy = knn_accuracy (y, n, dims, labels, BLOB_CLUSTERS);
-  g_test_message ("%u-D blobs, n %" G_GSIZE_FORMAT ", %u iterations: %.3f s, "
+  g_test_message ("%u-D blobs, n %" G_GSIZE_FORMAT ", %u iterations (%s): %.3f s, "
                   "5-NN accuracy %.4f", dims, n, o.n_iterations,
+                  n > _emb_tsne_get_exact_max_rows () ? "FFT" : "exact",
                   (g_get_monotonic_time () - t0) / 1e6, accuracy);
   g_assert_cmpfloat (accuracy, >=, 0.95);
 }
 
+/* 3000 rows: the FFT repulsion.  The default 750 iterations only with
+ * -m slow; 500 converge as well. */
 static void
 test_blobs_2d (void)
 {
-  run_blobs (2, 0, TRUE);
+  const guint *labels;
+  const EmbKnnGraph *g;
+  const float *x = blob_data (&labels, &g);
+
+  run_blobs (x, BLOB_ROWS, labels, g, 2, g_test_slow () ? 0 : 500, TRUE);
 }
 
 static void
 test_blobs_2d_random (void)
 {
-  run_blobs (2, 500, FALSE);
+  const guint *labels;
+  const EmbKnnGraph *g;
+  const float *x = blob_data (&labels, &g);
+
+  run_blobs (x, BLOB_ROWS, labels, g, 2, 400, FALSE);
 }
 
+/* 3-D on 1200 rows (the exact repulsion; the 3-D grid is compared with
+ * it in /tsne/fft-3d), all of them with -m slow (the grid). */
 static void
 test_blobs_3d (void)
 {
-  run_blobs (3, 500, TRUE);
+  const guint *labels;
+  const EmbKnnGraph *g;
+  const float *x = blob_data (&labels, &g);
+
+  if (g_test_slow ())
+    {
+      run_blobs (x, BLOB_ROWS, labels, g, 3, 500, TRUE);
+      return;
+    }
+  {
+    gsize n = 1200;
+    EmbKnnGraph *small = naive_graph (x, n, BLOB_DIMS, 90);
+
+    run_blobs (x, n, labels, small, 3, 500, TRUE);
+    graph_free (small);
+  }
 }
 
 /* Two runs, byte for byte; then one with another thread count. */
@@ -518,7 +548,8 @@ static void
 run_degenerate (gsize  n,
                 gsize  d,
                 float  (*fill) (gsize i, gsize t),
-                guint  dims)
+                guint  dims,
+                guint  n_iterations)
 {
   g_autofree float *x = g_new (float, n * d);
   g_autofree float *init = NULL;
@@ -533,8 +564,8 @@ run_degenerate (gsize  n,
   emb_tsne_options_init (&o);
   o.dims = dims;
   o.perplexity = 10;
-  o.n_iterations = 300;
-  o.exaggeration_iterations = 100;
+  o.n_iterations = n_iterations;
+  o.exaggeration_iterations = n_iterations / 3;
   for (int with_init = 0; with_init < 2; with_init++)
     {
       g_autofree float *y = NULL;
@@ -565,13 +596,14 @@ fill_half_duplicates (gsize i, gsize t)
 static void
 test_degenerate (void)
 {
-  run_degenerate (200, 4, fill_identical, 2);
-  run_degenerate (200, 4, fill_half_duplicates, 2);
-  run_degenerate (200, 4, fill_half_duplicates, 3);
-  /* Above the exact limit: the grid of a layout of one point. */
+  run_degenerate (200, 4, fill_identical, 2, 300);
+  run_degenerate (200, 4, fill_half_duplicates, 2, 300);
+  run_degenerate (200, 4, fill_half_duplicates, 3, 300);
+  /* Above the exact limit: the grid, from a layout of one point (the
+   * grid of the widening layouts costs, hence fewer iterations). */
   _emb_tsne_set_exact_max_rows (100);
-  run_degenerate (200, 4, fill_identical, 2);
-  run_degenerate (200, 4, fill_half_duplicates, 3);
+  run_degenerate (200, 4, fill_identical, 2, 15);
+  run_degenerate (200, 4, fill_half_duplicates, 3, 15);
   _emb_tsne_set_exact_max_rows (EMB_TSNE_EXACT_MAX_ROWS);
 }
 
