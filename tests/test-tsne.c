@@ -655,6 +655,44 @@ test_invalid (void)
   graph_free (g);
 }
 
+static void
+compare_bh (guint dims)
+{
+  gsize n = 2000;
+  g_autofree double *y = spread_layout (n, dims, 5, 13);
+  g_autofree double *exact = g_new (double, n * dims);
+  g_autofree double *approx = g_new (double, n * dims);
+  g_autoptr (GError) error = NULL;
+  double z_exact, z_approx, diff = 0, norm = 0;
+
+  /* Duplicates too: every tenth point on its predecessor. */
+  for (gsize i = 10; i < n; i += 10)
+    memcpy (y + i * dims, y + (i - 1) * dims, dims * sizeof (double));
+  z_exact = _emb_tsne_repulsion_exact (y, n, dims, exact, 2);
+  g_assert_true (_emb_tsne_repulsion_bh (y, n, dims, approx, &z_approx, 2, &error));
+  g_assert_no_error (error);
+  for (gsize i = 0; i < n * dims; i++)
+    {
+      double e = exact[i] / z_exact, a = approx[i] / z_approx;
+
+      diff += (e - a) * (e - a);
+      norm += e * e;
+    }
+  g_test_message ("Barnes-Hut %u-D, n %" G_GSIZE_FORMAT ", extent about 60: Z relative "
+                  "error %.3g, force relative error %.3g", dims, n,
+                  fabs (z_approx - z_exact) / z_exact, sqrt (diff / norm));
+  /* theta 0.5: about 1% in Z, 2% in the forces. */
+  g_assert_cmpfloat (fabs (z_approx - z_exact) / z_exact, <, 2e-2);
+  g_assert_cmpfloat (sqrt (diff / norm), <, 4e-2);
+}
+
+static void
+test_bh (void)
+{
+  compare_bh (2);
+  compare_bh (3);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -663,6 +701,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tsne/affinities", test_affinities);
   g_test_add_func ("/tsne/fft-2d", test_fft_2d);
   g_test_add_func ("/tsne/fft-3d", test_fft_3d);
+  g_test_add_func ("/tsne/barnes-hut", test_bh);
   g_test_add_func ("/tsne/deterministic", test_deterministic);
   g_test_add_func ("/tsne/cancel", test_cancel);
   g_test_add_func ("/tsne/degenerate", test_degenerate);

@@ -90,6 +90,20 @@ gboolean    _emb_tsne_repulsion_fft (EmbTsneFft  *fft,
 /* The number of boxes per dimension of the last call. */
 guint       _emb_tsne_fft_boxes     (const EmbTsneFft *fft);
 
+/* The Barnes-Hut repulsion (theta 0.5): the same rep and Z. */
+gboolean    _emb_tsne_repulsion_bh  (const double *y,
+                                     gsize         n,
+                                     guint         dims,
+                                     double       *rep,
+                                     double       *z,
+                                     guint         n_threads,
+                                     GError      **error);
+
+/* 3-D layouts wider than this go to Barnes-Hut: the 3-D grid has at
+ * most 20 boxes a dimension, and boxes wider than the kernel lose
+ * accuracy. */
+#define EMB_TSNE_FFT_3D_MAX_EXTENT 20.0
+
 /* Rows up to which emb_tsne_run uses the exact repulsion (default
  * EMB_TSNE_EXACT_MAX_ROWS); for tests. */
 #define EMB_TSNE_EXACT_MAX_ROWS 2000

@@ -209,6 +209,26 @@ typedef struct
   double             *y, *update, *gains, *attr, *rep;
 } TsneState;
 
+/* The widest of the layout's sides. */
+static double
+extent (const double *y,
+        gsize         n,
+        guint         dims)
+{
+  double lo[3] = { INFINITY, INFINITY, INFINITY }, hi[3] = { -INFINITY, -INFINITY, -INFINITY };
+  double e = 0;
+
+  for (gsize i = 0; i < n; i++)
+    for (guint d = 0; d < dims; d++)
+      {
+        lo[d] = MIN (lo[d], y[i * dims + d]);
+        hi[d] = MAX (hi[d], y[i * dims + d]);
+      }
+  for (guint d = 0; d < dims; d++)
+    e = MAX (e, hi[d] - lo[d]);
+  return e;
+}
+
 /* One step of the descent; FALSE with error when the FFT grid cannot be
  * had. */
 static gboolean
@@ -223,7 +243,12 @@ tsne_step (TsneState *s,
   double z;
 
   _emb_tsne_attraction (s->p, s->y, dims, exaggeration, s->attr, s->n_threads);
-  if (s->fft)
+  if (s->fft && dims == 3 && extent (s->y, n, dims) > EMB_TSNE_FFT_3D_MAX_EXTENT)
+    {
+      if (!_emb_tsne_repulsion_bh (s->y, n, dims, s->rep, &z, s->n_threads, error))
+        return FALSE;
+    }
+  else if (s->fft)
     {
       if (!_emb_tsne_repulsion_fft (s->fft, s->y, s->rep, &z, s->n_threads, error))
         return FALSE;
