@@ -16,9 +16,10 @@
  *   Z     = sum_i phi_Z (y_i) - n           for K1 = 1 / (1 + d^2) and
  *           charge 1 (the self terms K1 (0) = 1 removed).
  * B grows with the extent as in FIt-SNE (at least 50), but 1.5 boxes per
- * unit rather than 1 (see FFT_BOXES_PER_UNIT_2D), up to 256 in 2-D; 3-D uses a coarser grid (12 .. 20 boxes, so boxes get
- * wider than the kernel when the layout is wider than 20), which keeps
- * its FFTs of (2N)^3 affordable at some cost in accuracy.
+ * unit rather than 1 (see FFT_BOXES_PER_UNIT_2D), up to 256 in 2-D.  3-D
+ * uses a coarser grid, 12 .. 20 boxes, one a unit, so its FFTs of (2N)^3
+ * stay affordable; emb_tsne_run hands 3-D layouts wider than 20 to
+ * Barnes-Hut (emb-tsne-bh.c), where boxes would be wider than the kernel.
  *
  * Boxes own their nodes, so spreading runs box by box (points sorted
  * into boxes stably), and every sum has a fixed order: the result does
