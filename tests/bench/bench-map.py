@@ -8,7 +8,8 @@ a child of its own (with a timeout), and scores both maps with the same
 function: sklearn.manifold.trustworthiness at k = 10, cosine, on one
 seeded sample of 5,000 of the original rows.  The machine's float32 matrix
 product speed (numpy, 4096 x 4096) is measured in the same run, since it
-varies a lot from day to day on a shared machine.
+varies a lot from day to day on a shared machine.  (The time to a first
+frame is not measurable from the command line and is not reported.)
 
 Cases:
   glove20k-tsne   first 20,000 GloVe rows, ours vs sklearn TSNE
@@ -319,8 +320,12 @@ def run_peer(npy, method, workdir):
                OPENBLAS_NUM_THREADS=str(PEER_THREADS), NUMBA_NUM_THREADS=str(PEER_THREADS))
     cmd = [sys.executable, os.path.abspath(__file__), "--peer", method, npy, emb_path]
     timeout = PEER_TIMEOUT[method]
-    log("  peer: %s (once, timeout %d s) ..." % (
-        "sklearn.manifold.TSNE" if method == "tsne" else "umap.UMAP", timeout))
+    n = np.load(npy, mmap_mode="r").shape[0]
+    what = ("sklearn.manifold.TSNE(perplexity=30, init='pca', learning_rate=%.0f, 750 iterations, "
+            "barnes_hut)" % tsne_learning_rate(n) if method == "tsne"
+            else "umap.UMAP(n_neighbors=15, min_dist=0.1, init='spectral', random_state=None)")
+    log("  peer: %s, %s, %d threads (once, timeout %d s) ..."
+        % (what, METRIC, PEER_THREADS, timeout))
     r = run_measured(cmd, timeout, env=env)
     out["rss_mb"] = r["rss_mb"]
     if r["timed_out"]:
