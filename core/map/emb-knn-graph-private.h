@@ -56,12 +56,13 @@ gboolean graph_heaps_init  (GraphHeaps *heaps,
 void     graph_heaps_clear (GraphHeaps *heaps);
 
 /* Offers the candidates' scores (s: n_q x n_c, row stride ld, from sgemm of
- * the queries against the candidates) to the heaps of queries h0 ..
- * h0 + n_q.  Candidate j is row cand_ids[j], or cand_first + j when
+ * the queries against the candidates) to the queries' heaps: query i's is
+ * heap hids[i], or h0 + i when hids is NULL.  Candidate j is row cand_ids[j], or cand_first + j when
  * cand_ids is NULL; a query never takes its own row (qids[i], or q_first
  * + i). */
 void     graph_offer       (const GraphRows *rows,
                             GraphHeaps      *heaps,
+                            const guint32   *hids,
                             gsize            h0,
                             gsize            n_q,
                             const guint32   *qids,

@@ -185,9 +185,30 @@ heap_offer (float   *key,
   id[i] = iv;
 }
 
+/* Candidate j of a block, offered to one query's heap. */
+static inline void
+offer_one (float         *key,
+           guint32       *id,
+           guint         *size,
+           guint          k,
+           float          kv,
+           guint32        cid,
+           guint32        qid,
+           float         *worst)
+{
+  if (kv > *worst || cid == qid)
+    return;
+  heap_offer (key, id, size, k, kv, cid);
+  if (*size == k)
+    *worst = key[0];
+}
+
+#define OFFER_LANES 16
+
 void
 graph_offer (const GraphRows *rows,
              GraphHeaps      *heaps,
+             const guint32   *hids,
              gsize            h0,
              gsize            n_q,
              const guint32   *qids,
@@ -200,10 +221,11 @@ graph_offer (const GraphRows *rows,
 {
   guint k = heaps->k;
   gboolean euclid = rows->metric == EMB_METRIC_EUCLIDEAN;
+  float csq[OFFER_LANES];
 
   for (gsize i = 0; i < n_q; i++)
     {
-      gsize h = h0 + i;
+      gsize h = hids ? hids[i] : h0 + i;
       guint32 qid = (guint32) (qids ? qids[i] : q_first + i);
       float *key = heaps->key + h * k;
       guint32 *id = heaps->id + h * k;
@@ -211,22 +233,29 @@ graph_offer (const GraphRows *rows,
       const float *si = s + i * ld;
       float worst = *size == k ? key[0] : INFINITY;
 
-      /* The scan is a compare a candidate; the rare ones that beat the
-       * farthest kept take the slow path. */
-      for (gsize j = 0; j < n_c; j++)
+      /* Lanes of candidates are tested at once (a compare each, which the
+       * compiler vectorises); the rare lane with one that beats the
+       * farthest kept takes the slow path. */
+      for (gsize j0 = 0; j0 < n_c; j0 += OFFER_LANES)
         {
-          float kv = euclid ? rows->sq[cand_ids ? cand_ids[j] : cand_first + j] - 2.0f * si[j]
-                            : -si[j];
-          guint32 cid;
+          gsize nl = MIN (OFFER_LANES, n_c - j0);
+          int any = 0;
 
-          if (G_LIKELY (kv > worst))
+          if (euclid)
+            {
+              for (gsize t = 0; t < nl; t++)
+                csq[t] = rows->sq[cand_ids ? cand_ids[j0 + t] : cand_first + j0 + t];
+              for (gsize t = 0; t < nl; t++)
+                any |= csq[t] - 2.0f * si[j0 + t] <= worst;
+            }
+          else
+            for (gsize t = 0; t < nl; t++)
+              any |= -si[j0 + t] <= worst;
+          if (G_LIKELY (!any))
             continue;
-          cid = (guint32) (cand_ids ? cand_ids[j] : cand_first + j);
-          if (cid == qid)
-            continue;
-          heap_offer (key, id, size, k, kv, cid);
-          if (*size == k)
-            worst = key[0];
+          for (gsize t = 0; t < nl; t++)
+            offer_one (key, id, size, k, euclid ? csq[t] - 2.0f * si[j0 + t] : -si[j0 + t],
+                       (guint32) (cand_ids ? cand_ids[j0 + t] : cand_first + j0 + t), qid, &worst);
         }
     }
 }
@@ -346,7 +375,7 @@ exact_block (ExactJob   *job,
         return FALSE;
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) nq, (int) nc, (int) d,
                    1.0f, qx, (int) d, rows->x + c0 * d, (int) d, 0.0f, s, (int) nc);
-      graph_offer (rows, heaps, 0, nq, job->qids ? job->qids + q0 : NULL, q0,
+      graph_offer (rows, heaps, NULL, 0, nq, job->qids ? job->qids + q0 : NULL, q0,
                    s, nc, nc, NULL, c0);
     }
   for (gsize i = 0; i < nq; i++)

@@ -44,13 +44,13 @@ EmbKnnGraph *emb_knn_graph_exact (const EmbMatrix *matrix,
                                   GError         **error);
 
 /* An approximate graph for tables too big for the exact one: the rows are
- * cut into about n / 256 k-means cells, and the queries of a cell are
- * scored exactly against the rows of the cells whose centres are nearest
- * its centre.  How many cells are searched is chosen on a sample of rows
+ * cut into about n / 256 k-means cells, and every row is scored exactly
+ * against the rows of the cells whose centres are nearest it.  How many
+ * cells are searched is chosen on a sample of rows
  * whose exact lists are computed first: the fewest for which the sample's
  * recall@k reaches EMB_KNN_GRAPH_TARGET_RECALL.  The graph's recall is
  * that sample's. */
-#define EMB_KNN_GRAPH_TARGET_RECALL 0.98
+#define EMB_KNN_GRAPH_TARGET_RECALL 0.96
 #define EMB_KNN_GRAPH_RECALL_ROWS   1000
 EmbKnnGraph *emb_knn_graph_approx (const EmbMatrix *matrix,
                                    guint            k,
