@@ -317,6 +317,39 @@ project_points (const char       *prog,
   return EMB_EXIT_OK;
 }
 
+/* --method tsne|umap: the map's dimensions ax and ay (1-based) as the
+ * points. */
+static int
+map_points (const char       *prog,
+            CliOptions       *opts,
+            EmbDataset       *ds,
+            const ExportArgs *args,
+            ExportData       *d)
+{
+  g_autoptr(EmbProjection) p = NULL;
+  gsize n = ds->matrix->n_rows;
+  guint dims;
+  int status;
+
+  if (MAX (args->ax, args->ay) > 3 || (MAX (args->ax, args->ay) > 2 && opts->n_components < 3))
+    {
+      g_printerr ("%s: --axes of a map name its dimensions, 1 and 2 (or 3 with -n 3)\n", prog);
+      return EMB_EXIT_USAGE;
+    }
+  status = _emb_cli_compute_map (prog, opts, ds, &p);
+  if (status != EMB_EXIT_OK)
+    return status;
+  dims = p->options.dims;
+  d->xs = g_new (float, n);
+  d->ys = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      d->xs[i] = p->coords[i * dims + args->ax - 1];
+      d->ys[i] = p->coords[i * dims + args->ay - 1];
+    }
+  return EMB_EXIT_OK;
+}
+
 /* --clusters K: colours, legend and cluster labels from k-means. */
 static int
 add_clusters (const char   *prog,
@@ -445,20 +478,33 @@ _emb_cli_export (const char *prog,
   ExportArgs args;
   int status;
 
+  gboolean map = opts->method != NULL && !g_str_equal (opts->method, "pca");
+
   status = parse_export_args (prog, opts, &args);
   if (status == EMB_EXIT_OK)
-    status = project_points (prog, ds, &args, &pca, &d);
+    status = map ? map_points (prog, opts, ds, &args, &d)
+                 : project_points (prog, ds, &args, &pca, &d);
   if (status != EMB_EXIT_OK)
     goto out;
 
   d.title = opts->title != NULL ? g_strdup (opts->title) : default_title (ds);
+  if (map && opts->title == NULL)
+    {
+      EmbProjectionMethod method = EMB_PROJECTION_TSNE;
+      char *t;
+
+      emb_projection_method_from_string (opts->method, &method);
+      t = g_strdup_printf ("%s · %s", d.title, method == EMB_PROJECTION_TSNE ? "t-SNE" : "UMAP");
+      g_free (d.title);
+      d.title = t;
+    }
   state.xs = d.xs;
   state.ys = d.ys;
   state.n = ds->matrix->n_rows;
   state.vocab = ds->vocab;
   state.x_component = args.ax - 1;
   state.y_component = args.ay - 1;
-  state.explained = pca->explained_variance_ratio;
+  state.explained = pca != NULL ? pca->explained_variance_ratio : NULL;
   state.title = d.title;
   state.n_token_labels = opts->labels;
   state.theme = args.theme;

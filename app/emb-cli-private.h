@@ -6,6 +6,7 @@
 #include "emb-cli.h"
 #include "analysis/emb-knn.h"
 #include "io/emb-dataset.h"
+#include "map/emb-projection.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,12 @@ typedef struct
   int       n_components;
   char     *output;
   char    **args;
+  /* project and export: the map */
+  char     *method;       /* pca (default), tsne or umap */
+  double    perplexity;
+  int       neighbors;
+  double    min_dist;
+  int       iterations;
   /* cluster and export */
   gint64    seed;
   char     *size;
@@ -57,6 +64,42 @@ gboolean _emb_cli_resolve_token (EmbDataset  *ds,
  * opened: call it after the work and before printing what came of it. */
 gboolean _emb_cli_check_unchanged (const char *prog,
                                    EmbDataset *ds);
+
+/* Writes id,token and the n_out coordinates of every row as CSV to path
+ * ("-": stdout), the columns named names[0 .. n_out). */
+gboolean _emb_cli_write_coords  (EmbDataset         *ds,
+                                 const float        *coords,
+                                 gsize               n_out,
+                                 const char *const  *names,
+                                 const char         *path,
+                                 GError            **error);
+
+/* Prints "LABEL… N%" on stderr when it is a terminal; user_data is an
+ * EmbCliProgress. */
+typedef struct
+{
+  const char *label;
+  int         last;
+} EmbCliProgress;
+void     _emb_cli_progress      (double   fraction,
+                                 gpointer user_data);
+
+/* emb-cli-map.c */
+/* The map opts ask for (--method tsne|umap and its options) into *out
+ * (an EmbProjection), with progress on a terminal; the exit status. */
+int      _emb_cli_compute_map   (const char *prog,
+                                 CliOptions *opts,
+                                 EmbDataset *ds,
+                                 EmbProjection **out);
+/* project --method tsne|umap: the map's CSV with -o, and what it took. */
+int      _emb_cli_project_map   (const char *prog,
+                                 CliOptions *opts,
+                                 EmbDataset *ds);
+/* The projection options of opts; FALSE (said) when they are not valid
+ * on any table. */
+gboolean _emb_cli_projection_options (const char *prog,
+                                      CliOptions *opts,
+                                      EmbProjectionOptions *options);
 
 /* emb-cli-args.c */
 /* Checks -k into opts->k; FALSE (said) when it is not a whole number from

@@ -19,6 +19,7 @@
 #include "base/emb-file.h"
 #include "analysis/emb-knn.h"
 #include "analysis/emb-pca.h"
+#include "map/emb-projection.h"
 
 
 typedef int (*CliCommandFunc) (const char *prog, CliOptions *opts, EmbDataset *ds);
@@ -41,7 +42,7 @@ static const CliCommand commands[] = {
   { "info", "FILE", "rows, dims, format, stored dtype, vocabulary source", 0, cmd_info },
   { "neighbors", "FILE TOKEN", "the nearest tokens to TOKEN (#N means row N)", 1, cmd_neighbors },
   { "analogy", "FILE A B C", "the tokens nearest to A - B + C", 3, cmd_analogy },
-  { "project", "FILE", "exact PCA: explained variance, and coordinates with -o", 0, cmd_project },
+  { "project", "FILE", "exact PCA (or t-SNE, UMAP with --method): coordinates with -o", 0, cmd_project },
   { "cluster", "FILE", "k-means clusters, each labelled by its most central tokens", 0, _emb_cli_cluster },
   { "export", "FILE", "draw the plot to a PNG, SVG or PDF file (or its points to CSV)", 0, _emb_cli_export },
 };
@@ -79,19 +80,19 @@ _emb_cli_add_number (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
-static void
-progress_cb (double   fraction,
-             gpointer user_data)
+void
+_emb_cli_progress (double   fraction,
+                   gpointer user_data)
 {
-  int *last = user_data;
+  EmbCliProgress *p = user_data;
   int pct = (int) (fraction * 100.0);
 
-  if (pct == *last)
+  if (pct == p->last)
     return;
-  *last = pct;
-  fprintf (stderr, "\rLoading… %3d%%", pct);
+  p->last = pct;
+  fprintf (stderr, "\r%s… %3d%%", p->label, pct);
   if (pct >= 100)
-    fputs ("\r              \r", stderr);
+    fprintf (stderr, "\r%*s\r", (int) g_utf8_strlen (p->label, -1) + 6, "");
   fflush (stderr);
 }
 
@@ -349,18 +350,19 @@ cmd_analogy (const char *prog,
   return run_query (prog, opts, ds, query, ids, 3);
 }
 
-static gboolean
-write_coords_csv (EmbDataset   *ds,
-                  const float  *coords,
-                  gsize         n_out,
-                  const char   *path,
-                  GError      **error)
+gboolean
+_emb_cli_write_coords (EmbDataset         *ds,
+                       const float        *coords,
+                       gsize               n_out,
+                       const char *const  *names,
+                       const char         *path,
+                       GError            **error)
 {
   g_autoptr(GString) out = g_string_sized_new (ds->matrix->n_rows * (16 + 14 * n_out));
 
   g_string_append (out, "id,token");
   for (gsize j = 0; j < n_out; j++)
-    g_string_append_printf (out, ",pc%" G_GSIZE_FORMAT, j + 1);
+    g_string_append_printf (out, ",%s", names[j]);
   g_string_append_c (out, '\n');
   for (gsize i = 0; i < ds->matrix->n_rows; i++)
     {
@@ -391,6 +393,8 @@ cmd_project (const char *prog,
   g_autoptr(EmbPca) pca = NULL;
   gsize n_out = opts->n_components;
 
+  if (opts->method != NULL && !g_str_equal (opts->method, "pca"))
+    return _emb_cli_project_map (prog, opts, ds);
   if (opts->n_components < 1 || opts->n_components > EMB_PCA_MAX_COMPONENTS)
     {
       g_printerr ("%s: -n must be between 1 and %d\n", prog, EMB_PCA_MAX_COMPONENTS);
@@ -422,7 +426,11 @@ cmd_project (const char *prog,
       emb_pca_project (pca, ds->matrix, n_out, coords);
       if (!_emb_cli_check_unchanged (prog, ds))
         return EMB_EXIT_INPUT;
-      if (!write_coords_csv (ds, coords, n_out, opts->output, &error))
+      g_auto(GStrv) names = g_new0 (char *, n_out + 1);
+
+      for (gsize j = 0; j < n_out; j++)
+        names[j] = g_strdup_printf ("pc%" G_GSIZE_FORMAT, j + 1);
+      if (!_emb_cli_write_coords (ds, coords, n_out, (const char *const *) names, opts->output, &error))
         {
           g_printerr ("%s: %s\n", prog, error->message);
           return EMB_EXIT_INPUT;
@@ -541,6 +549,7 @@ cli_options_clear (CliOptions *opts)
   g_free (opts->axes);
   g_free (opts->title);
   g_free (opts->theme);
+  g_free (opts->method);
   g_strfreev (opts->args);
 }
 
@@ -573,7 +582,14 @@ option_context_new (const CliCommand *cmd,
   };
   GOptionEntry project[] = {
     { "components", 'n', 0, G_OPTION_ARG_INT, &opts->n_components, "How many components (default 2)", "N" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts->output, "Write id,token,pc1..pcN as CSV (- for stdout)", "FILE" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts->output, "Write id,token,pc1..pcN (x,y[,z] for a map) as CSV (- for stdout)", "FILE" },
+    { "method", 0, 0, G_OPTION_ARG_STRING, &opts->method, "pca (default), tsne or umap", "M" },
+    { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts->metric, "Neighbours of t-SNE and UMAP: cosine (default) or euclidean", "METRIC" },
+    { "perplexity", 0, 0, G_OPTION_ARG_DOUBLE, &opts->perplexity, "t-SNE perplexity (default 30)", "P" },
+    { "neighbors", 0, 0, G_OPTION_ARG_INT, &opts->neighbors, "UMAP neighbours, the row itself counted (default 15)", "K" },
+    { "min-dist", 0, 0, G_OPTION_ARG_DOUBLE, &opts->min_dist, "UMAP min_dist (default 0.1)", "D" },
+    { "iterations", 0, 0, G_OPTION_ARG_INT, &opts->iterations, "t-SNE iterations (750) or UMAP epochs (200, or 500 below 10,000 rows)", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &opts->seed, "Random seed of t-SNE and UMAP (default 1)", "S" },
     { NULL }
   };
   GOptionEntry cluster[] = {
@@ -589,12 +605,18 @@ option_context_new (const CliCommand *cmd,
     { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &opts->scale, "Pixel scale of a PNG (default 1)", "S" },
     { "clusters", 0, 0, G_OPTION_ARG_INT, &opts->clusters, "Colour by K k-means clusters, with labels", "K" },
     { "metric", 'm', 0, G_OPTION_ARG_STRING, &opts->metric, "Cluster and neighbour metric: cosine (default) or euclidean", "METRIC" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &opts->seed, "Random seed of the clusters (default 1)", "S" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &opts->seed, "Random seed of the clusters and of a map (default 1)", "S" },
     { "labels", 0, 0, G_OPTION_ARG_INT, &opts->labels, "Label up to N tokens, most frequent first (default 0)", "N" },
     { "highlight", 0, 0, G_OPTION_ARG_FILENAME, &opts->highlight, "Highlight TOKEN and its 10 nearest neighbours", "TOKEN" },
     { "axes", 0, 0, G_OPTION_ARG_STRING, &opts->axes, "Principal components on x and y (default 1,2)", "X,Y" },
     { "title", 0, 0, G_OPTION_ARG_STRING, &opts->title, "Title (default: the file name)", "T" },
     { "theme", 0, 0, G_OPTION_ARG_STRING, &opts->theme, "light (default), dark or transparent", "THEME" },
+    { "method", 0, 0, G_OPTION_ARG_STRING, &opts->method, "The points' layout: pca (default), tsne or umap", "M" },
+    { "components", 'n', 0, G_OPTION_ARG_INT, &opts->n_components, "Dimensions of a t-SNE or UMAP map (2 or 3)", "N" },
+    { "perplexity", 0, 0, G_OPTION_ARG_DOUBLE, &opts->perplexity, "t-SNE perplexity (default 30)", "P" },
+    { "neighbors", 0, 0, G_OPTION_ARG_INT, &opts->neighbors, "UMAP neighbours, the row itself counted (default 15)", "K" },
+    { "min-dist", 0, 0, G_OPTION_ARG_DOUBLE, &opts->min_dist, "UMAP min_dist (default 0.1)", "D" },
+    { "iterations", 0, 0, G_OPTION_ARG_INT, &opts->iterations, "t-SNE iterations or UMAP epochs", "N" },
     { NULL }
   };
   GOptionEntry rest[] = {
@@ -644,10 +666,13 @@ emb_cli_run (int    argc,
   g_autoptr(EmbDataset) ds = NULL;
   g_autofree char *prog = NULL;
   const CliCommand *cmd;
-  CliOptions opts = { .k = 0, .n_components = 2, .seed = 1, .scale = 1.0, .labels = 0, .clusters = 0 };
+  CliOptions opts = { .k = 0, .n_components = 2, .seed = 1, .scale = 1.0, .labels = 0, .clusters = 0,
+                      .perplexity = 30.0, .neighbors = 15, .min_dist = 0.1 };
   EmbLoadOptions load = { 0 };
   char **args;
-  int status, last_pct = -1;
+  int status;
+  EmbCliProgress load_progress = { "Loading", -1 };
+  EmbProjectionOptions projection;
 
   if (g_str_equal (argv[1], "--version"))
     {
@@ -703,6 +728,13 @@ emb_cli_run (int    argc,
     }
   if (opts.k == 0 && !g_str_equal (cmd->name, "cluster"))
     opts.k = 10;
+  /* Bad map options are usage errors, found before the file is read. */
+  if ((g_str_equal (cmd->name, "project") || g_str_equal (cmd->name, "export")) &&
+      !_emb_cli_projection_options (prog, &opts, &projection))
+    {
+      status = EMB_EXIT_USAGE;
+      goto out;
+    }
   if (!load_options_from (&opts, &load, prog))
     {
       status = EMB_EXIT_USAGE;
@@ -710,7 +742,7 @@ emb_cli_run (int    argc,
     }
 
   ds = emb_dataset_load (opts.args[1], &load, NULL,
-                         isatty (STDERR_FILENO) ? progress_cb : NULL, &last_pct, &error);
+                         isatty (STDERR_FILENO) ? _emb_cli_progress : NULL, &load_progress, &error);
   if (ds == NULL)
     {
       g_printerr ("%s: %s\n", prog, error->message);
