@@ -4,6 +4,7 @@
 #include <locale.h>
 
 #include "emb-application.h"
+#include "emb-blas-core.h"
 #include "emb-cli.h"
 
 int
@@ -12,6 +13,7 @@ main (int    argc,
 {
   g_autoptr(EmbApplication) app = NULL;
 
+  emb_blas_core_ensure (argv);
   /* For messages and file names only: number parsing never uses the locale. */
   setlocale (LC_ALL, "");
 
