@@ -21,6 +21,16 @@ void       emb_plot_view_set_axes       (EmbPlotView *self,
                                          guint        x_component,
                                          guint        y_component);
 
+/* A t-SNE or UMAP layout (n_rows x dims, copied) shown instead of the
+ * PCA axes; NULL goes back to them.  With fit (or when switching between
+ * PCA and a map) the view fits the points; else it stays, so a map that is
+ * being optimised can be watched where the user put it. */
+void       emb_plot_view_set_map        (EmbPlotView *self,
+                                         const float *coords,
+                                         guint        dims,
+                                         gboolean     fit);
+gboolean   emb_plot_view_has_map        (EmbPlotView *self);
+
 /* Per-point palette indices (n_rows, copied; NULL: one colour) and the
  * palette (0xRRGGBB, copied). */
 void       emb_plot_view_set_colors     (EmbPlotView   *self,

@@ -98,6 +98,34 @@ cancel_load_action (GtkWidget  *widget,
   if (self->load_cancellable != NULL)
     g_cancellable_cancel (self->load_cancellable);
   emb_color_panel_cancel (self->color_panel);
+  emb_map_panel_stop (self->map_panel);
+}
+
+/* win.projection "pca" | "tsne" | "umap": the map panel in view, the
+ * method chosen (a map runs, or comes from the cache). */
+static void
+projection_action (GtkWidget  *widget,
+                   const char *name,
+                   GVariant   *param)
+{
+  EmbWindow *self = EMB_WINDOW (widget);
+  EmbProjectionMethod method;
+
+  if (!emb_projection_method_from_string (g_variant_get_string (param, NULL), &method))
+    return;
+  gtk_stack_set_visible_child_name (self->side_stack, "map");
+  emb_map_panel_set_method (self->map_panel, method);
+}
+
+static void
+map_pause_action (GtkWidget  *widget,
+                  const char *name,
+                  GVariant   *param)
+{
+  EmbWindow *self = EMB_WINDOW (widget);
+
+  /* Toggles: the panel's button shows which. */
+  emb_map_panel_toggle_pause (self->map_panel);
 }
 
 static void
@@ -237,6 +265,8 @@ _emb_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.fly-to", NULL, fly_to_action);
   gtk_widget_class_install_action (widget_class, "win.reset-view", NULL, reset_view_action);
   gtk_widget_class_install_action (widget_class, "win.analogy", NULL, analogy_action);
+  gtk_widget_class_install_action (widget_class, "win.projection", "s", projection_action);
+  gtk_widget_class_install_action (widget_class, "win.map-pause", NULL, map_pause_action);
   gtk_widget_class_install_action (widget_class, "win.recluster", NULL, recluster_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.export-file", "s", export_file_action);
@@ -252,4 +282,8 @@ _emb_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "win.reset-view", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.analogy", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-load", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "win.projection", "s", "pca");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_CONTROL_MASK, "win.projection", "s", "tsne");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_CONTROL_MASK, "win.projection", "s", "umap");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.map-pause", NULL);
 }

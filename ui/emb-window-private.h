@@ -4,6 +4,7 @@
 #include "emb-plot-view.h"
 #include "panels/emb-analogy-panel.h"
 #include "panels/emb-color-panel.h"
+#include "panels/emb-map-panel.h"
 #include "panels/emb-neighbors-panel.h"
 #include "panels/emb-search-panel.h"
 #include "emb-ui.h"
@@ -34,6 +35,7 @@ struct _EmbWindow
   EmbNeighborsPanel *neighbors_panel;
   EmbSearchPanel    *search_panel;
   EmbAnalogyPanel   *analogy_panel;
+  EmbMapPanel       *map_panel;
   EmbColorPanel     *color_panel;
   GMenu             *recent_section;
   GtkInfoBar        *changed_bar;
@@ -69,6 +71,13 @@ void _emb_window_show_error       (EmbWindow  *self,
                                    const char *secondary);
 void _emb_window_flash_status     (EmbWindow  *self,
                                    const char *text);
+
+/* emb-window-view.c */
+void _emb_window_set_status       (EmbWindow *self);
+void _emb_window_fill_axes        (EmbWindow *self);
+void _emb_window_refresh_colors   (EmbWindow *self);
+void _emb_window_map_changed      (EmbWindow *self,
+                                   gboolean   fit);
 
 /* emb-window-actions.c */
 void _emb_window_class_add_actions (GtkWidgetClass *widget_class);

@@ -41,6 +41,7 @@ _emb_window_sidebar_reset (EmbWindow *self)
   self->history_pos = 0;
   emb_neighbors_panel_set_scene (self->neighbors_panel, self->scene);
   emb_analogy_panel_set_scene (self->analogy_panel, self->scene);
+  emb_map_panel_set_scene (self->map_panel, self->scene);
   /* A new file: search it again for what the entry holds. */
   emb_search_panel_set_scene (self->search_panel, self->scene);
   start_search (self, FALSE);
@@ -60,7 +61,8 @@ _emb_window_update_actions (EmbWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.recluster", have);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-view", have);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load",
-                                 self->load_cancellable != NULL || emb_color_panel_is_clustering (self->color_panel));
+                                 self->load_cancellable != NULL || emb_color_panel_is_clustering (self->color_panel) ||
+                                 emb_map_panel_is_running (self->map_panel));
   /* Nothing open and nothing on its way (the first file was bad, or its
    * load was cancelled): say how to open one. */
   gtk_widget_set_visible (self->empty_state, !have && self->load_cancellable == NULL);

@@ -128,67 +128,6 @@ add_recent (EmbWindow  *self,
 }
 
 static void
-set_status (EmbWindow *self)
-{
-  EmbDataset *ds;
-  g_autofree char *text = NULL;
-  g_autofree char *rows = NULL;
-  g_autofree char *vocab = NULL;
-  guint ax, ay;
-  double shown;
-
-  if (self->scene == NULL)
-    {
-      gtk_label_set_text (self->status_label, "");
-      return;
-    }
-  ds = self->scene->dataset;
-  ax = gtk_drop_down_get_selected (self->x_axis);
-  ay = gtk_drop_down_get_selected (self->y_axis);
-  shown = self->scene->pca->explained_variance_ratio[MIN (ax, self->scene->n_components - 1)];
-  if (ay != ax)
-    shown += self->scene->pca->explained_variance_ratio[MIN (ay, self->scene->n_components - 1)];
-  rows = g_strdup_printf ("%'" G_GSIZE_FORMAT, ds->matrix->n_rows);
-  /* A vocabulary's path need not be UTF-8; labels must be. */
-  vocab = emb_quote_name (ds->vocab_source, -1);
-  text = g_strdup_printf ("%s rows × %" G_GSIZE_FORMAT " dims  ·  %s, %s  ·  tokens: %s  ·  "
-                          "PC%u × PC%u show %.1f%% of the variance",
-                          rows, ds->matrix->n_cols, ds->format, ds->dtype, vocab,
-                          ax + 1, ay + 1, 100.0 * shown);
-  /* What the loader changed or fitted (rows left out, a padded
-   * vocabulary) stays in view. */
-  if (ds->note != NULL)
-    {
-      g_autofree char *note = emb_quote_name (ds->note, -1);
-      char *with_note = g_strconcat (text, "  ·  ", note, NULL);
-
-      g_free (text);
-      text = with_note;
-    }
-  gtk_label_set_text (self->status_label, text);
-  /* The line is cut to the window's width; the whole of it on hover. */
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), text);
-}
-
-static void
-fill_axis_model (EmbWindow *self)
-{
-  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
-
-  if (self->scene != NULL)
-    for (gsize j = 0; j < self->scene->n_components; j++)
-      {
-        g_autofree char *item = g_strdup_printf ("PC%" G_GSIZE_FORMAT "  %.1f%%", j + 1,
-                                                 100.0 * self->scene->pca->explained_variance_ratio[j]);
-        gtk_string_list_append (model, item);
-      }
-  gtk_drop_down_set_model (self->x_axis, G_LIST_MODEL (model));
-  gtk_drop_down_set_model (self->y_axis, G_LIST_MODEL (model));
-  gtk_drop_down_set_selected (self->x_axis, 0);
-  gtk_drop_down_set_selected (self->y_axis, self->scene != NULL && self->scene->n_components > 1 ? 1 : 0);
-}
-
-static void
 set_scene (EmbWindow *self,
            EmbScene  *scene)
 {
@@ -210,10 +149,10 @@ set_scene (EmbWindow *self,
 
   _emb_window_watch (self, scene->dataset->path);
   emb_plot_view_set_scene (self->plot, scene);
-  fill_axis_model (self);
+  _emb_window_fill_axes (self);
   emb_color_panel_set_scene (self->color_panel, scene);
   _emb_window_sidebar_reset (self);
-  set_status (self);
+  _emb_window_set_status (self);
   _emb_window_update_actions (self);
 }
 
@@ -270,7 +209,7 @@ status_timeout_cb (gpointer user_data)
   EmbWindow *self = user_data;
 
   self->status_timeout = 0;
-  set_status (self);
+  _emb_window_set_status (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -378,29 +317,6 @@ load_done (GObject      *source,
 
 /* The colour panel's colours, clusters and hidden rows, onto the plot. */
 static void
-colors_changed_cb (EmbWindow *self)
-{
-  const guint32 *palette;
-  const char * const *labels;
-  const float *xs, *ys;
-  guint n_palette, n_clusters;
-  const guint16 *category = emb_color_panel_get_colors (self->color_panel, &palette, &n_palette);
-  g_autofree float *xy = NULL;
-
-  emb_plot_view_set_colors (self->plot, category, palette, n_palette);
-  emb_plot_view_set_visible (self->plot, emb_color_panel_get_visible (self->color_panel));
-  if (emb_plot_view_get_points (self->plot, &xs, &ys) &&
-      emb_color_panel_get_clusters (self->color_panel, NULL, NULL, NULL, &labels, &n_clusters) != NULL)
-    {
-      xy = g_new (float, 2 * n_clusters);
-      emb_color_panel_get_clusters (self->color_panel, xs, ys, xy, &labels, &n_clusters);
-      emb_plot_view_set_cluster_labels (self->plot, labels, xy, n_clusters);
-    }
-  else
-    emb_plot_view_set_cluster_labels (self->plot, NULL, NULL, 0);
-}
-
-static void
 clustering_changed_cb (EmbWindow *self)
 {
   if (emb_color_panel_is_clustering (self->color_panel))
@@ -422,8 +338,8 @@ axes_changed_cb (EmbWindow *self)
     return;
   emb_plot_view_set_axes (self->plot, ax, ay);
   /* Cluster labels move to the new centroids. */
-  colors_changed_cb (self);
-  set_status (self);
+  _emb_window_refresh_colors (self);
+  _emb_window_set_status (self);
 }
 
 static void
@@ -623,6 +539,7 @@ emb_window_class_init (EmbWindowClass *klass)
   g_type_ensure (EMB_TYPE_ANALOGY_PANEL);
   g_type_ensure (EMB_TYPE_COLOR_PANEL);
   g_type_ensure (EMB_TYPE_COLOR_LEGEND);
+  g_type_ensure (EMB_TYPE_MAP_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/emb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, subtitle_label);
@@ -642,6 +559,7 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, neighbors_panel);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, search_panel);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, analogy_panel);
+  gtk_widget_class_bind_template_child (widget_class, EmbWindow, map_panel);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, color_panel);
   gtk_widget_class_bind_template_child (widget_class, EmbWindow, recent_section);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
@@ -653,7 +571,12 @@ emb_window_class_init (EmbWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, neighbors_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_matches_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, analogy_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, colors_changed_cb);
+  gtk_widget_class_bind_template_callback_full (widget_class, "colors_changed_cb",
+                                                G_CALLBACK (_emb_window_refresh_colors));
+  gtk_widget_class_bind_template_callback_full (widget_class, "map_changed_cb",
+                                                G_CALLBACK (_emb_window_map_changed));
+  gtk_widget_class_bind_template_callback_full (widget_class, "map_running_cb",
+                                                G_CALLBACK (_emb_window_update_actions));
   gtk_widget_class_bind_template_callback (widget_class, clustering_changed_cb);
   /* The panel's "failed" (headline, details) is an error dialog. */
   gtk_widget_class_bind_template_callback_full (widget_class, "color_failed_cb", G_CALLBACK (_emb_window_show_error));
@@ -705,7 +628,7 @@ emb_window_init (EmbWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   _emb_window_sidebar_init (self);
-  fill_axis_model (self);
+  _emb_window_fill_axes (self);
   _emb_window_update_actions (self);
 }
 

@@ -45,8 +45,10 @@ struct _EmbPlotView
   /* owned */
   EmbScene     *scene;
   Layout       *layout;
-  guint         x_component;
+  guint         x_component;     /* of the PCA, or of the map when one is set */
   guint         y_component;
+  float        *map;             /* n_rows x map_dims t-SNE/UMAP layout, or NULL */
+  guint         map_dims;
   guint16      *category;
   guint32      *palette;
   guint         n_palette;

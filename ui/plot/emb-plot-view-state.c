@@ -24,6 +24,8 @@ emb_plot_view_set_scene (EmbPlotView *self,
   g_clear_pointer (&self->category, g_free);
   g_clear_pointer (&self->palette, g_free);
   g_clear_pointer (&self->visible, g_free);
+  g_clear_pointer (&self->map, g_free);
+  self->map_dims = 0;
   self->x_component = 0;
   self->y_component = scene != NULL && scene->n_components > 1 ? 1 : 0;
   self->selection = -1;
@@ -50,8 +52,8 @@ emb_plot_view_set_axes (EmbPlotView *self,
 
   if (self->scene == NULL)
     return;
-  x_component = MIN (x_component, self->scene->n_components - 1);
-  y_component = MIN (y_component, self->scene->n_components - 1);
+  x_component = MIN (x_component, (self->map ? self->map_dims : self->scene->n_components) - 1);
+  y_component = MIN (y_component, (self->map ? self->map_dims : self->scene->n_components) - 1);
   if (x_component == self->x_component && y_component == self->y_component)
     return;
   self->x_component = x_component;
@@ -60,6 +62,46 @@ emb_plot_view_set_axes (EmbPlotView *self,
   _emb_plot_view_rebuild_layout (self);
   emb_plot_view_reset_view (self);
   _emb_plot_view_start_render (self);
+}
+
+void
+emb_plot_view_set_map (EmbPlotView *self,
+                       const float *coords,
+                       guint        dims,
+                       gboolean     fit)
+{
+  gboolean was_map;
+
+  g_return_if_fail (EMB_IS_PLOT_VIEW (self));
+  g_return_if_fail (coords == NULL || dims == 2 || dims == 3);
+
+  if (self->scene == NULL)
+    return;
+  was_map = self->map != NULL;
+  g_clear_pointer (&self->map, g_free);
+  self->map_dims = 0;
+  if (coords != NULL)
+    {
+      self->map = g_memdup2 (coords, emb_scene_n_rows (self->scene) * dims * sizeof (float));
+      self->map_dims = dims;
+    }
+  if (!was_map || coords == NULL)
+    {
+      self->x_component = 0;
+      self->y_component = 1;
+    }
+  _emb_plot_view_clear_label_cache (self);
+  _emb_plot_view_rebuild_layout (self);
+  if (fit || was_map != (coords != NULL))
+    emb_plot_view_reset_view (self);
+  _emb_plot_view_start_render (self);
+}
+
+gboolean
+emb_plot_view_has_map (EmbPlotView *self)
+{
+  g_return_val_if_fail (EMB_IS_PLOT_VIEW (self), FALSE);
+  return self->map != NULL;
 }
 
 void
@@ -234,7 +276,8 @@ emb_plot_view_get_state (EmbPlotView  *self,
   state->vocab = self->scene->dataset->vocab;
   state->x_component = self->x_component;
   state->y_component = self->y_component;
-  state->explained = self->scene->pca->explained_variance_ratio;
+  /* A map's axes have no variance to name. */
+  state->explained = self->map != NULL ? NULL : self->scene->pca->explained_variance_ratio;
   state->category = self->category;
   state->palette = self->palette;
   state->n_palette = self->n_palette;

@@ -141,8 +141,17 @@ _emb_plot_view_rebuild_layout (EmbPlotView *self)
   layout->n = n;
   layout->xs = g_new (float, n);
   layout->ys = g_new (float, n);
-  emb_scene_axis (self->scene, self->x_component, layout->xs);
-  emb_scene_axis (self->scene, self->y_component, layout->ys);
+  if (self->map != NULL)
+    for (gsize i = 0; i < n; i++)
+      {
+        layout->xs[i] = self->map[i * self->map_dims + self->x_component];
+        layout->ys[i] = self->map[i * self->map_dims + self->y_component];
+      }
+  else
+    {
+      emb_scene_axis (self->scene, self->x_component, layout->xs);
+      emb_scene_axis (self->scene, self->y_component, layout->ys);
+    }
   if (self->category != NULL)
     layout->category = g_memdup2 (self->category, n * sizeof (guint16));
   if (self->palette != NULL)
@@ -450,6 +459,7 @@ emb_plot_view_finalize (GObject *object)
   g_free (self->category);
   g_free (self->palette);
   g_free (self->visible);
+  g_free (self->map);
   g_array_unref (self->neighbors);
   g_array_unref (self->matches);
   g_array_unref (self->analogy);
