@@ -407,7 +407,7 @@ run_blobs (const float       *x,
 }
 
 /* 3000 rows: the FFT repulsion.  The default 750 iterations only with
- * -m slow; 500 converge as well. */
+ * -m slow; 350 (250 exaggerated) separate the blobs as well. */
 static void
 test_blobs_2d (void)
 {
@@ -415,7 +415,7 @@ test_blobs_2d (void)
   const EmbKnnGraph *g;
   const float *x = blob_data (&labels, &g);
 
-  run_blobs (x, BLOB_ROWS, labels, g, 2, g_test_slow () ? 0 : 500, TRUE);
+  run_blobs (x, BLOB_ROWS, labels, g, 2, g_test_slow () ? 0 : 350, TRUE);
 }
 
 static void
@@ -425,10 +425,10 @@ test_blobs_2d_random (void)
   const EmbKnnGraph *g;
   const float *x = blob_data (&labels, &g);
 
-  run_blobs (x, BLOB_ROWS, labels, g, 2, 400, FALSE);
+  run_blobs (x, BLOB_ROWS, labels, g, 2, 300, FALSE);
 }
 
-/* 3-D on 1200 rows (the exact repulsion; the 3-D grid is compared with
+/* 3-D on 600 rows (the exact repulsion; the 3-D grid is compared with
  * it in /tsne/fft-3d), all of them with -m slow (the grid). */
 static void
 test_blobs_3d (void)
@@ -443,10 +443,10 @@ test_blobs_3d (void)
       return;
     }
   {
-    gsize n = 1200;
+    gsize n = 600;
     EmbKnnGraph *small = naive_graph (x, n, BLOB_DIMS, 90);
 
-    run_blobs (x, n, labels, small, 3, 500, TRUE);
+    run_blobs (x, n, labels, small, 3, 400, TRUE);
     graph_free (small);
   }
 }
