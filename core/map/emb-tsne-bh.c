@@ -29,7 +29,8 @@ typedef struct
 {
   double  centre[3];
   double  half;
-  double  sum[3];      /* of the points' positions; com = sum / count */
+  double  sum[3];      /* of the points' positions, then (after the
+                        * build) their centre of mass */
   gsize   count;
   gint64  children;    /* the first of 2^dims; -1: a leaf */
   gint64  first;       /* a leaf's first point (-1: empty) */
@@ -212,7 +213,7 @@ bh_visit_range (gsize    begin,
             }
           for (guint d = 0; d < dims; d++)
             {
-              diff[d] = yi[d] - p->sum[d] / count;
+              diff[d] = yi[d] - p->sum[d];
               d2 += diff[d] * diff[d];
             }
           if (p->children >= 0 && 4 * p->half * p->half >= BH_THETA * BH_THETA * d2)
@@ -279,6 +280,9 @@ _emb_tsne_repulsion_bh (const double *y,
   for (gsize i = 0; i < n; i++)
     if (!bh_insert (&t, i, error))
       goto out;
+  for (gsize c = 0; c < t.n_nodes; c++)
+    for (guint d = 0; d < dims && t.nodes[c].count > 0; d++)
+      t.nodes[c].sum[d] /= (double) t.nodes[c].count;
   _emb_tsne_parallel (n_threads, n, 256, bh_visit_range, &t);
   for (gsize i = 0; i < n; i++)
     total += t.row_z[i];

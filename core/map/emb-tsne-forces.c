@@ -185,6 +185,7 @@ _emb_tsne_repulsion_exact (const double *y,
                            double       *rep,
                            guint         n_threads)
 {
+  /* n is at most the exact limit (a few thousand) in a run. */
   g_autofree double *row_z = g_new (double, MAX (n, 1));
   ExactJob job = { y, n, dims, rep, row_z };
   double z = 0;

@@ -3,10 +3,12 @@
  * As openTSNE and FIt-SNE do it: perplexity-calibrated affinities on the
  * graph's neighbours (the first min (k, 3 x perplexity) of each row),
  * symmetrised; a scaled init; gradient descent with early exaggeration,
- * momentum and per-coordinate gains.  The repulsion is exact below a few
- * thousand rows and interpolated on a grid and convolved by FFT above
- * (Linderman et al. 2019).  Results depend only on the graph, the init
- * and the options (never on the thread count or timing).
+ * momentum and per-coordinate gains.  The repulsion is exact up to 2000
+ * rows; above, it is interpolated on a grid and convolved by FFT
+ * (Linderman et al. 2019), except for 3-D layouts wider than the 3-D
+ * grid resolves (extent above 20), which get Barnes-Hut (van der Maaten
+ * 2014, theta 0.5).  Results depend only on the graph, the init and the
+ * options (never on the thread count or timing).
  *
  * Conventions:
  * - Gradient without sklearn's factor 4 (as bhtsne, FIt-SNE, openTSNE):
