@@ -315,7 +315,8 @@ static void
 test_fft_2d (void)
 {
   /* The extent (about 65) of a 2-D map of a few thousand rows. */
-  compare_fft (2, 2500, 5, 1e-3, 1e-2);
+  /* A box per unit, as FIt-SNE: about 2% in the forces. */
+  compare_fft (2, 2500, 5, 1e-3, 3e-2);
 }
 
 static void
