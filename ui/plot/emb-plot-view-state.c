@@ -91,6 +91,9 @@ emb_plot_view_set_map (EmbPlotView *self,
       self->y_component = 1;
     }
   _emb_plot_view_clear_label_cache (self);
+  /* Another map, or back to PCA: the old picture is not of these points. */
+  if (fit || was_map != (coords != NULL))
+    _emb_plot_view_drop_texture (self);
   _emb_plot_view_rebuild_layout (self);
   if (fit || was_map != (coords != NULL))
     emb_plot_view_reset_view (self);

@@ -416,7 +416,13 @@ emb_plot_view_snapshot (GtkWidget   *widget,
     return;
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  if (self->texture != NULL)
+  /* A texture drawn for a very different zoom (a map that was replaced
+   * by another of another size) is left out until the fresh one comes:
+   * scaled by thousands it is mostly outside the clip, and a renderer may
+   * fail to allocate it. */
+  if (self->texture != NULL && self->texture_view.scale > 0 &&
+      self->view.scale / self->texture_view.scale < 64.0 &&
+      self->view.scale / self->texture_view.scale > 1.0 / 64.0)
     {
       const EmbView *t = &self->texture_view;
       double k = self->view.scale / t->scale;
