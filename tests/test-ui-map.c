@@ -68,6 +68,12 @@ got_frame (gpointer data)
   return ((Watch *) data)->frames > 0;
 }
 
+static gboolean
+got_five_frames (gpointer data)
+{
+  return ((Watch *) data)->frames >= 5;
+}
+
 static float *
 copy_map (EmbMapPanel *panel)
 {
@@ -142,10 +148,25 @@ test_map_runs (void)
   g_assert_cmpfloat (xs[17], ==, umap[34]);
   g_assert_cmpfloat (ys[17], ==, umap[35]);
 
-  /* t-SNE, paused after its first frame: nothing moves until resumed. */
+  /* t-SNE: the map grows from 1e-4 to tens of units, and the view follows
+   * it (the user has not moved it): every point stays on screen. */
   watch.frames = 0;
   gtk_widget_activate_action (GTK_WIDGET (win), "win.projection", "s", "tsne");
   emb_ui_iterate_until (got_frame, &watch);
+  watch.frames = 0;
+  emb_ui_iterate_until (got_five_frames, &watch);
+  for (gsize i = 0; i < N_ROWS; i += 7)
+    {
+      double px, py;
+
+      g_assert_true (emb_plot_view_get_point_position (plot, i, &px, &py));
+      g_assert_cmpfloat (px, >=, 0);
+      g_assert_cmpfloat (px, <=, gtk_widget_get_width (GTK_WIDGET (plot)));
+      g_assert_cmpfloat (py, >=, 0);
+      g_assert_cmpfloat (py, <=, gtk_widget_get_height (GTK_WIDGET (plot)));
+    }
+
+  /* Paused: nothing moves until resumed. */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.map-pause", NULL);
   emb_ui_wait_for_frames (GTK_WIDGET (win));
   before = watch.frames;

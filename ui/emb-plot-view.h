@@ -23,8 +23,9 @@ void       emb_plot_view_set_axes       (EmbPlotView *self,
 
 /* A t-SNE or UMAP layout (n_rows x dims, copied) shown instead of the
  * PCA axes; NULL goes back to them.  With fit (or when switching between
- * PCA and a map) the view fits the points; else it stays, so a map that is
- * being optimised can be watched where the user put it. */
+ * PCA and a map) the view fits the points.  Else it fits them too unless
+ * the user has panned or zoomed since the last fit: a map that is being
+ * optimised is followed as it grows, or watched where the user put it. */
 void       emb_plot_view_set_map        (EmbPlotView *self,
                                          const float *coords,
                                          guint        dims,

@@ -43,6 +43,7 @@ _emb_plot_view_zoom_around (EmbPlotView *self, double factor, double px, double 
   /* Keep the data point under the pointer where it is. */
   v.center_x = x - (px - v.width * 0.5) / v.scale;
   v.center_y = y + (py - v.height * 0.5) / v.scale;
+  self->view_moved = TRUE;
   _emb_plot_view_set_view (self, &v);
 }
 
@@ -114,6 +115,7 @@ drag_update_cb (GtkGestureDrag *gesture,
   self->dragged = TRUE;
   v.center_x = self->drag_center_x - dx / v.scale;
   v.center_y = self->drag_center_y + dy / v.scale;
+  self->view_moved = TRUE;
   _emb_plot_view_set_view (self, &v);
 }
 
@@ -313,6 +315,7 @@ emb_plot_view_reset_view (EmbPlotView *self)
     return;
   _emb_plot_view_fit_view (self, &v);
   self->fitted_scale = v.scale;
+  self->view_moved = FALSE;
   _emb_plot_view_set_view (self, &v);
 }
 
@@ -349,6 +352,7 @@ emb_plot_view_fly_to (EmbPlotView *self,
   target.scale = MAX (target.scale, self->fitted_scale);
 
   _emb_plot_view_stop_fly (self);
+  self->view_moved = TRUE;
   self->fly_from = self->view;
   self->fly_to = target;
   self->fly_start = g_get_monotonic_time ();

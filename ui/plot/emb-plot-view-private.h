@@ -55,6 +55,7 @@ struct _EmbPlotView
   guint8       *visible;
 
   EmbView       view;             /* logical pixels; scale 0 = not fitted yet */
+  gboolean      view_moved;       /* panned, zoomed or flown since the last fit */
   double        fitted_scale;
 
   GdkTexture   *texture;

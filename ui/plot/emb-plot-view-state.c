@@ -95,7 +95,9 @@ emb_plot_view_set_map (EmbPlotView *self,
   if (fit || was_map != (coords != NULL))
     _emb_plot_view_drop_texture (self);
   _emb_plot_view_rebuild_layout (self);
-  if (fit || was_map != (coords != NULL))
+  /* A map being optimised grows: the view follows it until the user
+   * moves it. */
+  if (fit || was_map != (coords != NULL) || !self->view_moved)
     emb_plot_view_reset_view (self);
   _emb_plot_view_start_render (self);
 }
