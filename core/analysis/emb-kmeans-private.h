@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/emb-rng.h"
 #include "analysis/emb-kmeans.h"
 
 #include "base/emb-simd.h"
@@ -70,14 +71,6 @@ G_BEGIN_DECLS
 #define KMEANS_PROGRESS_SEED   0.05
 #define KMEANS_PROGRESS_SAMPLE 0.20
 
-
-/* A pseudo-random generator of our own (xoshiro256**, seeded by
- * splitmix64): a seed picks the same sample and seeds whatever the GLib
- * version or the platform's libc. */
-typedef struct
-{
-  guint64 s[4];
-} KmRng;
 
 /* Contiguous rows with their squared norms: the matrix itself, or the
  * gathered sample. */
@@ -183,15 +176,13 @@ km_screen_bound (gsize  d,
 }
 
 /* emb-kmeans-seed.c */
-G_GNUC_INTERNAL void     km_rng_init         (KmRng         *rng,
-                                              guint64        seed);
 G_GNUC_INTERNAL gsize   *km_sample_indices   (gsize          n,
                                               gsize          m,
-                                              KmRng         *rng);
+                                              EmbRng        *rng);
 G_GNUC_INTERNAL gboolean km_seed             (const KmRows  *rows,
                                               EmbMetric      metric,
                                               KmCentroids   *cents,
-                                              KmRng         *rng,
+                                              EmbRng        *rng,
                                               GCancellable  *cancellable,
                                               KmProgress    *progress,
                                               GError       **error);

@@ -1,84 +1,11 @@
-/* emb-kmeans-seed.c: k-means's randomness: the generator, the row sample
- * and k-means++ seeding. */
+/* emb-kmeans-seed.c: k-means's randomness (base/emb-rng.h): the row
+ * sample and k-means++ seeding. */
 #include "config.h"
 
 #include <cblas.h>
 
 #include "base/emb-alloc.h"
 #include "analysis/emb-kmeans-private.h"
-
-/* splitmix64: x += 0x9e3779b97f4a7c15, then two xor-shift-multiply rounds;
- * used only to spread the 64-bit seed over the generator's 256-bit state. */
-static guint64
-km_splitmix64 (guint64 *x)
-{
-  guint64 z = (*x += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
-
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
-
-void
-km_rng_init (KmRng   *rng,
-             guint64  seed)
-{
-  for (guint i = 0; i < 4; i++)
-    rng->s[i] = km_splitmix64 (&seed);
-}
-
-static inline guint64
-km_rotl (guint64 x,
-         int     r)
-{
-  return (x << r) | (x >> (64 - r));
-}
-
-/* xoshiro256**: output rotl (5 s1, 7) * 9, then the linear state update. */
-static guint64
-km_rng_next (KmRng *rng)
-{
-  guint64 *s = rng->s;
-  guint64 out = km_rotl (s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = km_rotl (s[3], 45);
-  return out;
-}
-
-/* Uniform in [0, 1): the top 53 bits times 2^-53. */
-static double
-km_rng_double (KmRng *rng)
-{
-  return (km_rng_next (rng) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-/* Uniform in [0, bound) without modulo bias: the high word of a 64 x 64
- * product, rejecting the few low words that would favour small results. */
-static guint64
-km_rng_below (KmRng   *rng,
-              guint64  bound)
-{
-  unsigned __int128 m = (unsigned __int128) km_rng_next (rng) * bound;
-  guint64 low = (guint64) m;
-
-  if (low < bound)
-    {
-      guint64 threshold = -bound % bound;
-
-      while (low < threshold)
-        {
-          m = (unsigned __int128) km_rng_next (rng) * bound;
-          low = (guint64) m;
-        }
-    }
-  return (guint64) (m >> 64);
-}
 
 /* Writes x~ = s x of row i, rounded to float, as centroid c. */
 static void
@@ -105,7 +32,7 @@ gboolean
 km_seed (const KmRows  *rows,
          EmbMetric      metric,
          KmCentroids   *cents,
-         KmRng         *rng,
+         EmbRng         *rng,
          GCancellable  *cancellable,
          KmProgress    *progress,
          GError       **error)
@@ -117,7 +44,7 @@ km_seed (const KmRows  *rows,
 
   if (dots == NULL)
     return FALSE;
-  pick = km_rng_below (rng, n);
+  pick = emb_rng_below (rng, n);
 
   for (gsize i = 0; i < n; i++)
     d2[i] = G_MAXDOUBLE;
@@ -157,7 +84,7 @@ km_seed (const KmRows  *rows,
 
       if (total > 0.0)
         {
-          double u = km_rng_double (rng) * total, cum = 0.0;
+          double u = emb_rng_double (rng) * total, cum = 0.0;
 
           pick = G_MAXSIZE;
           for (gsize i = 0; i < n; i++)
@@ -170,7 +97,7 @@ km_seed (const KmRows  *rows,
             }
         }
       else
-        pick = km_rng_below (rng, n);
+        pick = emb_rng_below (rng, n);
       km_progress (progress, KMEANS_PROGRESS_SEED * (c + 1) / k);
     }
   km_centroids_norms (cents);
@@ -183,13 +110,13 @@ km_seed (const KmRows  *rows,
 gsize *
 km_sample_indices (gsize  n,
                    gsize  m,
-                   KmRng *rng)
+                   EmbRng *rng)
 {
   gsize *idx = g_new (gsize, m);
   gsize taken = 0;
 
   for (gsize i = 0; i < n && taken < m; i++)
-    if (km_rng_below (rng, n - i) < m - taken)
+    if (emb_rng_below (rng, n - i) < m - taken)
       idx[taken++] = i;
   return idx;
 }

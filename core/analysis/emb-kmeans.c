@@ -46,7 +46,7 @@ typedef struct
   gsize         n, d, k, m;
   EmbMetric     metric;
   guint         max_iter;
-  KmRng         rng;
+  EmbRng        rng;
   KmProgress    prog;
   GCancellable *cancellable;
   EmbKmeans    *km;
@@ -141,7 +141,7 @@ km_run_init (KmRun                  *run,
   gsize n = run->n, d = run->d, k = run->k, m = run->m, kd;
   EmbKmeans *km;
 
-  km_rng_init (&run->rng, options->seed);
+  emb_rng_init (&run->rng, options->seed);
   run->km = km = g_new0 (EmbKmeans, 1);
   km->k = k;
   km->n_rows = n;

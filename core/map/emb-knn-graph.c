@@ -18,6 +18,7 @@
 
 #include "base/emb-alloc.h"
 #include "base/emb-error.h"
+#include "base/emb-rng.h"
 #include "map/emb-knn-graph-private.h"
 
 /* Values whose squares float cannot hold: the rows are scaled by a power
@@ -495,11 +496,8 @@ graph_sample_ids (gsize    n,
   for (gsize i = 0; i < n_sample; i++)
     {
       guint64 lo = (guint64) i * n / n_sample, hi = (guint64) (i + 1) * n / n_sample;
-      guint64 z = (guint64) i * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+      guint64 st = i, z = emb_splitmix64 (&st);
 
-      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-      z ^= z >> 31;
       ids[i] = (guint32) (lo + z % MAX (hi - lo, 1));
     }
   return ids;

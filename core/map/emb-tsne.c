@@ -17,6 +17,7 @@
 
 #include "base/emb-alloc.h"
 #include "base/emb-error.h"
+#include "base/emb-rng.h"
 
 #define TSNE_INIT_STD      1e-4
 #define TSNE_MIN_GAIN      0.01
@@ -98,41 +99,16 @@ check_arguments (const EmbKnnGraph    *graph,
   return TRUE;
 }
 
-/* splitmix64 (Steele, Lea and Flood 2014). */
-static guint64
-splitmix64 (guint64 *state)
-{
-  guint64 z = (*state += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
-
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
-
-/* A uniform double in (0, 1). */
-static double
-uniform_open (guint64 *state)
-{
-  return ((double) (splitmix64 (state) >> 11) + 0.5) / 9007199254740992.0;
-}
-
 static void
 random_init (double *y,
              gsize   count,
              guint64 seed)
 {
-  guint64 state = seed;
+  EmbRng rng;
 
-  /* Box-Muller, two values a pair. */
-  for (gsize c = 0; c < count; c += 2)
-    {
-      double r = sqrt (-2 * log (uniform_open (&state)));
-      double a = 2 * G_PI * uniform_open (&state);
-
-      y[c] = TSNE_INIT_STD * r * cos (a);
-      if (c + 1 < count)
-        y[c + 1] = TSNE_INIT_STD * r * sin (a);
-    }
+  emb_rng_init (&rng, seed);
+  for (gsize c = 0; c < count; c++)
+    y[c] = TSNE_INIT_STD * emb_rng_gaussian (&rng);
 }
 
 static void

@@ -5,6 +5,7 @@
 
 #include <gio/gio.h>
 
+#include "base/emb-rng.h"
 #include "map/emb-umap.h"
 
 G_BEGIN_DECLS
@@ -121,76 +122,6 @@ gboolean umap_sgd (const UmapGraph     *graph,
                    const UmapSgdParams *params,
                    GError             **error);
 
-/* Seeded random streams: splitmix64 to seed xoshiro256**, one stream per
- * (seed, a, b), so each epoch and thread draws its own numbers. */
-typedef struct
-{
-  guint64 s[4];
-} UmapRng;
-
-static inline guint64
-umap_splitmix64 (guint64 *state)
-{
-  guint64 z = (*state += 0x9e3779b97f4a7c15ull);
-
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-static inline void
-umap_rng_init (UmapRng *rng,
-               guint64  seed,
-               guint64  a,
-               guint64  b)
-{
-  guint64 st = seed;
-
-  st = umap_splitmix64 (&st) ^ a;
-  st = umap_splitmix64 (&st) ^ b;
-  for (int i = 0; i < 4; i++)
-    rng->s[i] = umap_splitmix64 (&st);
-}
-
-static inline guint64
-umap_rotl (guint64 x,
-           int     k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
-static inline guint64
-umap_rng_next (UmapRng *rng)
-{
-  guint64 *s = rng->s;
-  guint64 r = umap_rotl (s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = umap_rotl (s[3], 45);
-  return r;
-}
-
-/* Uniform in [0, 1). */
-static inline double
-umap_rng_double (UmapRng *rng)
-{
-  return (double) (umap_rng_next (rng) >> 11) * 0x1.0p-53;
-}
-
-/* Uniform in [0, n). */
-static inline guint64
-umap_rng_below (UmapRng *rng,
-                guint64  n)
-{
-  return (guint64) (((unsigned __int128) umap_rng_next (rng) * n) >> 64);
-}
-
-/* Standard normal (Box-Muller). */
-double umap_rng_gaussian (UmapRng *rng);
+/* Random streams: base/emb-rng.h, one per (seed, epoch, thread). */
 
 G_END_DECLS

@@ -83,7 +83,7 @@ sgd_negatives (const SgdWorker *w,
                gsize            i,
                float           *cur,
                guint            count,
-               UmapRng         *rng)
+               EmbRng         *rng)
 {
   const Sgd *s = w->sgd;
   gsize n = s->graph->n, lo = s->bounds[w->t], hi = s->bounds[w->t + 1];
@@ -92,7 +92,7 @@ sgd_negatives (const SgdWorker *w,
 
   for (guint p = 0; p < count; p++)
     {
-      gsize k = (gsize) umap_rng_below (rng, n);
+      gsize k = (gsize) emb_rng_below (rng, n);
       const float *other = (k >= lo && k < hi ? s->y : s->snap) + k * dims;
       float d2 = dist2 (cur, other, dims), coeff;
 
@@ -121,9 +121,9 @@ sgd_worker (gpointer data)
   float a = (float) prm->a, b = (float) prm->b, alpha = w->alpha;
   float *delta = s->delta + (gsize) w->t * n * dims;
   double epoch = w->epoch;
-  UmapRng rng;
+  EmbRng rng;
 
-  umap_rng_init (&rng, prm->seed, w->epoch + 1, w->t + 1);
+  emb_rng_init_stream (&rng, prm->seed, w->epoch + 1, w->t + 1);
   for (gsize i = lo; i < hi; i++)
     {
       float *cur = s->y + i * dims;

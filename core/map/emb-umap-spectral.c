@@ -299,7 +299,7 @@ spectral_iterative (const UmapGraph *graph,
   g_autofree double *x = NULL, *y = NULL, *t1 = NULL, *t2 = NULL;
   double theta[MAX_BLOCK], residual = INFINITY;
   UmapSpectralResult result = UMAP_SPECTRAL_FAILED;
-  UmapRng rng;
+  EmbRng rng;
 
   if (n < 2 || b < dims + 1)
     return UMAP_SPECTRAL_FAILED;
@@ -312,9 +312,9 @@ spectral_iterative (const UmapGraph *graph,
       result = UMAP_SPECTRAL_ERROR;
       goto out;
     }
-  umap_rng_init (&rng, seed, 0x5bec7a1, 0);
+  emb_rng_init_stream (&rng, seed, 0x5bec7a1, 0);
   for (gsize i = 0; i < n * b; i++)
-    x[i] = 2.0 * umap_rng_double (&rng) - 1.0;
+    x[i] = 2.0 * emb_rng_double (&rng) - 1.0;
   if (!op_orthonormalise (&op, x) || !op_ritz (&op, dims, x, y, t1, theta, &residual))
     goto out;
 

@@ -77,13 +77,13 @@ fallback_start (const float *fallback,
                 GError     **error)
 {
   double max = 0.0;
-  UmapRng rng;
+  EmbRng rng;
 
   if (fallback == NULL)
     {
-      umap_rng_init (&rng, seed, 0xfa11bac, 0);
+      emb_rng_init_stream (&rng, seed, 0xfa11bac, 0);
       for (gsize c = 0; c < n * dims; c++)
-        layout[c] = INIT_EXTENT * (2.0 * umap_rng_double (&rng) - 1.0);
+        layout[c] = INIT_EXTENT * (2.0 * emb_rng_double (&rng) - 1.0);
       return TRUE;
     }
   for (gsize c = 0; c < n * dims; c++)
@@ -119,7 +119,7 @@ make_start (const UmapGraph *graph,
   g_autofree double *start = NULL;
   float *layout;
   UmapSpectralResult spectral = UMAP_SPECTRAL_FAILED;
-  UmapRng rng;
+  EmbRng rng;
 
   if ((start = emb_try_new (double, n * dims, "UMAP's start", error)) == NULL ||
       !umap_graph_components (graph, &components, error))
@@ -154,9 +154,9 @@ make_start (const UmapGraph *graph,
   else if (!fallback_start (fallback, n, dims, seed, start, error))
     return NULL;
 
-  umap_rng_init (&rng, seed, 0x2015e, 0);
+  emb_rng_init_stream (&rng, seed, 0x2015e, 0);
   for (gsize c = 0; c < n * dims; c++)
-    start[c] += INIT_NOISE * umap_rng_gaussian (&rng);
+    start[c] += INIT_NOISE * emb_rng_gaussian (&rng);
   if ((layout = emb_try_new (float, n * dims, "UMAP's layout", error)) == NULL)
     return NULL;
   for (guint d = 0; d < dims; d++)
@@ -171,18 +171,6 @@ make_start (const UmapGraph *graph,
     }
   return layout;
 }
-
-
-/* shared within UMAP (see emb-umap-private.h) */
-
-double
-umap_rng_gaussian (UmapRng *rng)
-{
-  double u = 1.0 - umap_rng_double (rng), v = umap_rng_double (rng);
-
-  return sqrt (-2.0 * log (u)) * cos (2.0 * G_PI * v);
-}
-
 
 /* public API */
 
