@@ -51,18 +51,7 @@ graph_rows_init (GraphRows       *rows,
       rows->own = emb_try_alloc (n, d * sizeof (float), "the graph's unit rows", error);
       if (rows->own == NULL)
         return FALSE;
-      emb_rows_sq_norms (matrix->data, n, d, sq);
-      for (gsize i = 0; i < n; i++)
-        {
-          const float *src = matrix->data + i * d;
-          float *dst = rows->own + i * d;
-          /* Norms in double: rows near FLT_MAX have a finite unit form
-           * (their squares are far inside double's range). */
-          double inv = sq[i] > 0.0 ? 1.0 / sqrt (sq[i]) : 0.0;
-
-          for (gsize j = 0; j < d; j++)
-            dst[j] = (float) (src[j] * inv);
-        }
+      emb_rows_unit (matrix->data, n, d, sq, rows->own);
       rows->x = rows->own;
       return TRUE;
     }

@@ -9,27 +9,18 @@
 #include "base/emb-error.h"
 #include "map/emb-map-private.h"
 
-/* matrix with every row scaled to unit length (a zero row stays zero);
- * norms in double, so rows near FLT_MAX are fine. */
+/* matrix with every row scaled to unit length (emb_rows_unit). */
 static EmbMatrix *
 unit_rows (const EmbMatrix *matrix,
            GError         **error)
 {
-  gsize n = matrix->n_rows, d = matrix->n_cols;
-  g_autoptr (EmbMatrix) out = emb_matrix_new (n, d, error);
+  gsize n = matrix->n_rows;
+  g_autoptr (EmbMatrix) out = emb_matrix_new (n, matrix->n_cols, error);
   g_autofree double *sq = out ? emb_try_new (double, n, "the map's row norms", error) : NULL;
 
   if (sq == NULL)
     return NULL;
-  emb_rows_sq_norms (matrix->data, n, d, sq);
-  for (gsize i = 0; i < n; i++)
-    {
-      double inv = sq[i] > 0.0 ? 1.0 / sqrt (sq[i]) : 0.0;
-      const float *src = emb_matrix_row (matrix, i);
-
-      for (gsize j = 0; j < d; j++)
-        out->data[i * d + j] = (float) (src[j] * inv);
-    }
+  emb_rows_unit (matrix->data, n, matrix->n_cols, sq, out->data);
   return g_steal_pointer (&out);
 }
 

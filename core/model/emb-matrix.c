@@ -135,6 +135,23 @@ emb_matrix_is_intact (const EmbMatrix *self)
   return self->backing == NULL || emb_mapped_is_intact (self->backing);
 }
 
+void
+emb_rows_unit (const float *x,
+               gsize        rows,
+               gsize        d,
+               double      *sq,
+               float       *out)
+{
+  emb_rows_sq_norms (x, rows, d, sq);
+  for (gsize i = 0; i < rows; i++)
+    {
+      double inv = sq[i] > 0.0 ? 1.0 / sqrt (sq[i]) : 0.0;
+
+      for (gsize j = 0; j < d; j++)
+        out[i * d + j] = (float) (x[i * d + j] * inv);
+    }
+}
+
 EMB_SIMD_CLONES void
 emb_rows_sq_norms (const float *x,
                    gsize        rows,

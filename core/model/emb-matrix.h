@@ -64,6 +64,15 @@ void       emb_rows_sq_norms    (const float *x,
                                  gsize        d,
                                  double      *sq);
 
+/* out (rows x d) = each row of x scaled to unit length, its norm taken in
+ * double (so rows near FLT_MAX have a finite unit form); a zero row stays
+ * zero.  sq is scratch for rows doubles.  out may be x. */
+void       emb_rows_unit        (const float *x,
+                                 gsize        rows,
+                                 gsize        d,
+                                 double      *sq,
+                                 float       *out);
+
 /* norms[i] = |x_i| for every row (the double sum of emb_rows_sq_norms,
  * square-rooted and rounded to float); big matrices on up to 4 threads. */
 void       emb_matrix_row_norms (const EmbMatrix *self,
